@@ -1,0 +1,30 @@
+#pragma once
+// Building messages (Sippet.Message.build_request / build_response) and the
+// random identifiers SIP needs.
+#include <string>
+#include <string_view>
+
+#include "sippet/message/message.hpp"
+#include "sippet/message/method.hpp"
+#include "sippet/message/result.hpp"
+
+namespace sippet::message {
+
+// A request with the given request line and no headers.
+Result<Message> build_request(std::string_view method, std::string_view request_uri);
+
+// A response to `request` per §8.2.6.1: Via (all, in order), From, To (a tag
+// added for codes other than 100 when the To has none), Call-ID and CSeq
+// copied; Timestamp copied into a 100 (§8.2.6.1). `reason` defaults to the
+// standard phrase for `code`. `to_tag` chooses the tag to add (random if empty).
+Result<Message> build_response(const Message& request, int code, std::string_view reason = {},
+                               std::string_view to_tag = {});
+
+// The standard reason phrase for a status code ("" when unknown).
+std::string_view default_reason(int code);
+
+std::string create_tag();      // >= 64 random bits, token characters
+std::string create_branch();   // "z9hG4bK" + >= 72 random bits (§8.1.1.7)
+std::string create_call_id();  // >= 120 random bits
+
+}  // namespace sippet::message

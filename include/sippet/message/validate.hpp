@@ -1,0 +1,38 @@
+#pragma once
+// Message validation (Sippet's Message.validate, stricter).
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "sippet/message/message.hpp"
+#include "sippet/message/parser.hpp"
+#include "sippet/message/result.hpp"
+
+namespace sippet::message {
+
+struct ValidateOptions {
+  // Validate as a proxy: Max-Forwards 0 on a request → 483 (§16.3 step 3).
+  // A UAS may still answer such a request (RFC 4475 zeromf), so off by default.
+  bool proxy = false;
+  // When set, a request whose Require lists an option tag not in this list
+  // is refused with 420 (§8.2.2.3); the error reason names the tags.
+  bool check_require = false;
+  std::vector<std::string_view> supported;
+  // A message larger than this is refused with 513 (§21.5.14).
+  std::size_t max_message_size = kDefaultMaxMessageSize;
+};
+
+// Checks what an element must check before processing a message (§8.2, §16.3):
+// - version SIP/2.0 (505);
+// - Via, From, To, Call-ID, CSeq present, and Max-Forwards on requests
+//   (400, the reason naming every missing header);
+// - one value only for single-value headers (400);
+// - CSeq method equals the request method (400);
+// - Content-Length consistent with the body (400);
+// - Request-URI scheme sip, sips or tel (416);
+// - the options above (483, 420, 513).
+// The error's status is what a server should answer (0 for a response, which
+// is never answered).
+Result<void> validate(const Message& message, const ValidateOptions& options = {});
+
+}  // namespace sippet::message
