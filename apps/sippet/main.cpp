@@ -1,0 +1,39 @@
+// sippet: the command-line tool (parse, serve, send).
+#include <cstdio>
+#include <cstring>
+
+#include "commands.hpp"
+
+namespace {
+
+void usage(std::FILE* out) {
+  std::fputs(
+      "usage: sippet <command> [options]\n"
+      "\n"
+      "commands:\n"
+      "  parse [FILE|-]   parse one SIP message and print it as JSON\n"
+      "  serve [options]  run a SIP element (see sippet serve --help)\n"
+      "  send [options] URI\n"
+      "                   send one request and print the responses\n",
+      out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char* command = argv[1];
+  if (std::strcmp(command, "parse") == 0) return sippet::app::run_parse(argc - 1, argv + 1);
+  if (std::strcmp(command, "serve") == 0) return sippet::app::run_serve(argc - 1, argv + 1);
+  if (std::strcmp(command, "send") == 0) return sippet::app::run_send(argc - 1, argv + 1);
+  if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "sippet: unknown command '%s'\n", command);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,13 @@
+// Placeholder until the stack lands (issue 4): refuses clearly.
+#include <cstdio>
+
+#include "commands.hpp"
+
+namespace sippet::app {
+
+int run_send(int, char**) {
+  std::fputs("sippet send: not available yet (the stack is in progress)\n", stderr);
+  return 2;
+}
+
+}  // namespace sippet::app
