@@ -18,6 +18,14 @@ struct ValidateOptions {
   // is refused with 420 (§8.2.2.3); the error reason names the tags.
   bool check_require = false;
   std::vector<std::string_view> supported;
+  // When non-empty: a request with a body whose Content-Type is not one of
+  // these ("type/subtype") is refused with 415; the reason lists them for the
+  // Accept header of the answer (§8.2.3, RFC 4475 invut).
+  std::vector<std::string_view> accepted_content_types;
+  // When non-empty: a request whose Accept header admits none of these types
+  // ("type/subtype"; wildcards in Accept honoured) is refused with 406
+  // (§21.4.7, RFC 4475 sdp01).
+  std::vector<std::string_view> producible_content_types;
   // A message larger than this is refused with 513 (§21.5.14).
   std::size_t max_message_size = kDefaultMaxMessageSize;
 };
@@ -30,7 +38,7 @@ struct ValidateOptions {
 // - CSeq method equals the request method (400);
 // - Content-Length consistent with the body (400);
 // - Request-URI scheme sip, sips or tel (416);
-// - the options above (483, 420, 513).
+// - the options above (483, 420, 415, 406, 513).
 // The error's status is what a server should answer (0 for a response, which
 // is never answered).
 Result<void> validate(const Message& message, const ValidateOptions& options = {});
