@@ -1,0 +1,349 @@
+// build_request / build_response (RFC 3261 §8.1.1, §8.2.6), reason phrases
+// (§21 and extensions) and random identifiers (§8.1.1.7, §19.3).
+#include "sippet/message/builder.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+#include "header_parser.hpp"
+#include "message_access.hpp"
+
+namespace sippet::message {
+
+namespace {
+
+using detail::MessageAccess;
+
+constexpr std::string_view kVersion = "SIP/2.0";
+
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+Error invalid(std::string reason) {
+  return Error{ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+}
+
+// ---- Random identifiers -----------------------------------------------------
+
+// xoshiro256** (Blackman & Vigna), one per thread, seeded once from OpenSSL.
+class Prng {
+ public:
+  Prng() {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(s_.data()),
+                   static_cast<int>(sizeof(std::uint64_t) * s_.size())) != 1) {
+      std::random_device rd;  // OpenSSL unavailable: still unpredictable
+      for (auto& w : s_)
+        w = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    }
+    if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 0x9e3779b97f4a7c15ULL;
+  }
+
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::array<std::uint64_t, 4> s_{};
+};
+
+Prng& prng() {
+  thread_local Prng generator;
+  return generator;
+}
+
+// Lower-case letters and digits: token characters (§25.1) whose comparison
+// cannot depend on case. Each character carries log2(36) ≈ 5.17 bits.
+constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+void append_random(std::string& out, std::size_t chars) {
+  Prng& g = prng();
+  while (chars > 0) {
+    std::uint64_t r = g.next();
+    for (int half = 0; half < 2 && chars > 0; ++half, --chars) {
+      std::uint64_t x = (r >> (32 * half)) & 0xffffffffULL;
+      out.push_back(kAlphabet[(x * kAlphabet.size()) >> 32]);
+    }
+  }
+}
+
+std::string random_string(std::string_view prefix, std::size_t chars) {
+  std::string out;
+  out.reserve(prefix.size() + chars);
+  out.append(prefix);
+  append_random(out, chars);
+  return out;
+}
+
+// ---- Copying header fields between messages -------------------------------
+
+// Copies one field into `to`: its text goes into `to`'s arena and is
+// re-parsed, so the copy owns every view it holds.
+Result<void> copy_field(Message& to, const Field& field) {
+  std::string_view text = MessageAccess::arena(to).intern(field.value);
+  std::string_view name = field.id == HeaderId::kUnknown
+                              ? MessageAccess::arena(to).intern(field.name)
+                              : canonical_name(field.id);
+  auto& fields = MessageAccess::fields(to);
+  std::size_t before = fields.size();
+  auto r = detail::parse_header_value(field.id, name, text, fields);
+  if (!r) {
+    fields.resize(before);
+    return r.error();
+  }
+  for (std::size_t i = before; i < fields.size(); ++i) {
+    fields[i].id = field.id;
+    fields[i].name = name;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string create_tag() {
+  return random_string({}, 16);
+}  // 82 bits
+std::string create_branch() {
+  return random_string("z9hG4bK", 16);
+}  // 82 bits
+std::string create_call_id() {
+  return random_string({}, 24);
+}  // 124 bits
+
+// ---- Building ---------------------------------------------------------------
+
+Result<Message> build_request(std::string_view method, std::string_view request_uri) {
+  // Method = INVITEm / ... / extension-method (a token), §25.1.
+  if (!is_token(method)) return invalid("bad method '" + std::string(method) + "'");
+  Message m;
+  auto& arena = MessageAccess::arena(m);
+  RequestLine& line = MessageAccess::request_line(m);
+  line.method_text = arena.intern(method);
+  line.method = method_from_string(line.method_text);
+  line.version = kVersion;
+  auto uri = parse_uri(arena.intern(request_uri));
+  if (!uri) {
+    Error e = uri.error();
+    e.status = 0;
+    e.reason = "bad Request-URI '" + std::string(request_uri) + "': " + e.reason;
+    return e;
+  }
+  line.uri = uri.value();
+  MessageAccess::is_request(m) = true;
+  return m;
+}
+
+// §8.2.6.1: the response copies Via (all, in order), From, To, Call-ID and
+// CSeq; the To gets a tag unless the code is 100 or it has one; a 100 copies
+// the Timestamp.
+Result<Message> build_response(const Message& request, int code, std::string_view reason,
+                               std::string_view to_tag) {
+  if (!request.is_request()) return invalid("build_response: not a request");
+  if (code < 100 || code > 699) {
+    return invalid("build_response: status code " + std::to_string(code) + " out of range");
+  }
+  Message m;
+  MessageAccess::is_request(m) = false;
+  StatusLine& line = MessageAccess::status_line(m);
+  line.version = kVersion;
+  line.code = static_cast<std::uint16_t>(code);
+  line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
+
+  for (const Field* via : request.get_all(HeaderId::kVia)) {
+    if (auto r = copy_field(m, *via); !r) return r.error();
+  }
+  for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
+    if (const Field* f = request.get(id)) {
+      if (auto r = copy_field(m, *f); !r) return r.error();
+    }
+  }
+  if (code == 100) {
+    if (const Field* ts = request.get(HeaderId::kTimestamp)) {
+      if (auto r = copy_field(m, *ts); !r) return r.error();
+    }
+  } else if (const NameAddr* to = m.to(); to != nullptr && !to->params.has("tag")) {
+    std::string tag = to_tag.empty() ? create_tag() : std::string(to_tag);
+    if (auto r = m.set_param(HeaderId::kTo, "tag", std::string_view(tag)); !r) return r.error();
+  }
+  return m;
+}
+
+std::string_view default_reason(int code) {
+  switch (code) {
+    // 1xx (§21.1; RFC 6228)
+    case 100:
+      return "Trying";
+    case 180:
+      return "Ringing";
+    case 181:
+      return "Call Is Being Forwarded";
+    case 182:
+      return "Queued";
+    case 183:
+      return "Session Progress";
+    case 199:
+      return "Early Dialog Terminated";
+    // 2xx (§21.2; RFC 6665, RFC 5839)
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Notification";
+    // 3xx (§21.3)
+    case 300:
+      return "Multiple Choices";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Moved Temporarily";
+    case 305:
+      return "Use Proxy";
+    case 380:
+      return "Alternative Service";
+    // 4xx (§21.4; extensions by RFC)
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 402:
+      return "Payment Required";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 407:
+      return "Proxy Authentication Required";
+    case 408:
+      return "Request Timeout";
+    case 410:
+      return "Gone";
+    case 412:
+      return "Conditional Request Failed";  // RFC 3903
+    case 413:
+      return "Request Entity Too Large";
+    case 414:
+      return "Request-URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Unsupported URI Scheme";
+    case 417:
+      return "Unknown Resource-Priority";  // RFC 4412
+    case 420:
+      return "Bad Extension";
+    case 421:
+      return "Extension Required";
+    case 422:
+      return "Session Interval Too Small";  // RFC 4028
+    case 423:
+      return "Interval Too Brief";
+    case 424:
+      return "Bad Location Information";  // RFC 6442
+    case 428:
+      return "Use Identity Header";  // RFC 8224
+    case 429:
+      return "Provide Referrer Identity";  // RFC 3892
+    case 430:
+      return "Flow Failed";  // RFC 5626
+    case 433:
+      return "Anonymity Disallowed";  // RFC 5079
+    case 436:
+      return "Bad Identity Info";  // RFC 8224
+    case 437:
+      return "Unsupported Credential";  // RFC 8224
+    case 438:
+      return "Invalid Identity Header";  // RFC 8224
+    case 439:
+      return "First Hop Lacks Outbound Support";  // RFC 5626
+    case 440:
+      return "Max-Breadth Exceeded";  // RFC 5393
+    case 469:
+      return "Bad Info Package";  // RFC 6086
+    case 470:
+      return "Consent Needed";  // RFC 5360
+    case 480:
+      return "Temporarily Unavailable";
+    case 481:
+      return "Call/Transaction Does Not Exist";
+    case 482:
+      return "Loop Detected";
+    case 483:
+      return "Too Many Hops";
+    case 484:
+      return "Address Incomplete";
+    case 485:
+      return "Ambiguous";
+    case 486:
+      return "Busy Here";
+    case 487:
+      return "Request Terminated";
+    case 488:
+      return "Not Acceptable Here";
+    case 489:
+      return "Bad Event";  // RFC 6665
+    case 491:
+      return "Request Pending";
+    case 493:
+      return "Undecipherable";
+    case 494:
+      return "Security Agreement Required";  // RFC 3329
+    // 5xx (§21.5)
+    case 500:
+      return "Server Internal Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Server Time-out";
+    case 505:
+      return "Version Not Supported";
+    case 513:
+      return "Message Too Large";
+    case 555:
+      return "Push Notification Service Not Supported";  // RFC 8599
+    case 580:
+      return "Precondition Failure";  // RFC 3312
+    // 6xx (§21.6)
+    case 600:
+      return "Busy Everywhere";
+    case 603:
+      return "Decline";
+    case 604:
+      return "Does Not Exist Anywhere";
+    case 606:
+      return "Not Acceptable";
+    case 607:
+      return "Unwanted";  // RFC 8197
+    case 608:
+      return "Rejected";  // RFC 8688
+    default:
+      return {};
+  }
+}
+
+}  // namespace sippet::message

@@ -1,0 +1,558 @@
+// Message: the Sippet.Message header API, typed shortcuts and serialization
+// (RFC 3261 §7). Every edit copies its text into the message's arena and
+// re-parses it with the parser's header grammar, so typed values stay exact.
+#include "sippet/message/message.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "header_parser.hpp"
+#include "message_access.hpp"
+#include "sippet/message/parser.hpp"
+
+namespace sippet::message {
+
+namespace detail {
+
+namespace {
+constexpr std::size_t kArenaChunk = 2048;
+}  // namespace
+
+std::string_view Arena::intern(std::string_view text) {
+  if (text.empty()) return {};
+  // A moved-from arena has lost its chunks: start afresh.
+  if (chunks_.empty() || capacity_ - used_ < text.size()) {
+    std::size_t size = std::max(kArenaChunk, text.size());
+    chunks_.push_back(std::make_unique<char[]>(size));
+    used_ = 0;
+    capacity_ = size;
+  }
+  char* out = chunks_.back().get() + used_;
+  std::memcpy(out, text.data(), text.size());
+  used_ += text.size();
+  return {out, text.size()};
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::MessageAccess;
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
+
+// token (§25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// Who a by-name or by-id call addresses: a typed header by id, or an
+// unknown one by its name (case-insensitive, §7.3.1).
+struct Key {
+  HeaderId id;
+  std::string_view name;  // only for kUnknown
+
+  explicit Key(HeaderId header) : id(header) {}
+  explicit Key(std::string_view header_name)
+      : id(header_id_from_name(header_name)), name(header_name) {}
+
+  bool matches(const Field& f) const {
+    if (f.id != id) return false;
+    return id != HeaderId::kUnknown || iequals(f.name, name);
+  }
+};
+
+Error invalid(std::string reason) {
+  return Error{ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+}
+
+std::string display(const Key& key) {
+  return std::string(key.id == HeaderId::kUnknown ? key.name : canonical_name(key.id));
+}
+
+// A header value may contain folding (CRLF followed by WSP, §7.3.1) but no
+// other line break: anything else would inject header lines when written.
+bool has_bare_line_break(std::string_view v) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\n') {
+      if (i + 1 >= v.size() || !is_wsp(v[i + 1])) return true;
+    } else if (v[i] == '\r') {
+      if (i + 2 >= v.size() || v[i + 1] != '\n' || !is_wsp(v[i + 2])) return true;
+      ++i;
+    }
+  }
+  return false;
+}
+
+std::string_view trim(std::string_view v) {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!v.empty() && ws(v.front()))
+    v.remove_prefix(1);
+  while (!v.empty() && ws(v.back()))
+    v.remove_suffix(1);
+  return v;
+}
+
+// The params of a typed value, when its grammar has any.
+const Params* params_of(const HeaderValue& typed) {
+  return std::visit(
+      [](const auto& v) -> const Params* {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, Via> || std::is_same_v<T, NameAddr> ||
+                      std::is_same_v<T, UriParams> || std::is_same_v<T, Token> ||
+                      std::is_same_v<T, MediaType> || std::is_same_v<T, Auth> ||
+                      std::is_same_v<T, RetryAfter>) {
+          return &v.params;
+        } else {
+          return nullptr;
+        }
+      },
+      typed);
+}
+
+// Writes `value` with each LWS that contains a line break as one SP (§7.3.1).
+void append_unfolded(std::string& out, std::string_view value) {
+  if (value.find_first_of("\r\n") == std::string_view::npos) {
+    out.append(value);
+    return;
+  }
+  std::size_t i = 0;
+  while (i < value.size()) {
+    char c = value[i];
+    if (c != '\r' && c != '\n') {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    while (!out.empty() && is_wsp(out.back()))
+      out.pop_back();
+    while (i < value.size() && (value[i] == '\r' || value[i] == '\n' || is_wsp(value[i])))
+      ++i;
+    out.push_back(' ');
+  }
+}
+
+void append_number(std::string& out, std::uint64_t n) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+constexpr std::string_view kVersion = "SIP/2.0";
+
+}  // namespace
+
+// ---- Start line -----------------------------------------------------------
+
+Method Message::method() const {
+  if (is_request_) return request_line_.method;
+  const CSeq* c = cseq();
+  return c ? c->method : Method::kExtension;
+}
+
+std::string_view Message::method_text() const {
+  if (is_request_) return request_line_.method_text;
+  const CSeq* c = cseq();
+  return c ? c->method_text : std::string_view{};
+}
+
+Result<void> Message::set_request_uri(std::string_view uri) {
+  if (!is_request_) return invalid("set_request_uri on a response");
+  std::string_view text = arena_.intern(trim(uri));
+  auto parsed = parse_uri(text);
+  if (!parsed) return parsed.error();
+  request_line_.uri = parsed.value();
+  return {};
+}
+
+void Message::set_status(int code, std::string_view reason) {
+  status_line_.code = static_cast<std::uint16_t>(std::clamp(code, 0, 999));
+  status_line_.reason = arena_.intern(reason);
+  if (status_line_.version.empty()) status_line_.version = kVersion;
+}
+
+void Message::set_body(std::string_view body) {
+  body_ = arena_.intern(body);
+  // Keep a stored Content-Length truthful; serialization rewrites it anyway.
+  if (has(HeaderId::kContentLength)) {
+    std::string n;
+    append_number(n, body_.size());
+    (void)put(HeaderId::kContentLength, n);
+  }
+}
+
+// ---- Header API -------------------------------------------------------------
+
+namespace {
+
+// Parses `value` of the header `key` (copied into `message`'s arena).
+Result<std::vector<Field>> parse_fields(detail::Arena& arena, const Key& key,
+                                        std::string_view value) {
+  std::string_view trimmed = trim(value);
+  if (has_bare_line_break(trimmed)) {
+    return invalid("line break in the value of " + display(key));
+  }
+  std::string_view name =
+      key.id == HeaderId::kUnknown ? arena.intern(key.name) : canonical_name(key.id);
+  if (key.id == HeaderId::kUnknown && !is_token(name)) {
+    return invalid("bad header name '" + std::string(name) + "'");
+  }
+  std::string_view text = arena.intern(trimmed);
+  std::vector<Field> out;
+  auto r = detail::parse_header_value(key.id, name, text, out);
+  if (!r) {
+    Error e = r.error();
+    e.reason = display(key) + ": " + e.reason;
+    return e;
+  }
+  for (Field& f : out) {
+    f.id = key.id;
+    f.name = name;
+  }
+  return out;
+}
+
+std::size_t first_index(const std::vector<Field>& fields, const Key& key) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (key.matches(fields[i])) return i;
+  }
+  return fields.size();
+}
+
+Result<void> put_impl(Message& m, const Key& key, std::string_view value) {
+  auto& fields = MessageAccess::fields(m);
+  auto parsed = parse_fields(MessageAccess::arena(m), key, value);
+  if (!parsed) return parsed.error();
+  std::size_t at = first_index(fields, key);
+  std::erase_if(fields, [&](const Field& f) { return key.matches(f); });
+  fields.insert(fields.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  return {};
+}
+
+}  // namespace
+
+const Field* Message::get(HeaderId id) const {
+  for (const Field& f : fields_) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+const Field* Message::get(std::string_view name) const {
+  Key key(name);
+  for (const Field& f : fields_) {
+    if (key.matches(f)) return &f;
+  }
+  return nullptr;
+}
+
+Result<const Field*> Message::fetch(HeaderId id) const {
+  if (const Field* f = get(id)) return f;
+  return Error{ErrorKind::kNotFound, 0, 400, "missing header: " + std::string(canonical_name(id))};
+}
+
+std::vector<const Field*> Message::get_all(HeaderId id) const {
+  std::vector<const Field*> out;
+  for (const Field& f : fields_) {
+    if (f.id == id) out.push_back(&f);
+  }
+  return out;
+}
+
+std::vector<const Field*> Message::get_all(std::string_view name) const {
+  Key key(name);
+  std::vector<const Field*> out;
+  for (const Field& f : fields_) {
+    if (key.matches(f)) out.push_back(&f);
+  }
+  return out;
+}
+
+std::size_t Message::count(HeaderId id) const {
+  return static_cast<std::size_t>(
+      std::count_if(fields_.begin(), fields_.end(), [id](const Field& f) { return f.id == id; }));
+}
+
+Result<void> Message::put(HeaderId id, std::string_view value) {
+  if (id == HeaderId::kUnknown) return invalid("put(kUnknown): give the header name");
+  return put_impl(*this, Key(id), value);
+}
+
+Result<void> Message::put(std::string_view name, std::string_view value) {
+  return put_impl(*this, Key(trim(name)), value);
+}
+
+Result<bool> Message::put_new(HeaderId id, std::string_view value) {
+  if (has(id)) return false;
+  auto r = put(id, value);
+  if (!r) return r.error();
+  return true;
+}
+
+Result<void> Message::put_front(HeaderId id, std::string_view value) {
+  if (id == HeaderId::kUnknown) return invalid("put_front(kUnknown): give the header name");
+  Key key(id);
+  auto parsed = parse_fields(arena_, key, value);
+  if (!parsed) return parsed.error();
+  std::size_t at = first_index(fields_, key);
+  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  return {};
+}
+
+Result<void> Message::put_back(HeaderId id, std::string_view value) {
+  if (id == HeaderId::kUnknown) return invalid("put_back(kUnknown): give the header name");
+  Key key(id);
+  auto parsed = parse_fields(arena_, key, value);
+  if (!parsed) return parsed.error();
+  std::size_t at = fields_.size();
+  for (std::size_t i = fields_.size(); i-- > 0;) {
+    if (key.matches(fields_[i])) {
+      at = i + 1;
+      break;
+    }
+  }
+  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  return {};
+}
+
+std::size_t Message::erase(HeaderId id) {
+  return std::erase_if(fields_, [id](const Field& f) { return f.id == id; });
+}
+
+std::size_t Message::erase(std::string_view name) {
+  Key key(trim(name));
+  return std::erase_if(fields_, [&](const Field& f) { return key.matches(f); });
+}
+
+bool Message::pop_front(HeaderId id) {
+  auto it =
+      std::find_if(fields_.begin(), fields_.end(), [id](const Field& f) { return f.id == id; });
+  if (it == fields_.end()) return false;
+  fields_.erase(it);
+  return true;
+}
+
+Result<void> Message::update(HeaderId id, const std::function<std::string(std::string_view)>& fn) {
+  Key key(id);
+  std::size_t at = first_index(fields_, key);
+  if (at == fields_.size()) {
+    return Error{ErrorKind::kNotFound, 0, 400,
+                 "missing header: " + std::string(canonical_name(id))};
+  }
+  std::string text = fn(fields_[at].value);
+  auto parsed = parse_fields(arena_, key, text);
+  if (!parsed) return parsed.error();
+  std::string_view name = fields_[at].name;
+  for (Field& f : *parsed)
+    f.name = name;
+  fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at));
+  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  return {};
+}
+
+Result<void> Message::set_param(HeaderId id, std::string_view name,
+                                std::optional<std::string_view> value, std::size_t index) {
+  if (name.empty()) return invalid("set_param: empty param name");
+  Field* field = nullptr;
+  std::size_t seen = 0;
+  for (Field& f : fields_) {
+    if (f.id == id && seen++ == index) {
+      field = &f;
+      break;
+    }
+  }
+  if (field == nullptr) {
+    return Error{
+        ErrorKind::kNotFound, 0, 400,
+        "set_param: no value #" + std::to_string(index) + " of " + std::string(canonical_name(id))};
+  }
+  const Params* params = params_of(field->typed);
+  if (params == nullptr) {
+    return invalid("set_param: " + std::string(canonical_name(id)) + " has no params");
+  }
+  const char sep = params->separator();
+  std::string_view old = field->value;
+  // The value without the old param: cut from the separator before it to
+  // the end of its value.
+  std::string text;
+  text.reserve(old.size() + name.size() + (value ? value->size() : 0) + 2);
+  std::size_t cut_from = old.size(), cut_to = old.size();
+  bool replaced = false;
+  for (const Param& p : *params) {
+    if (!iequals(p.name, name)) continue;
+    std::size_t begin = static_cast<std::size_t>(p.name.data() - old.data());
+    std::string_view last = p.has_value ? p.value : p.name;
+    std::size_t end = static_cast<std::size_t>(last.data() + last.size() - old.data());
+    std::size_t before = begin;
+    while (before > 0 && is_wsp(old[before - 1]))
+      --before;
+    if (before > 0 && old[before - 1] == sep) {
+      begin = before - 1;  // drop the separator before it
+    } else {
+      // First param of an auth list ("Digest realm=.., nonce=.."): keep the
+      // scheme, drop the separator after it.
+      while (end < old.size() && (old[end] == sep || is_wsp(old[end])))
+        ++end;
+    }
+    cut_from = begin;
+    cut_to = end;
+    replaced = true;
+    break;
+  }
+  text.append(old.substr(0, cut_from));
+  if (cut_to < old.size()) text.append(old.substr(cut_to));
+  while (!text.empty() && is_wsp(text.back()))
+    text.pop_back();
+  if (sep == ',' && params->size() == (replaced ? 1u : 0u)) {
+    // No param left: an auth value's first param follows its scheme after LWS.
+    if (!text.empty()) text.push_back(' ');
+  } else {
+    text.push_back(sep);
+  }
+  text.append(name);
+  if (value) {
+    text.push_back('=');
+    text.append(*value);
+  }
+  Key key(id);
+  auto parsed = parse_fields(arena_, key, text);
+  if (!parsed) return parsed.error();
+  if (parsed->size() != 1) return invalid("set_param: the value no longer parses as one value");
+  std::string_view field_name = field->name;
+  *field = std::move(parsed->front());
+  field->name = field_name;
+  return {};
+}
+
+// ---- Typed shortcuts --------------------------------------------------------
+
+const Via* Message::top_via() const {
+  const Field* f = get(HeaderId::kVia);
+  return f ? f->as<Via>() : nullptr;
+}
+
+const NameAddr* Message::from() const {
+  const Field* f = get(HeaderId::kFrom);
+  return f ? f->as<NameAddr>() : nullptr;
+}
+
+const NameAddr* Message::to() const {
+  const Field* f = get(HeaderId::kTo);
+  return f ? f->as<NameAddr>() : nullptr;
+}
+
+std::string_view Message::call_id() const {
+  const Field* f = get(HeaderId::kCallId);
+  if (f == nullptr) return {};
+  if (const Text* t = f->as<Text>()) return t->text;
+  return f->value;
+}
+
+const CSeq* Message::cseq() const {
+  const Field* f = get(HeaderId::kCSeq);
+  return f ? f->as<CSeq>() : nullptr;
+}
+
+std::optional<std::uint32_t> Message::max_forwards() const {
+  const Field* f = get(HeaderId::kMaxForwards);
+  const Integer* i = f ? f->as<Integer>() : nullptr;
+  if (i == nullptr) return std::nullopt;
+  return i->value;
+}
+
+std::optional<std::uint32_t> Message::content_length() const {
+  const Field* f = get(HeaderId::kContentLength);
+  const Integer* i = f ? f->as<Integer>() : nullptr;
+  if (i == nullptr) return std::nullopt;
+  return i->value;
+}
+
+// ---- Serialization (§7) -----------------------------------------------------
+
+void Message::append_to(std::string& out) const {
+  std::string_view version = is_request_ ? request_line_.version : status_line_.version;
+  if (version.empty()) version = kVersion;
+  // One reservation: start line + fields + Content-Length + body.
+  std::size_t size = 64 + version.size() + body_.size();
+  if (is_request_) {
+    size += request_line_.method_text.size() + request_line_.uri.text.size();
+  } else {
+    size += status_line_.reason.size();
+  }
+  for (const Field& f : fields_)
+    size += f.name.size() + f.value.size() + 24;
+  out.reserve(out.size() + size);
+
+  // Start line (§7.1, §7.2).
+  if (is_request_) {
+    out.append(request_line_.method_text);
+    out.push_back(' ');
+    out.append(request_line_.uri.text);
+    out.push_back(' ');
+    out.append(version);
+  } else {
+    out.append(version);
+    out.push_back(' ');
+    char code[3] = {static_cast<char>('0' + status_line_.code / 100 % 10),
+                    static_cast<char>('0' + status_line_.code / 10 % 10),
+                    static_cast<char>('0' + status_line_.code % 10)};
+    out.append(code, 3);
+    out.push_back(' ');
+    out.append(status_line_.reason);
+  }
+  out.append("\r\n");
+
+  // Header fields (§7.3): one value per line.
+  for (const Field& f : fields_) {
+    if (f.id == HeaderId::kContentLength) continue;
+    out.append(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
+    out.append(": ");
+    append_unfolded(out, f.value);
+    out.append("\r\n");
+  }
+  // Content-Length always matches the body (§20.14; required on streams).
+  out.append("Content-Length: ");
+  append_number(out, body_.size());
+  out.append("\r\n\r\n");
+  out.append(body_);
+}
+
+std::string Message::to_string() const {
+  std::string out;
+  append_to(out);
+  return out;
+}
+
+Message Message::clone() const {
+  std::string text = to_string();
+  ParseOptions options;
+  options.datagram = true;
+  options.max_size = std::max(text.size(), kDefaultMaxMessageSize);
+  auto parsed = parse_message(text, options);
+  if (!parsed) return Message();  // unreachable for a message made of parsed parts
+  return std::move(parsed).value();
+}
+
+}  // namespace sippet::message

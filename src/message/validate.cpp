@@ -1,0 +1,244 @@
+// What an element checks before processing a message: RFC 3261 §8.2 (UAS)
+// and §16.3 (proxy). Every failure names what is wrong and the status a
+// server answers; a response is never answered, so its errors carry 0.
+#include "sippet/message/validate.hpp"
+
+#include <array>
+#include <string>
+
+namespace sippet::message {
+
+namespace {
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+void append_list(std::string& out, std::string_view item, bool& first) {
+  if (!first) out.append(", ");
+  out.append(item);
+  first = false;
+}
+
+struct Check {
+  const Message& message;
+  int status(int code) const { return message.is_request() ? code : 0; }
+  Error fail(ErrorKind kind, int code, std::string reason) const {
+    return Error{kind, 0, status(code), std::move(reason)};
+  }
+};
+
+// §7.1: SIP-Version is case-insensitive; only SIP/2.0 is understood (505).
+bool version_ok(std::string_view v) {
+  return iequals(v, "SIP/2.0");
+}
+
+// "type/subtype" of a Content-Type or Accept value.
+bool media_equals(const MediaType& m, std::string_view type_slash_subtype) {
+  auto slash = type_slash_subtype.find('/');
+  if (slash == std::string_view::npos) return false;
+  return iequals(m.type, type_slash_subtype.substr(0, slash)) &&
+         iequals(m.subtype, type_slash_subtype.substr(slash + 1));
+}
+
+// An Accept range ("*/*", "type/*", "type/subtype") admits a type (§20.1).
+bool accept_admits(const MediaType& range, std::string_view type_slash_subtype) {
+  auto slash = type_slash_subtype.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view type = type_slash_subtype.substr(0, slash);
+  std::string_view subtype = type_slash_subtype.substr(slash + 1);
+  if (range.type == "*") return range.subtype == "*";
+  if (!iequals(range.type, type)) return false;
+  return range.subtype == "*" || iequals(range.subtype, subtype);
+}
+
+// q=0 means "not acceptable" (RFC 2616 §3.9, used by §20.1).
+bool q_is_zero(const Params& params) {
+  auto q = params.get("q");
+  if (!q) return false;
+  std::string_view v = *q;
+  if (v.empty() || v[0] != '0') return false;
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    if (v[i] != '.' && v[i] != '0') return false;
+  }
+  return true;
+}
+
+std::string joined(const std::vector<std::string_view>& items) {
+  std::string out;
+  bool first = true;
+  for (std::string_view s : items)
+    append_list(out, s, first);
+  return out;
+}
+
+}  // namespace
+
+Result<void> validate(const Message& message, const ValidateOptions& options) {
+  Check check{message};
+  const bool request = message.is_request();
+
+  // §21.5.14: 513 for a message too large to process.
+  std::size_t size = message.bytes().size();
+  if (size == 0) size = message.to_string().size();
+  if (size > options.max_message_size) {
+    return check.fail(ErrorKind::kTooLarge, 513,
+                      "message of " + std::to_string(size) + " octets exceeds the maximum of " +
+                          std::to_string(options.max_message_size));
+  }
+
+  // §8.2 / §21.5.6: only SIP/2.0.
+  std::string_view version =
+      request ? message.request_line().version : message.status_line().version;
+  if (!version_ok(version)) {
+    return check.fail(ErrorKind::kBadVersion, 505,
+                      "unsupported SIP version '" + std::string(version) + "'");
+  }
+
+  // §8.1.1: To, From, CSeq, Call-ID, Max-Forwards (requests) and Via are
+  // mandatory; one error names every missing header.
+  {
+    std::string missing;
+    bool first = true;
+    int n = 0;
+    for (HeaderId id : {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId,
+                        HeaderId::kCSeq, HeaderId::kMaxForwards}) {
+      if (id == HeaderId::kMaxForwards && !request) continue;
+      if (!message.has(id)) {
+        append_list(missing, canonical_name(id), first);
+        ++n;
+      }
+    }
+    if (n > 0) {
+      return check.fail(ErrorKind::kMissingHeader, 400,
+                        (n == 1 ? "missing header: " : "missing headers: ") + missing);
+    }
+  }
+
+  // §7.3.1 / §20: headers whose grammar allows a single value.
+  {
+    std::array<std::size_t, kHeaderIdCount> counts{};
+    for (const Field& f : message.fields())
+      ++counts[static_cast<std::size_t>(f.id)];
+    std::string repeated;
+    bool first = true;
+    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
+      auto id = static_cast<HeaderId>(i);
+      if (id == HeaderId::kUnknown || counts[i] < 2) continue;
+      if (header_shape(id) != HeaderShape::kSingle) continue;
+      append_list(repeated, canonical_name(id), first);
+    }
+    if (!repeated.empty()) {
+      return check.fail(ErrorKind::kMultipleValues, 400,
+                        "several values in single-value header(s): " + repeated);
+    }
+  }
+
+  // §8.2 (and RFC 4475 mismatch01/02): the CSeq method is the request's.
+  const CSeq* cseq = message.cseq();
+  if (cseq == nullptr) {
+    return check.fail(ErrorKind::kMalformedHeader, 400, "CSeq does not parse");
+  }
+  if (request && cseq->method_text != message.request_line().method_text) {
+    return check.fail(ErrorKind::kMethodMismatch, 400,
+                      "CSeq method '" + std::string(cseq->method_text) +
+                          "' differs from the request method '" +
+                          std::string(message.request_line().method_text) + "'");
+  }
+
+  // §20.14: Content-Length, when present, is the size of the body.
+  if (auto cl = message.content_length(); cl && *cl != message.body().size()) {
+    return check.fail(ErrorKind::kBadContentLength, 400,
+                      "Content-Length " + std::to_string(*cl) + " but the body has " +
+                          std::to_string(message.body().size()) + " octets");
+  }
+
+  if (!request) return {};
+
+  // §8.2.2.1 / §16.3 step 2: a scheme we cannot handle is answered 416.
+  const Uri& uri = message.request_line().uri;
+  if (uri.scheme != UriScheme::kSip && uri.scheme != UriScheme::kSips &&
+      uri.scheme != UriScheme::kTel) {
+    return check.fail(ErrorKind::kUnsupportedScheme, 416,
+                      "unsupported Request-URI scheme '" + std::string(uri.scheme_text) + "'");
+  }
+
+  // §16.3 step 3: a proxy refuses a request whose Max-Forwards is 0.
+  if (options.proxy) {
+    if (auto mf = message.max_forwards(); mf && *mf == 0) {
+      return check.fail(ErrorKind::kTooManyHops, 483, "Max-Forwards is 0");
+    }
+  }
+
+  // §8.2.2.3 (UAS: Require) and §16.3 step 5 (proxy: Proxy-Require): unknown
+  // option tags are refused with 420; both are ignored in CANCEL and ACK.
+  const Method method = message.method();
+  if (options.check_require && method != Method::kAck && method != Method::kCancel) {
+    HeaderId header = options.proxy ? HeaderId::kProxyRequire : HeaderId::kRequire;
+    std::vector<std::string_view> unknown;
+    for (const Field* f : message.get_all(header)) {
+      const Token* t = f->as<Token>();
+      std::string_view tag = t ? t->token : f->value;
+      bool known = false;
+      for (std::string_view s : options.supported)
+        known = known || iequals(s, tag);
+      for (std::string_view s : unknown)
+        known = known || s == tag;
+      if (!known) unknown.push_back(tag);
+    }
+    if (!unknown.empty()) {
+      return check.fail(ErrorKind::kInvalidArgument, 420,
+                        "unsupported option tags: " + joined(unknown));
+    }
+  }
+
+  // §8.2.3: a body of a type the UAS does not understand is answered 415,
+  // with an Accept listing what it does (the reason lists them too).
+  if (!options.accepted_content_types.empty() && !message.body().empty()) {
+    const Field* ct = message.get(HeaderId::kContentType);
+    const MediaType* media = ct ? ct->as<MediaType>() : nullptr;
+    bool accepted = false;
+    if (media != nullptr) {
+      for (std::string_view a : options.accepted_content_types) {
+        accepted = accepted || media_equals(*media, a);
+      }
+    }
+    if (!accepted) {
+      std::string what = media ? "unsupported Content-Type " + std::string(media->type) + "/" +
+                                     std::string(media->subtype)
+                               : std::string("body without a Content-Type");
+      return check.fail(ErrorKind::kInvalidArgument, 415,
+                        what + "; accepted: " + joined(options.accepted_content_types));
+    }
+  }
+
+  // §21.4.7: 406 when the Accept header admits nothing we can produce.
+  if (!options.producible_content_types.empty()) {
+    auto accepts = message.get_all(HeaderId::kAccept);
+    if (!accepts.empty()) {
+      bool admitted = false;
+      for (const Field* f : accepts) {
+        const MediaType* range = f->as<MediaType>();
+        if (range == nullptr || q_is_zero(range->params)) continue;
+        for (std::string_view p : options.producible_content_types) {
+          admitted = admitted || accept_admits(*range, p);
+        }
+      }
+      if (!admitted) {
+        return check.fail(ErrorKind::kInvalidArgument, 406,
+                          "Accept admits none of: " + joined(options.producible_content_types));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace sippet::message
