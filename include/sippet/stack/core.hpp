@@ -1,0 +1,68 @@
+#pragma once
+// The Core (design.md §2, Sippet.Core): what the application implements.
+// A stack has exactly one Core; it calls it from its worker threads under the
+// threading contract of docs/threading.md:
+// - callbacks for messages of one Call-ID never run concurrently and run in
+//   the order the messages arrived;
+// - callbacks may call every Stack function (send, respond, ...) directly.
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "sippet/message/message.hpp"
+#include "sippet/transaction/action.hpp"
+#include "sippet/transaction/key.hpp"
+#include "sippet/transaction/timers.hpp"
+
+namespace sippet::stack {
+
+// Names one transaction of one stack. A cheap value; it does not keep the
+// transaction alive: once the transaction is gone, calls naming it fail with
+// "no transaction".
+struct Transaction {
+  transaction::Role role = transaction::Role::kClient;
+  std::uint32_t worker = 0;  // the worker that owns it (hash of the Call-ID)
+  transaction::TransactionId id;
+
+  bool is_client() const { return role == transaction::Role::kClient; }
+  bool is_server() const { return role == transaction::Role::kServer; }
+  friend bool operator==(const Transaction&, const Transaction&) = default;
+};
+
+// Why a transaction failed (receive_error).
+struct TransactionError {
+  transaction::ErrorReason reason = transaction::ErrorReason::kTimeout;
+  std::optional<transaction::TimerId> timer;  // B, F or H for a timeout
+  std::error_code transport_error;            // for kTransportError, when known
+  transaction::TransactionKey key;            // what the transaction matched by
+
+  // "timeout (Timer F)", "transport error: Connection refused".
+  std::string describe() const;
+};
+
+class Core {
+ public:
+  virtual ~Core() = default;
+
+  // A new request, or an ACK. `transaction` is the server transaction the
+  // stack created for it; empty for an ACK that matched no transaction (the
+  // ACK for a 2xx). Answer with Stack::send_response (now or later, from any
+  // thread).
+  virtual void receive_request(message::Message request,
+                               std::optional<Transaction> transaction) = 0;
+
+  // A response to a request sent with Stack::send_request. `transaction` is
+  // empty when no client transaction matched (retransmissions of a 2xx to
+  // INVITE, which belong to the Core, or stray responses).
+  virtual void receive_response(message::Message response,
+                                std::optional<Transaction> transaction) = 0;
+
+  // A transaction failed: Timer B, F or H fired, or sending failed. Called
+  // once per transaction; the transaction is gone afterwards.
+  virtual void receive_error(const TransactionError& error, Transaction transaction) = 0;
+};
+
+}  // namespace sippet::stack
