@@ -72,6 +72,12 @@ bool q_is_zero(const Params& params) {
   return true;
 }
 
+// An RFC 2543 sender: its top Via branch lacks the magic cookie (§8.1.1.7).
+bool from_rfc2543(const Message& m) {
+  const Via* via = m.top_via();
+  return via != nullptr && !via->branch.starts_with("z9hG4bK");
+}
+
 std::string joined(const std::vector<std::string_view>& items) {
   std::string out;
   bool first = true;
@@ -104,14 +110,15 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
   }
 
   // §8.1.1: To, From, CSeq, Call-ID, Max-Forwards (requests) and Via are
-  // mandatory; one error names every missing header.
+  // mandatory; one error names every missing header. Max-Forwards is not
+  // required from RFC 2543 senders (RFC 4475 §3.4.1 inv2543).
   {
     std::string missing;
     bool first = true;
     int n = 0;
     for (HeaderId id : {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId,
                         HeaderId::kCSeq, HeaderId::kMaxForwards}) {
-      if (id == HeaderId::kMaxForwards && !request) continue;
+      if (id == HeaderId::kMaxForwards && (!request || from_rfc2543(message))) continue;
       if (!message.has(id)) {
         append_list(missing, canonical_name(id), first);
         ++n;
