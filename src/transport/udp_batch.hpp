@@ -1,0 +1,35 @@
+#pragma once
+// Datagrams waiting to be sent, and sending them with sendmmsg().
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "sippet/transport/endpoint.hpp"
+
+namespace sippet::transport::detail {
+
+struct OutgoingDatagram {
+  Endpoint destination;
+  sockaddr_storage address{};
+  socklen_t address_length = 0;
+  std::string bytes;
+};
+
+OutgoingDatagram make_outgoing(const Endpoint& destination, std::string_view bytes);
+
+// Sends `items[first..]` with sendmmsg(), `batch_size` per system call.
+// Returns the index of the first datagram not sent because the socket
+// buffer is full (items.size() when all went out). A datagram the kernel
+// refuses for another reason is dropped and reported through `on_error`
+// (an error left over from an earlier ICMP message is retried once).
+std::size_t send_datagrams(int fd, std::vector<OutgoingDatagram>& items, std::size_t first,
+                           std::size_t batch_size,
+                           const std::function<void(const Endpoint&, std::error_code)>& on_error);
+
+}  // namespace sippet::transport::detail
