@@ -1,0 +1,251 @@
+// The transaction layer: owns the transactions by key and routes messages to
+// them (RFC 3261 §17.1.3, §17.2.3; design.md §3).
+#include "sippet/transaction/layer.hpp"
+
+#include <utility>
+
+#include "client_invite.hpp"
+#include "client_non_invite.hpp"
+#include "key_internal.hpp"
+#include "server_invite.hpp"
+#include "server_non_invite.hpp"
+#include "transaction.hpp"
+
+namespace sippet::transaction {
+namespace {
+
+using message::ErrorKind;
+using message::Method;
+
+bool is_method(const message::Message& m, Method method) {
+  return m.is_request() && m.request_line().method == method;
+}
+
+}  // namespace
+
+TransactionLayer::TransactionLayer(TimerConfig config) : config_(config) {}
+TransactionLayer::~TransactionLayer() = default;
+TransactionLayer::TransactionLayer(TransactionLayer&&) noexcept = default;
+TransactionLayer& TransactionLayer::operator=(TransactionLayer&&) noexcept = default;
+
+Transaction* TransactionLayer::lookup(TransactionId id) const {
+  if (id.slot >= slots_.size()) return nullptr;
+  const Slot& slot = slots_[id.slot];
+  if (slot.generation != id.generation) return nullptr;
+  return slot.transaction.get();
+}
+
+TransactionId TransactionLayer::insert(TransactionKey&& key,
+                                       std::unique_ptr<Transaction> transaction) {
+  std::uint32_t index;
+  if (!free_slots_.empty()) {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Slot{1, nullptr});
+  }
+  Slot& slot = slots_[index];
+  auto [it, inserted] = index_.emplace(std::move(key), index);
+  (void)inserted;  // callers checked the key is new
+  const TransactionId id{index, slot.generation};
+  transaction->bind(id, &it->first);
+  slot.transaction = std::move(transaction);
+  return id;
+}
+
+void TransactionLayer::erase(Transaction& transaction, Actions& out) {
+  Context ctx{config_, out};
+  transaction.stop_all_timers(ctx);
+  const TransactionId id = transaction.id();
+  auto node = index_.extract(transaction.key());
+  out.emplace_back(Terminated{id, std::move(node.key())});
+  Slot& slot = slots_[id.slot];
+  slot.transaction.reset();
+  if (++slot.generation == 0) slot.generation = 1;
+  free_slots_.push_back(id.slot);
+}
+
+message::Result<void> TransactionLayer::on_request(message::Message&& request,
+                                                   const TransportInfo& source, Actions& out) {
+  if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
+  auto key = server_key(request);
+  if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
+  const bool ack = is_method(request, Method::kAck);
+  Context ctx{config_, out};
+
+  auto it = index_.find(*key);
+  if (it == index_.end() && ack && !key->rfc2543.empty()) {
+    // §17.2.3 (RFC 2543): the ACK's To tag is the one of the response the
+    // INVITE transaction sent, the INVITE itself had none.
+    TransactionKey invite_key = *key;
+    invite_key.rfc2543 = detail::rfc2543_text(request, {});
+    it = index_.find(invite_key);
+    if (it != index_.end()) {
+      const auto& txn = *slots_[it->second].transaction;
+      if (txn.response_to_tag().empty() || request.to() == nullptr ||
+          txn.response_to_tag() != request.to()->tag()) {
+        it = index_.end();
+      }
+    }
+  }
+  if (it != index_.end()) {
+    Transaction& txn = *slots_[it->second].transaction;
+    txn.on_request(std::move(request), ctx);
+    if (txn.done()) erase(txn, out);
+    return {};
+  }
+  if (ack) {
+    // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
+    out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
+    return {};
+  }
+  if (is_method(request, Method::kInvite)) {
+    auto owned = std::make_unique<ServerInvite>(source);
+    ServerInvite& txn = *owned;
+    insert(std::move(*key), std::move(owned));
+    txn.start(std::move(request), ctx);
+    if (txn.done()) erase(txn, out);
+  } else {
+    auto owned = std::make_unique<ServerNonInvite>(source);
+    ServerNonInvite& txn = *owned;
+    insert(std::move(*key), std::move(owned));
+    txn.start(std::move(request), ctx);
+    if (txn.done()) erase(txn, out);
+  }
+  return {};
+}
+
+message::Result<void> TransactionLayer::on_response(message::Message&& response,
+                                                    const TransportInfo&, Actions& out) {
+  if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
+  auto key = client_key(response);
+  if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
+  auto it = key->branch.empty() ? index_.end() : index_.find(*key);
+  if (it == index_.end()) {
+    // design.md §3: no client transaction → the Core with none.
+    out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
+    return {};
+  }
+  Transaction& txn = *slots_[it->second].transaction;
+  Context ctx{config_, out};
+  txn.on_response(std::move(response), ctx);
+  if (txn.done()) erase(txn, out);
+  return {};
+}
+
+message::Result<TransactionId> TransactionLayer::send_request(message::Message&& request,
+                                                              const TransportInfo& destination,
+                                                              Actions& out) {
+  if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
+  // design.md §3: ACKs go straight to the transport (§17.1.1.3: the ACK for a
+  // 2xx is not part of the INVITE transaction).
+  if (is_method(request, Method::kAck)) {
+    return make_error(ErrorKind::kInvalidArgument, kErrAckNotAllowed);
+  }
+  auto key = client_key(request);
+  if (!key || key->branch.empty()) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
+  if (index_.contains(*key)) return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
+  Context ctx{config_, out};
+  if (is_method(request, Method::kInvite)) {
+    auto owned = std::make_unique<ClientInvite>(std::move(request), destination);
+    ClientInvite& txn = *owned;
+    const TransactionId id = insert(std::move(*key), std::move(owned));
+    txn.start(ctx);
+    return id;
+  }
+  auto owned = std::make_unique<ClientNonInvite>(request, destination);
+  ClientNonInvite& txn = *owned;
+  const TransactionId id = insert(std::move(*key), std::move(owned));
+  txn.start(ctx);
+  return id;
+}
+
+message::Result<TransactionId> TransactionLayer::send_response(message::Message&& response,
+                                                               std::optional<TransactionId> id,
+                                                               Actions& out) {
+  if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
+  Transaction* txn = nullptr;
+  if (id) {
+    txn = lookup(*id);
+  } else {
+    auto key = server_key(response);
+    if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
+    auto it = index_.find(*key);
+    if (it != index_.end()) txn = slots_[it->second].transaction.get();
+  }
+  if (txn == nullptr || !txn->is_server()) {
+    return make_error(ErrorKind::kNotFound, kErrNoTransaction);
+  }
+  Context ctx{config_, out};
+  auto sent = txn->send_response(response, ctx);
+  if (!sent) return sent.error();
+  const TransactionId live = txn->id();
+  if (txn->done()) erase(*txn, out);
+  return live;
+}
+
+message::Result<message::Message> TransactionLayer::build_cancel(TransactionId id) const {
+  const Transaction* txn = lookup(id);
+  if (txn == nullptr) return make_error(ErrorKind::kInvalidArgument, kErrNotPendingInvite);
+  return txn->build_cancel();
+}
+
+bool TransactionLayer::on_timer(const TimerHandle& handle, Actions& out) {
+  Transaction* txn = lookup(handle.id);
+  if (txn == nullptr || !txn->take_timer(handle)) return false;
+  Context ctx{config_, out};
+  txn->on_timer(handle.timer, ctx);
+  if (txn->done()) erase(*txn, out);
+  return true;
+}
+
+bool TransactionLayer::on_transport_error(TransactionId id, Actions& out) {
+  Transaction* txn = lookup(id);
+  if (txn == nullptr) return false;
+  Context ctx{config_, out};
+  txn->on_transport_error(ctx);
+  erase(*txn, out);
+  return true;
+}
+
+bool TransactionLayer::terminate(TransactionId id, Actions& out) {
+  Transaction* txn = lookup(id);
+  if (txn == nullptr) return false;
+  erase(*txn, out);
+  return true;
+}
+
+std::optional<TransactionId> TransactionLayer::find(const TransactionKey& key) const {
+  auto it = index_.find(key);
+  if (it == index_.end()) return std::nullopt;
+  return slots_[it->second].transaction->id();
+}
+
+const TransactionKey* TransactionLayer::key_of(TransactionId id) const {
+  const Transaction* txn = lookup(id);
+  return txn != nullptr ? &txn->key() : nullptr;
+}
+
+std::optional<State> TransactionLayer::state(TransactionId id) const {
+  const Transaction* txn = lookup(id);
+  if (txn == nullptr) return std::nullopt;
+  return txn->state();
+}
+
+std::optional<Kind> TransactionLayer::kind(TransactionId id) const {
+  const Transaction* txn = lookup(id);
+  if (txn == nullptr) return std::nullopt;
+  return txn->kind();
+}
+
+std::optional<TransactionId> TransactionLayer::find_cancelled_invite(
+    const message::Message& cancel) const {
+  if (!is_method(cancel, Method::kCancel)) return std::nullopt;
+  auto key = server_key(cancel);
+  if (!key) return std::nullopt;
+  key->method = "INVITE";  // §9.2: the CANCEL has the INVITE's top Via
+  return find(*key);
+}
+
+}  // namespace sippet::transaction

@@ -1,0 +1,96 @@
+#pragma once
+// What the four state machines share: identity, state, transport, armed
+// timers (with generations, so stale firings are ignored) and the helpers
+// that append actions. Each machine lives in its own file.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sippet/message/message.hpp"
+#include "sippet/message/result.hpp"
+#include "sippet/transaction/action.hpp"
+#include "sippet/transaction/layer.hpp"
+
+namespace sippet::transaction {
+
+// What a machine needs while handling one event.
+struct Context {
+  const TimerConfig& config;
+  Actions& out;
+};
+
+message::Error make_error(message::ErrorKind kind, std::string_view reason);
+
+// Serializes `message` once, for sending and possibly retransmitting.
+std::shared_ptr<const std::string> serialize(const message::Message& message);
+
+class Transaction {
+ public:
+  Transaction(Kind kind, State state, const TransportInfo& transport)
+      : transport_(transport), kind_(kind), state_(state) {}
+  virtual ~Transaction() = default;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  Kind kind() const { return kind_; }
+  State state() const { return state_; }
+  TransactionId id() const { return id_; }
+  const TransactionKey& key() const { return *key_; }
+  bool is_server() const { return kind_ == Kind::kServerInvite || kind_ == Kind::kServerNonInvite; }
+  bool done() const { return done_; }
+  void bind(TransactionId id, const TransactionKey* key) {
+    id_ = id;
+    key_ = key;
+  }
+
+  // A request matched this (server) transaction: a retransmission or an ACK.
+  virtual void on_request(message::Message&& request, Context& ctx);
+  // A response matched this (client) transaction.
+  virtual void on_response(message::Message&& response, Context& ctx);
+  // The Core sends a response through this (server) transaction. Moves from
+  // `response` only on success.
+  virtual message::Result<void> send_response(message::Message& response, Context& ctx);
+  // A live timer fired (already disarmed).
+  virtual void on_timer(TimerId timer, Context& ctx) = 0;
+  // A CANCEL for this transaction (client INVITE only).
+  virtual message::Result<message::Message> build_cancel() const;
+  // RFC 2543 ACK matching (§17.2.3): the To tag of the final response sent.
+  virtual std::string_view response_to_tag() const { return {}; }
+
+  // §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2: inform the TU, then Terminated.
+  void on_transport_error(Context& ctx) { fail(ctx, ErrorReason::kTransportError, std::nullopt); }
+
+  // True (and the timer disarmed) when `handle` is the live arming of its timer.
+  bool take_timer(const TimerHandle& handle);
+  // StopTimer for every armed timer.
+  void stop_all_timers(Context& ctx);
+
+ protected:
+  const TransportInfo& transport() const { return transport_; }
+  bool reliable() const { return transport_.reliable; }
+  void set_state(State state) { state_ = state; }
+  void finish() { done_ = true; }
+
+  void send(Context& ctx, const std::shared_ptr<const std::string>& bytes, bool retransmission);
+  // Arms `timer` for `after`; a zero duration is not a timer: returns false
+  // and arms nothing (the caller moves on at once, Table 4's "0s").
+  bool start_timer(Context& ctx, TimerId timer, milliseconds after);
+  void stop_timer(Context& ctx, TimerId timer);
+  // DeliverError once, then finish (the layer emits Terminated).
+  void fail(Context& ctx, ErrorReason reason, std::optional<TimerId> timer);
+
+ private:
+  TransportInfo transport_;
+  TransactionId id_;
+  const TransactionKey* key_ = nullptr;             // the key in the layer's index (not owned)
+  std::array<std::uint32_t, kTimerCount> armed_{};  // generation of each armed timer, 0 = idle
+  std::uint32_t timer_generation_ = 0;
+  Kind kind_;
+  State state_;
+  bool done_ = false;
+};
+
+}  // namespace sippet::transaction
