@@ -1,0 +1,69 @@
+// bench_message's main: runs the benchmarks with the console reporter, then
+// prints how much faster sippet parses the anchor than sofia-sip and libosip2
+// in this same run (design.md §8: on a shared machine compare ratios).
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  explicit RatioReporter(OutputOptions options) : ConsoleReporter(options) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
+      // CPU time, in ns: what the parser costs, whatever else the box runs.
+      const double ns =
+          run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e9;
+      cpu_ns_[run.run_name.str()].push_back(ns);
+    }
+  }
+
+  // The median over repetitions (one value without --benchmark_repetitions).
+  double median_ns(const std::string& name) const {
+    auto it = cpu_ns_.find(name);
+    if (it == cpu_ns_.end() || it->second.empty()) return 0;
+    std::vector<double> v = it->second;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  }
+
+  void print_ratios() const {
+    const double ours = median_ns("parse_invite/sippet");
+    if (ours <= 0) return;
+    std::printf("\nparse_invite (884-octet INVITE, full typed parse, CPU time):\n");
+    std::printf("  sippet      %8.0f ns\n", ours);
+    for (const auto& [name, label] :
+         {std::pair<std::string, std::string>{"parse_invite/sofia_sip", "sofia-sip"},
+          {"parse_invite/osip2", "libosip2"}}) {
+      const double theirs = median_ns(name);
+      if (theirs <= 0) continue;
+      std::printf("  %-10s  %8.0f ns   ratio %s/sippet = %.1f: sippet is %.1fx faster than %s\n",
+                  label.c_str(), theirs, label.c_str(), theirs / ours, theirs / ours,
+                  label.c_str());
+    }
+  }
+
+ private:
+  std::map<std::string, std::vector<double>> cpu_ns_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter(isatty(STDOUT_FILENO) ? RatioReporter::OO_Color : RatioReporter::OO_None);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+  return 0;
+}
