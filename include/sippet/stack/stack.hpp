@@ -63,12 +63,13 @@ class Stack {
   // request has no Via the stack adds "SIP/2.0/UDP <local>;branch=...;rport";
   // a Via without a branch gets one. Errors: an ACK (send it with
   // send_stateless), a transaction that already exists, no usable target.
-  message::Result<Transaction> send_request(message::Message request);
+  // On an error the message is left as it was (the caller may still use it).
+  message::Result<Transaction> send_request(message::Message&& request);
 
   // Sends a response through its server transaction: `transaction` when given,
   // else the one the response matches (top Via + CSeq). Error "no transaction"
   // (kNotFound) when there is none: a proxy then uses send_stateless.
-  message::Result<Transaction> send_response(message::Message response,
+  message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<Transaction> transaction = {});
 
   // Sends without a transaction: an ACK or a statelessly forwarded request

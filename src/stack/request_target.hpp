@@ -1,0 +1,25 @@
+#pragma once
+// Where a request goes (RFC 3261 §8.1.2, §16.12 loose routing, §18.1.1):
+// the first Route when there is one, else the Request-URI; the transport
+// from the URI's `transport` param, else the top Via's.
+#include <cstdint>
+#include <string>
+
+#include "sippet/message/message.hpp"
+#include "sippet/message/result.hpp"
+#include "sippet/transport/protocol.hpp"
+
+namespace sippet::stack {
+
+struct RequestTarget {
+  std::string host;  // without brackets: "192.0.2.1", "::1", "example.com"
+  std::uint16_t port = 5060;
+  transport::Protocol protocol = transport::Protocol::kUdp;
+  bool is_ip = false;  // host is an IP literal (no resolution needed)
+};
+
+// Errors (kInvalidArgument): not a request, a target that is not a SIP URI,
+// an unknown transport.
+message::Result<RequestTarget> request_target(const message::Message& request);
+
+}  // namespace sippet::stack

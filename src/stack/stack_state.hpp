@@ -1,0 +1,55 @@
+#pragma once
+// What the workers share: the Core, the configuration, the logger, and the
+// other workers (to hand a message to the worker of its Call-ID).
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sippet/stack/core.hpp"
+#include "sippet/stack/logger.hpp"
+#include "sippet/stack/stack.hpp"
+#include "sippet/stack/timer_queue.hpp"
+
+namespace sippet::stack {
+
+class Worker;
+
+class StackState {
+ public:
+  StackState(StackConfig config, Core& core);
+  ~StackState();
+
+  Core& core() { return core_; }
+  const StackConfig& config() const { return config_; }
+  Logger& logger() { return *logger_; }
+  std::uint32_t worker_count() const { return static_cast<std::uint32_t>(workers_.size()); }
+  Worker& worker(std::uint32_t index) { return *workers_[index]; }
+  // The worker owning a Call-ID (one worker: always 0).
+  std::uint32_t worker_for(std::string_view call_id) const;
+  TimePoint now() const;
+
+  // printf-style line at `level`, formatted only when enabled.
+  template <class... Args>
+  void log(LogLevel level, const char* format, Args... args) {
+    if (!logger_->enabled(level)) return;
+    char line[512];
+    int n = std::snprintf(line, sizeof line, format, args...);
+    if (n < 0) return;
+    logger_->log(level, std::string_view(line, std::min<std::size_t>(n, sizeof line - 1)));
+  }
+
+  std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
+  std::vector<transport::Endpoint>& local_endpoints() { return local_; }
+
+ private:
+  Core& core_;
+  StackConfig config_;
+  std::shared_ptr<Logger> logger_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<transport::Endpoint> local_;
+};
+
+}  // namespace sippet::stack

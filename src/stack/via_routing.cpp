@@ -1,0 +1,90 @@
+#include "via_routing.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <string>
+
+namespace sippet::stack {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view strip_brackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return host.substr(1, host.size() - 2);
+  return host;
+}
+
+message::Error missing_via() {
+  return message::Error{message::ErrorKind::kMissingHeader, 0, 400, "missing header: Via"};
+}
+
+}  // namespace
+
+message::Result<transport::Endpoint> stamp_received(message::Message& request,
+                                                    const transport::Endpoint& source) {
+  const message::Via* via = request.top_via();
+  if (via == nullptr) return missing_via();
+  const std::uint16_t sent_by_port = via->has_port ? via->port : 5060;
+  const auto rport = via->params.get("rport");
+  const bool wants_rport = rport.has_value() && rport->empty();
+  // Compare the sent-by host with the source address as text: "[::1]" with
+  // "[::1]", "127.0.0.1" with "127.0.0.1" (a host name always differs).
+  char buffer[64];
+  std::string_view source_host;
+  std::string host_text;
+  if (source.is_v4()) {
+    const auto& b = source.address_bytes();
+    int n = std::snprintf(buffer, sizeof buffer, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    source_host = std::string_view(buffer, static_cast<std::size_t>(n));
+  } else {
+    host_text = source.address_string();
+    source_host = host_text;
+  }
+  const bool differs = !iequals(strip_brackets(via->host), source_host);
+  if (differs || wants_rport) {
+    if (auto r = request.set_param(message::HeaderId::kVia, "received", source_host); !r)
+      return r.error();
+  }
+  transport::Endpoint destination = source;
+  if (wants_rport) {
+    char port[8];
+    auto [end, ec] = std::to_chars(port, port + sizeof port, source.port());
+    (void)ec;
+    if (auto r = request.set_param(message::HeaderId::kVia, "rport",
+                                   std::string_view(port, static_cast<std::size_t>(end - port)));
+        !r)
+      return r.error();
+  } else {
+    destination.set_port(sent_by_port);
+  }
+  return destination;
+}
+
+std::optional<transport::Endpoint> response_destination(const message::Message& response) {
+  const message::Via* via = response.top_via();
+  if (via == nullptr) return std::nullopt;
+  std::string_view host = strip_brackets(via->host);
+  if (auto received = via->params.get("received"); received && !received->empty())
+    host = strip_brackets(*received);
+  std::uint16_t port = via->has_port ? via->port : 5060;
+  if (auto rport = via->params.get("rport"); rport && !rport->empty()) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(rport->data(), rport->data() + rport->size(), value);
+    if (ec == std::errc() && end == rport->data() + rport->size() && value > 0 && value < 65536)
+      port = static_cast<std::uint16_t>(value);
+  }
+  return transport::Endpoint::from_ip(host, port);
+}
+
+}  // namespace sippet::stack

@@ -1,0 +1,385 @@
+#include "worker.hpp"
+
+#include <asio/post.hpp>
+
+#include <utility>
+
+#include "sippet/message/builder.hpp"
+#include "sippet/message/parser.hpp"
+#include "sippet/message/validate.hpp"
+#include "stack_state.hpp"
+#include "via_routing.hpp"
+
+namespace sippet::stack {
+
+namespace {
+
+thread_local const Worker* current_worker = nullptr;
+
+}  // namespace
+
+Worker::Worker(StackState& stack, std::uint32_t index)
+    : stack_(stack),
+      index_(index),
+      io_(1),
+      work_(asio::make_work_guard(io_)),
+      layer_(stack.config().timers),
+      alarm_(io_) {
+  actions_.reserve(16);
+}
+
+Worker::~Worker() {
+  stop();
+}
+
+bool Worker::on_thread() const {
+  return current_worker == this;
+}
+
+void Worker::add_transport(std::unique_ptr<transport::UdpTransport> transport) {
+  const auto listener = static_cast<std::uint32_t>(transports_.size());
+  transport->set_receive_handler(
+      [this, listener](std::string_view bytes, const transport::Endpoint& source,
+                       const transport::Endpoint&) { on_datagram(bytes, source, listener); });
+  transport->set_error_handler(
+      [this](const transport::Endpoint& destination, std::error_code error) {
+        on_send_error(destination, error);
+      });
+  transports_.push_back(std::move(transport));
+}
+
+void Worker::start() {
+  for (auto& transport : transports_)
+    transport->start();
+  thread_ = std::thread([this] {
+    current_worker = this;
+    io_.run();
+    current_worker = nullptr;
+  });
+}
+
+void Worker::stop() {
+  for (auto& transport : transports_)
+    transport->close();
+  work_.reset();
+  io_.stop();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+TimePoint Worker::now() const {
+  return stack_.now();
+}
+
+// ---- Incoming ------------------------------------------------------------------
+
+void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& source,
+                         std::uint32_t listener) {
+  // RFC 3261 §18.3: a datagram carries one message; keep-alives (CRLF) are
+  // ignored (RFC 5626 §3.5.1).
+  if (bytes.find_first_not_of("\r\n") == std::string_view::npos) return;
+  auto parsed = message::parse_message(bytes);
+  if (!parsed) {
+    const auto& error = parsed.error();
+    stack_.log(LogLevel::kWarning, "dropped an unparsable message from %s: %s (offset %zu)",
+               source.to_string().c_str(), error.reason.c_str(), error.offset);
+    return;
+  }
+  message::Message message = std::move(parsed).value();
+  Peer peer{source, listener};
+  if (auto valid = message::validate(message, stack_.config().validation); !valid) {
+    const auto& error = valid.error();
+    if (message.is_request() && error.status != 0 && message.method() != message::Method::kAck) {
+      answer_invalid(message, error, peer);
+    } else {
+      stack_.log(LogLevel::kWarning, "dropped an invalid %s from %s: %s",
+                 message.is_request() ? "request" : "response", source.to_string().c_str(),
+                 error.reason.c_str());
+    }
+    return;
+  }
+  if (message.is_request()) {
+    // §18.2.1 and RFC 3581: received/rport, and where responses go (§18.2.2).
+    auto destination = stamp_received(message, source);
+    if (!destination) {
+      stack_.log(LogLevel::kWarning, "dropped a request from %s: %s", source.to_string().c_str(),
+                 destination.error().reason.c_str());
+      return;
+    }
+    peer.endpoint = *destination;
+  }
+  const std::uint32_t owner = stack_.worker_for(message.call_id());
+  if (owner == index_) {
+    on_incoming(std::move(message), peer);
+    return;
+  }
+  Worker& target = stack_.worker(owner);
+  asio::post(target.io(), [&target, message = std::move(message), peer]() mutable {
+    target.on_incoming(std::move(message), peer);
+  });
+}
+
+void Worker::answer_invalid(const message::Message& request, const message::Error& error,
+                            const Peer& peer) {
+  // §8.2 / §16.3: answer with the status the validation chose, the reason
+  // phrase saying what is wrong; §18.2.2 routing from the top Via.
+  auto response = message::build_response(request, error.status, error.reason);
+  if (!response) {
+    stack_.log(LogLevel::kWarning, "dropped an invalid request from %s: %s (cannot answer: %s)",
+               peer.endpoint.to_string().c_str(), error.reason.c_str(),
+               response.error().reason.c_str());
+    return;
+  }
+  if (error.status == 415 && !error.reason.empty()) {
+    // The reason lists the accepted types (validate.hpp) for an Accept header.
+    auto colon = error.reason.rfind(": ");
+    if (colon != std::string::npos)
+      (void)response->put(message::HeaderId::kAccept,
+                          std::string_view(error.reason).substr(colon + 2));
+  }
+  transport::Endpoint destination = peer.endpoint;
+  if (auto routed = response_destination(request)) {
+    // The request was not stamped: the source address at the rport (asked
+    // for) or sent-by port.
+    const message::Via* via = request.top_via();
+    auto rport = via->params.get("rport");
+    destination.set_port(rport && rport->empty() ? peer.endpoint.port() : routed->port());
+  }
+  std::string bytes = response->to_string();
+  stack_.log(LogLevel::kInfo, "answered an invalid request from %s with %d: %s",
+             peer.endpoint.to_string().c_str(), error.status, error.reason.c_str());
+  (void)transports_[peer.listener]->send(destination, bytes);
+}
+
+void Worker::on_incoming(message::Message message, const Peer& peer) {
+  Deliveries deliveries;
+  {
+    std::lock_guard lock(mutex_);
+    const auto info = to_transport_info(peer);
+    const bool request = message.is_request();
+    auto result = request ? layer_.on_request(std::move(message), info, actions_)
+                          : layer_.on_response(std::move(message), info, actions_);
+    if (!result) {
+      stack_.log(LogLevel::kWarning, "dropped an incoming %s from %s: %s",
+                 request ? "request" : "response", peer.endpoint.to_string().c_str(),
+                 result.error().reason.c_str());
+    }
+    run_actions(actions_, on_thread() ? pending_ : deliveries);
+  }
+  finish(deliveries);
+}
+
+void Worker::on_send_error(const transport::Endpoint& destination, std::error_code error) {
+  stack_.log(LogLevel::kInfo, "send to %s failed: %s", destination.to_string().c_str(),
+             error.message().c_str());
+  Deliveries deliveries;
+  {
+    std::lock_guard lock(mutex_);
+    std::vector<transaction::TransactionId> failed;
+    for (const auto& [id, where] : client_destinations_)
+      if (where == destination) failed.push_back(id);
+    current_error_ = error;
+    for (const auto& id : failed)
+      layer_.on_transport_error(id, actions_);
+    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    current_error_ = {};
+  }
+  finish(deliveries);
+}
+
+// ---- Outgoing -------------------------------------------------------------------
+
+message::Result<Transaction> Worker::send_request(message::Message&& request,
+                                                  const Peer& destination) {
+  Deliveries deliveries;
+  message::Result<Transaction> result = message::Error{};
+  {
+    std::lock_guard lock(mutex_);
+    auto id = layer_.send_request(std::move(request), to_transport_info(destination), actions_);
+    if (id) {
+      client_destinations_.emplace(*id, destination.endpoint);
+      result = Transaction{transaction::Role::kClient, index_, *id};
+    } else {
+      result = id.error();
+    }
+    run_actions(actions_, on_thread() ? pending_ : deliveries);
+  }
+  finish(deliveries);
+  return result;
+}
+
+message::Result<Transaction> Worker::send_response(message::Message&& response,
+                                                   std::optional<transaction::TransactionId> id) {
+  Deliveries deliveries;
+  message::Result<Transaction> result = message::Error{};
+  {
+    std::lock_guard lock(mutex_);
+    auto sent = layer_.send_response(std::move(response), id, actions_);
+    if (sent) {
+      result = Transaction{transaction::Role::kServer, index_, *sent};
+    } else {
+      result = sent.error();
+    }
+    run_actions(actions_, on_thread() ? pending_ : deliveries);
+  }
+  finish(deliveries);
+  return result;
+}
+
+message::Result<void> Worker::terminate(transaction::TransactionId id) {
+  Deliveries deliveries;
+  bool live;
+  {
+    std::lock_guard lock(mutex_);
+    live = layer_.terminate(id, actions_);
+    run_actions(actions_, on_thread() ? pending_ : deliveries);
+  }
+  finish(deliveries);
+  if (!live)
+    return message::Error{message::ErrorKind::kNotFound, 0, 0,
+                          std::string(transaction::kErrNoTransaction)};
+  return {};
+}
+
+message::Result<message::Message> Worker::build_cancel(transaction::TransactionId id) {
+  std::lock_guard lock(mutex_);
+  return layer_.build_cancel(id);
+}
+
+std::optional<Transaction> Worker::find_cancelled_invite(const message::Message& cancel) {
+  std::lock_guard lock(mutex_);
+  auto id = layer_.find_cancelled_invite(cancel);
+  if (!id) return std::nullopt;
+  return Transaction{transaction::Role::kServer, index_, *id};
+}
+
+// ---- Actions -------------------------------------------------------------------
+
+void Worker::run_actions(transaction::Actions& actions, Deliveries& out) {
+  // Index loop: a transport error appends the layer's reaction to `actions`.
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    transaction::Action& action = actions[i];
+    if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
+      const Peer peer = to_peer(send->destination);
+      const auto id = send->id;
+      const auto bytes = std::move(send->bytes);
+      std::error_code error = transports_[peer.listener]->send(peer.endpoint, *bytes);
+      if (error) {
+        // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
+        stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.endpoint.to_string().c_str(),
+                   error.message().c_str());
+        current_error_ = error;
+        layer_.on_transport_error(id, actions);
+      }
+    } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
+      timers_.schedule(now() + start->after, start->handle);
+    } else if (std::holds_alternative<transaction::StopTimer>(action)) {
+      // Stale firings are ignored by the layer (action.hpp): nothing to do.
+    } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
+      if (terminated->key.role == transaction::Role::kClient)
+        client_destinations_.erase(terminated->id);
+    } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
+      out.push_back(Delivery{std::move(*request), {}});
+    } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
+      out.push_back(Delivery{std::move(*response), {}});
+    } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
+      out.push_back(Delivery{std::move(*error), current_error_});
+    }
+  }
+  actions.clear();
+  current_error_ = {};
+  arm_alarm_locked();
+}
+
+void Worker::finish(Deliveries& out) {
+  if (on_thread()) {
+    deliver_pending();
+    return;
+  }
+  if (out.empty()) return;
+  asio::post(io_, [this, batch = std::move(out)]() mutable {
+    for (auto& delivery : batch)
+      pending_.push_back(std::move(delivery));
+    deliver_pending();
+  });
+}
+
+void Worker::deliver_pending() {
+  // Callbacks may send, which may add deliveries: they queue behind.
+  if (delivering_) return;
+  delivering_ = true;
+  while (!pending_.empty()) {
+    Delivery delivery = std::move(pending_.front());
+    pending_.pop_front();
+    call_core(delivery);
+  }
+  delivering_ = false;
+}
+
+void Worker::call_core(Delivery& delivery) {
+  Core& core = stack_.core();
+  auto server = [this](transaction::TransactionId id) {
+    return Transaction{transaction::Role::kServer, index_, id};
+  };
+  if (auto* request = std::get_if<transaction::DeliverRequest>(&delivery.action)) {
+    std::optional<Transaction> transaction;
+    if (request->id) transaction = server(*request->id);
+    core.receive_request(std::move(request->request), transaction);
+  } else if (auto* response = std::get_if<transaction::DeliverResponse>(&delivery.action)) {
+    std::optional<Transaction> transaction;
+    if (response->id) transaction = Transaction{transaction::Role::kClient, index_, *response->id};
+    core.receive_response(std::move(response->response), transaction);
+  } else if (auto* error = std::get_if<transaction::DeliverError>(&delivery.action)) {
+    TransactionError reason{error->reason, error->timer, delivery.transport_error,
+                            std::move(error->key)};
+    core.receive_error(reason, Transaction{reason.key.role, index_, error->id});
+  }
+}
+
+// ---- Timers ----------------------------------------------------------------------
+
+void Worker::arm_alarm_locked() {
+  if (stack_.config().manual_clock) return;  // fire_due_timers() only
+  auto next = timers_.next_deadline();
+  if (!next) return;
+  // Round up to the resolution so that timers close together share a wake-up.
+  const auto resolution = std::max(stack_.config().timer_resolution, std::chrono::milliseconds(1));
+  const auto since = next->time_since_epoch();
+  const auto rounded =
+      TimePoint((since + resolution - Clock::duration(1)) / resolution * resolution);
+  if (rounded >= armed_) return;
+  armed_ = rounded;
+  if (on_thread()) {
+    start_alarm(rounded);
+  } else {
+    // The alarm belongs to the worker's thread; it arms what armed_ says then.
+    asio::post(io_, [this] {
+      TimePoint deadline;
+      {
+        std::lock_guard lock(mutex_);
+        deadline = armed_;
+      }
+      if (deadline != TimePoint::max()) start_alarm(deadline);
+    });
+  }
+}
+
+void Worker::start_alarm(TimePoint deadline) {
+  alarm_.expires_at(deadline);
+  alarm_.async_wait([this](std::error_code error) {
+    if (error) return;  // re-armed or stopped
+    fire_due_timers();
+  });
+}
+
+void Worker::fire_due_timers() {
+  {
+    std::lock_guard lock(mutex_);
+    armed_ = TimePoint::max();
+    timers_.expire(now(),
+                   [this](transaction::TimerHandle handle) { layer_.on_timer(handle, actions_); });
+    run_actions(actions_, pending_);
+  }
+  deliver_pending();
+}
+
+}  // namespace sippet::stack

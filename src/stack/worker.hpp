@@ -1,0 +1,113 @@
+#pragma once
+// One worker of a stack: a thread running its own io_context, with its own
+// transaction layer, timer queue and sockets (one per listen address, bound
+// with SO_REUSEPORT when there are several workers). Messages belong to the
+// worker chosen by the hash of their Call-ID (docs/threading.md).
+//
+// Locking: `mutex_` guards the transaction layer, the timer queue and the
+// client destinations, so a send from any thread runs the layer under it.
+// Core callbacks run only on the worker's thread and never under the lock.
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "sippet/message/message.hpp"
+#include "sippet/stack/core.hpp"
+#include "sippet/stack/timer_queue.hpp"
+#include "sippet/transaction/layer.hpp"
+#include "sippet/transport/udp_transport.hpp"
+#include "transport_info.hpp"
+
+namespace sippet::stack {
+
+class StackState;
+
+// A Core callback waiting to run on the worker's thread.
+struct Delivery {
+  std::variant<transaction::DeliverRequest, transaction::DeliverResponse, transaction::DeliverError>
+      action;
+  std::error_code transport_error;
+};
+using Deliveries = std::deque<Delivery>;
+
+class Worker {
+ public:
+  Worker(StackState& stack, std::uint32_t index);
+  ~Worker();
+
+  std::uint32_t index() const { return index_; }
+  asio::io_context& io() { return io_; }
+  bool on_thread() const;
+
+  // Start-up, before start(): one socket per listen address.
+  void add_transport(std::unique_ptr<transport::UdpTransport> transport);
+  transport::UdpTransport& transport(std::uint32_t listener) { return *transports_[listener]; }
+  void start();
+  void stop();  // closes the sockets, stops the io_context, joins the thread
+
+  // From this worker's sockets (its thread).
+  void on_datagram(std::string_view bytes, const transport::Endpoint& source,
+                   std::uint32_t listener);
+  void on_send_error(const transport::Endpoint& destination, std::error_code error);
+
+  // A parsed, validated incoming message owned by this worker (its thread).
+  void on_incoming(message::Message message, const Peer& peer);
+
+  // From any thread: the layer's send calls, under the lock.
+  message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
+  message::Result<Transaction> send_response(message::Message&& response,
+                                             std::optional<transaction::TransactionId> id);
+  message::Result<void> terminate(transaction::TransactionId id);
+  message::Result<message::Message> build_cancel(transaction::TransactionId id);
+  std::optional<Transaction> find_cancelled_invite(const message::Message& cancel);
+
+  // Runs the timers due now (its thread).
+  void fire_due_timers();
+
+ private:
+  // Carries out actions (under the lock); Core callbacks go to `out`.
+  void run_actions(transaction::Actions& actions, Deliveries& out);
+  // After a locked section: delivers (or posts) `out` and re-arms the alarm.
+  void finish(Deliveries& out);
+  void deliver_pending();
+  void call_core(Delivery& delivery);
+  void arm_alarm_locked();
+  void start_alarm(TimePoint deadline);  // the worker's thread
+  void answer_invalid(const message::Message& request, const message::Error& error,
+                      const Peer& peer);
+  TimePoint now() const;
+
+  StackState& stack_;
+  const std::uint32_t index_;
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::unique_ptr<transport::UdpTransport>> transports_;
+  std::thread thread_;
+
+  std::mutex mutex_;  // guards the members below up to `pending_`
+  transaction::TransactionLayer layer_;
+  TimerQueue<transaction::TimerHandle> timers_;
+  TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
+  transaction::Actions actions_;
+  std::unordered_map<transaction::TransactionId, transport::Endpoint,
+                     transaction::TransactionIdHash>
+      client_destinations_;  // where each client transaction sends, for ICMP errors
+  std::error_code current_error_;
+
+  // The worker's thread only.
+  Deliveries pending_;
+  bool delivering_ = false;
+  asio::steady_timer alarm_;
+};
+
+}  // namespace sippet::stack
