@@ -1,0 +1,413 @@
+#include "sippet/transport/udp_transport.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sippet::transport {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Network events (not SIP timers) get a generous deadline on a loaded machine.
+constexpr auto kDeadline = 10s;
+
+struct Received {
+  std::string bytes;
+  Endpoint source;
+  Endpoint local;
+};
+
+// Collects what a transport hands to its handlers, from the io_context thread.
+class Sink {
+ public:
+  void attach(Transport& transport) {
+    transport.set_receive_handler(
+        [this](std::string_view bytes, const Endpoint& source, const Endpoint& local) {
+          std::lock_guard lock(mutex_);
+          received_.push_back({std::string(bytes), source, local});
+          changed_.notify_all();
+        });
+    transport.set_error_handler([this](const Endpoint& destination, std::error_code error) {
+      std::lock_guard lock(mutex_);
+      errors_.emplace_back(destination, error);
+      changed_.notify_all();
+    });
+  }
+  bool wait_received(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [&] { return received_.size() >= count; });
+  }
+  bool wait_errors(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kDeadline, [&] { return errors_.size() >= count; });
+  }
+  std::vector<Received> received() {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  std::vector<std::pair<Endpoint, std::error_code>> errors() {
+    std::lock_guard lock(mutex_);
+    return errors_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Received> received_;
+  std::vector<std::pair<Endpoint, std::error_code>> errors_;
+};
+
+// An io_context run by `threads` threads for the duration of a test.
+class IoThreads {
+ public:
+  explicit IoThreads(int threads = 1) : guard_(asio::make_work_guard(io_)) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this] { io_.run(); });
+  }
+  ~IoThreads() { stop(); }
+  void stop() {
+    guard_.reset();
+    io_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  asio::io_context& io() { return io_; }
+
+ private:
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::vector<std::thread> threads_;
+};
+
+std::unique_ptr<UdpTransport> open_or_fail(asio::io_context& io, const Endpoint& local,
+                                           UdpOptions options = {}) {
+  std::error_code error;
+  auto transport = UdpTransport::open(io, local, error, options);
+  EXPECT_TRUE(transport) << local.to_string() << ": " << error.message();
+  EXPECT_FALSE(error);
+  return transport;
+}
+
+bool ipv6_loopback_available() {
+  int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// A loopback port nobody listens on: bound by a plain socket, then closed.
+Endpoint closed_port(const Endpoint& loopback) {
+  int fd = ::socket(loopback.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+  sockaddr_storage address;
+  std::size_t length = loopback.to_sockaddr(address);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), static_cast<socklen_t>(length)), 0);
+  socklen_t bound_length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &bound_length);
+  ::close(fd);
+  auto bound = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&address), bound_length);
+  EXPECT_TRUE(bound.has_value());
+  return bound.value_or(loopback);
+}
+
+TEST(UdpTransport, PortZeroGetsARealPort) {
+  IoThreads io;
+  auto t = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(t);
+  EXPECT_NE(t->local_endpoint().port(), 0);
+  EXPECT_EQ(t->local_endpoint().address_string(), "127.0.0.1");
+  EXPECT_EQ(t->protocol(), Protocol::kUdp);
+  EXPECT_FALSE(t->reliable());
+}
+
+TEST(UdpTransport, SocketBuffersAreEnlarged) {
+  IoThreads io;
+  UdpOptions options;
+  options.receive_buffer_bytes = 1 << 20;
+  options.send_buffer_bytes = 1 << 20;
+  auto t = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
+  ASSERT_TRUE(t);
+  // Linux doubles the value it grants; the default (~208 KiB) is far below.
+  EXPECT_GE(t->receive_buffer_bytes(), 1 << 20);
+  EXPECT_GE(t->send_buffer_bytes(), 1 << 20);
+}
+
+TEST(UdpTransport, BindingABusyPortFails) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a);
+  std::error_code error;
+  auto b = UdpTransport::open(io.io(), a->local_endpoint(), error);
+  EXPECT_FALSE(b);
+  EXPECT_EQ(error, std::errc::address_in_use);
+}
+
+TEST(UdpTransport, SendAndReceiveV4BothWays) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  Sink sink_a, sink_b;
+  sink_a.attach(*a);
+  sink_b.attach(*b);
+  a->start();
+  b->start();
+  ASSERT_FALSE(a->send(b->local_endpoint(), "OPTIONS sip:b SIP/2.0\r\n\r\n"));
+  ASSERT_TRUE(sink_b.wait_received(1));
+  auto got = sink_b.received();
+  EXPECT_EQ(got[0].bytes, "OPTIONS sip:b SIP/2.0\r\n\r\n");
+  EXPECT_EQ(got[0].source, a->local_endpoint());
+  EXPECT_EQ(got[0].local, b->local_endpoint());
+  ASSERT_FALSE(b->send(got[0].source, "SIP/2.0 200 OK\r\n\r\n"));
+  ASSERT_TRUE(sink_a.wait_received(1));
+  EXPECT_EQ(sink_a.received()[0].bytes, "SIP/2.0 200 OK\r\n\r\n");
+  EXPECT_EQ(sink_a.received()[0].source, b->local_endpoint());
+}
+
+TEST(UdpTransport, SendAndReceiveV6) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "::1 not available";
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v6(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v6(0));
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(a->local_endpoint().is_v6());
+  EXPECT_NE(a->local_endpoint().port(), 0);
+  Sink sink;
+  sink.attach(*b);
+  b->start();
+  ASSERT_FALSE(a->send(b->local_endpoint(), "hello v6"));
+  ASSERT_TRUE(sink.wait_received(1));
+  EXPECT_EQ(sink.received()[0].bytes, "hello v6");
+  EXPECT_EQ(sink.received()[0].source.to_string(), a->local_endpoint().to_string());
+}
+
+TEST(UdpTransport, WildcardBindReportsTheRealLocalAddress) {
+  IoThreads io;
+  auto server = open_or_fail(io.io(), Endpoint::any_v4(0));
+  auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(server && client);
+  Sink sink;
+  sink.attach(*server);
+  server->start();
+  std::uint16_t port = server->local_endpoint().port();
+  ASSERT_FALSE(client->send(Endpoint::loopback_v4(port), "to the wildcard"));
+  ASSERT_TRUE(sink.wait_received(1));
+  EXPECT_EQ(sink.received()[0].local, Endpoint::loopback_v4(port));
+}
+
+TEST(UdpTransport, ManyDatagramsAllArriveInOrder) {
+  IoThreads io;
+  UdpOptions options;
+  options.batch_size = 16;  // several recvmmsg batches
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
+  ASSERT_TRUE(a && b);
+  Sink sink;
+  sink.attach(*b);
+  b->start();
+  constexpr int kCount = 2000;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_FALSE(a->send(b->local_endpoint(), "message " + std::to_string(i)));
+  }
+  ASSERT_TRUE(sink.wait_received(kCount)) << sink.received().size();
+  auto got = sink.received();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_EQ(got[i].bytes, "message " + std::to_string(i));
+}
+
+TEST(UdpTransport, ConcurrentSendsFromSeveralThreadsAllArrive) {
+  IoThreads io(2);
+  auto sender = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto receiver = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(sender && receiver);
+  Sink sink;
+  sink.attach(*receiver);
+  receiver->start();
+  constexpr int kThreads = 4;
+  constexpr int kEach = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto error = sender->send(receiver->local_endpoint(),
+                                  "t" + std::to_string(t) + " n" + std::to_string(i));
+        EXPECT_FALSE(error) << error.message();
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  ASSERT_TRUE(sink.wait_received(kThreads * kEach)) << sink.received().size();
+  std::set<std::string> distinct;
+  for (const auto& r : sink.received())
+    distinct.insert(r.bytes);
+  EXPECT_EQ(distinct.size(), static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_TRUE(distinct.count("t3 n499"));
+}
+
+TEST(UdpTransport, RepliesFromInsideTheReceiveHandlerGoOut) {
+  // Sends made by the receive handler are gathered and sent with sendmmsg.
+  IoThreads io;
+  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(echo && client);
+  UdpTransport* echo_ptr = echo.get();
+  echo->set_receive_handler(
+      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
+        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
+        EXPECT_FALSE(echo_ptr->send(source, "again " + std::string(bytes)));
+      });
+  Sink sink;
+  sink.attach(*client);
+  echo->start();
+  client->start();
+  constexpr int kCount = 300;
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_FALSE(client->send(echo->local_endpoint(), std::to_string(i)));
+  }
+  ASSERT_TRUE(sink.wait_received(2 * kCount)) << sink.received().size();
+  std::set<std::string> distinct;
+  for (const auto& r : sink.received())
+    distinct.insert(r.bytes);
+  EXPECT_EQ(distinct.size(), 2u * kCount);
+  EXPECT_TRUE(distinct.count("echo 0"));
+  EXPECT_TRUE(distinct.count("again 299"));
+}
+
+TEST(UdpTransport, LargeDatagramArrivesWhole) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  Sink sink;
+  sink.attach(*b);
+  b->start();
+  std::string big(60000, 'x');
+  big.back() = 'y';
+  ASSERT_FALSE(a->send(b->local_endpoint(), big));
+  ASSERT_TRUE(sink.wait_received(1));
+  EXPECT_EQ(sink.received()[0].bytes, big);
+}
+
+TEST(UdpTransport, OversizeDatagramIsRefused) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  Sink sink;
+  sink.attach(*b);
+  b->start();
+  EXPECT_EQ(a->send(b->local_endpoint(), std::string(kMaxDatagramSize + 1, 'x')),
+            std::errc::message_size);
+  // Over the IPv4 payload limit (65535 - 20 - 8) the kernel refuses too.
+  EXPECT_EQ(a->send(b->local_endpoint(), std::string(65520, 'x')), std::errc::message_size);
+  // The transport still works afterwards.
+  ASSERT_FALSE(a->send(b->local_endpoint(), "small"));
+  ASSERT_TRUE(sink.wait_received(1));
+  EXPECT_EQ(sink.received()[0].bytes, "small");
+}
+
+TEST(UdpTransport, WrongFamilyAndClosedAreRefused) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->send(Endpoint::loopback_v6(5060), "x"), std::errc::address_family_not_supported);
+  a->close();
+  EXPECT_EQ(a->send(Endpoint::loopback_v4(5060), "x"), std::errc::bad_file_descriptor);
+}
+
+TEST(UdpTransport, PortUnreachableReachesTheErrorHandlerOnce) {
+  // RFC 3261 §18.4 / RFC 1122 §4.1.3.3: the ICMP error reported for an
+  // unconnected socket (IP_RECVERR) names the failed destination.
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  Sink sink_a, sink_b;
+  sink_a.attach(*a);
+  sink_b.attach(*b);
+  a->start();
+  b->start();
+  Endpoint nobody = closed_port(Endpoint::loopback_v4(0));
+  ASSERT_FALSE(a->send(nobody, "INVITE sip:nobody SIP/2.0\r\n\r\n"));
+  ASSERT_TRUE(sink_a.wait_errors(1));
+  auto errors = sink_a.errors();
+  EXPECT_EQ(errors[0].first, nobody);
+  EXPECT_EQ(errors[0].second, std::errc::connection_refused);
+  // Later traffic flows both ways and the error is not reported again.
+  ASSERT_FALSE(a->send(b->local_endpoint(), "ping"));
+  ASSERT_TRUE(sink_b.wait_received(1));
+  ASSERT_FALSE(b->send(a->local_endpoint(), "pong"));
+  ASSERT_TRUE(sink_a.wait_received(1));
+  EXPECT_EQ(sink_a.received()[0].bytes, "pong");
+  EXPECT_EQ(sink_a.errors().size(), 1u);
+}
+
+TEST(UdpTransport, PortUnreachableV6) {
+  if (!ipv6_loopback_available()) GTEST_SKIP() << "::1 not available";
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v6(0));
+  ASSERT_TRUE(a);
+  Sink sink;
+  sink.attach(*a);
+  a->start();
+  Endpoint nobody = closed_port(Endpoint::loopback_v6(0));
+  ASSERT_FALSE(a->send(nobody, "hello?"));
+  ASSERT_TRUE(sink.wait_errors(1));
+  EXPECT_EQ(sink.errors()[0].first, nobody);
+  EXPECT_EQ(sink.errors()[0].second, std::errc::connection_refused);
+}
+
+TEST(UdpTransport, CloseStopsDelivery) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  Sink sink;
+  sink.attach(*b);
+  b->start();
+  ASSERT_FALSE(a->send(b->local_endpoint(), "before"));
+  ASSERT_TRUE(sink.wait_received(1));
+  b->close();
+  b->close();  // idempotent
+  ASSERT_FALSE(a->send(b->local_endpoint(), "after"));
+  // Give the io_context a chance to run anything pending, then check.
+  auto c = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  Sink sink_c;
+  sink_c.attach(*c);
+  c->start();
+  ASSERT_FALSE(a->send(c->local_endpoint(), "marker"));
+  ASSERT_TRUE(sink_c.wait_received(1));
+  EXPECT_EQ(sink.received().size(), 1u);
+}
+
+TEST(UdpTransport, SeveralSocketsShareAPortWithReusePort) {
+  IoThreads io;
+  UdpOptions options;
+  options.reuse_port = true;
+  auto first = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
+  ASSERT_TRUE(first);
+  auto second = open_or_fail(io.io(), first->local_endpoint(), options);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(first->local_endpoint(), second->local_endpoint());
+}
+
+}  // namespace
+}  // namespace sippet::transport
