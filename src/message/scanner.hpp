@@ -1,0 +1,139 @@
+#pragma once
+// Internal: the building blocks of the hand-written §25.1 parser. Every scan
+// function takes [p, end) and never reads outside it; on failure it fills a
+// Failure (kind, position, static text) so the hot path never allocates.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "charset.hpp"
+#include "sippet/message/headers.hpp"
+#include "sippet/message/message.hpp"
+#include "sippet/message/result.hpp"
+#include "sippet/message/uri.hpp"
+
+namespace sippet::message::detail {
+
+struct Failure {
+  ErrorKind kind = ErrorKind::kMalformedHeader;
+  const char* at = nullptr;
+  const char* what = "";
+};
+
+inline bool fail(Failure& f, const char* at, const char* what,
+                 ErrorKind kind = ErrorKind::kMalformedHeader) {
+  f.kind = kind;
+  f.at = at;
+  f.what = what;
+  return false;
+}
+
+inline std::string_view view(const char* b, const char* e) {
+  return {b, static_cast<std::size_t>(e - b)};
+}
+
+inline const char* skip(const char* p, const char* end, std::uint16_t cls) {
+  while (p < end && is(*p, cls))
+    ++p;
+  return p;
+}
+
+// LWS / SWS inside a value whose line folding the caller has checked.
+inline const char* skip_lws(const char* p, const char* end) {
+  return skip(p, end, kWs);
+}
+
+// Moves `end` back over LWS, not before `begin`.
+inline const char* trim_back(const char* begin, const char* end) {
+  while (end > begin && is(end[-1], kWs))
+    --end;
+  return end;
+}
+
+// Chars of `cls` or %HH escapes. Stops at the first other char; a '%' not
+// followed by two hex digits sets `bad` and stops on it.
+inline const char* skip_escaped(const char* p, const char* end, std::uint16_t cls, bool& bad) {
+  while (p < end) {
+    char c = *p;
+    if (c == '%') {
+      if (end - p < 3 || !is(p[1], kHex) || !is(p[2], kHex)) {
+        bad = true;
+        return p;
+      }
+      p += 3;
+    } else if (is(c, cls)) {
+      ++p;
+    } else {
+      break;
+    }
+  }
+  return p;
+}
+
+// Case-insensitive ASCII comparison.
+inline bool ci_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  }
+  return true;
+}
+
+// quoted-string (§25.1) starting at the DQUOTE at `p`: returns the position
+// after the closing DQUOTE, or nullptr when unterminated or invalid.
+const char* scan_quoted(const char* p, const char* end);
+
+// comment (§25.1) starting at '(' at `p`, nesting handled without recursion:
+// returns the position after the matching ')', or nullptr.
+const char* scan_comment(const char* p, const char* end);
+
+// host (§25.1): hostname / IPv4address / IPv6reference. Stops at the first
+// char that cannot continue the host.
+bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type, Failure& f);
+// port: 1*DIGIT, at most 65535.
+bool scan_port(const char*& p, const char* end, std::uint16_t& port, Failure& f);
+bool valid_ipv4(std::string_view s);
+bool valid_ipv6(std::string_view s);
+
+// generic-param list `param *(sep param)` with LWS allowed around `sep` and
+// '=' (SEMI / COMMA / EQUAL of §25.1). `p` is at the first param name.
+// Leaves `p` after the last param (before any trailing LWS). If `capture` is
+// set, the value of the param named `capture_name` is stored in it.
+bool scan_params(const char*& p, const char* end, char sep, Params& out, Failure& f,
+                 std::string_view capture_name = {}, std::string_view* capture = nullptr);
+
+// `*( SEMI generic-param )` after an element: skips LWS, and if a ';'
+// follows parses the params. Leaves `p` after the last param.
+bool scan_trailing_params(const char*& p, const char* end, Params& out, Failure& f,
+                          std::string_view capture_name = {}, std::string_view* capture = nullptr);
+
+// The URI parser, reporting the failing position.
+bool parse_uri_into(std::string_view text, Uri& uri, Failure& f);
+
+// ---- Typed values (one list element each). `p` is at the first char of the
+// element; on success it is left after the element's last significant char.
+bool parse_via(const char*& p, const char* end, Via& out, Failure& f);
+bool parse_name_addr(const char*& p, const char* end, NameAddr& out, bool require_brackets,
+                     Failure& f);
+bool parse_auth(const char*& p, const char* end, Auth& out, bool has_scheme, Failure& f);
+bool parse_date(const char*& p, const char* end, Date& out, Failure& f);
+bool parse_integer(const char*& p, const char* end, std::uint64_t limit, Integer& out, Failure& f);
+bool parse_cseq(const char*& p, const char* end, CSeq& out, Failure& f);
+bool parse_media_type(const char*& p, const char* end, MediaType& out, Failure& f);
+bool parse_token(const char*& p, const char* end, Token& out, Failure& f);
+bool parse_call_id(const char*& p, const char* end, Failure& f);
+bool parse_uri_params(const char*& p, const char* end, UriParams& out, Failure& f);
+bool parse_retry_after(const char*& p, const char* end, RetryAfter& out, Failure& f);
+bool parse_warning(const char*& p, const char* end, Warning& out, Failure& f);
+bool parse_timestamp(const char*& p, const char* end, Timestamp& out, Failure& f);
+bool parse_mime_version(const char*& p, const char* end, MimeVersion& out, Failure& f);
+bool parse_text(const char*& p, const char* end, Failure& f);
+
+// The whole value [begin, end) of header `id` (trimmed, folding checked):
+// appends one Field per value; on failure `out` is left as it was.
+bool parse_fields(HeaderId id, std::string_view name, const char* begin, const char* end,
+                  std::vector<Field>& out, Failure& f);
+
+}  // namespace sippet::message::detail
