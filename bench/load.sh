@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Call-load figures (design.md §8, issue 4 "Figures"): SIPp's built-in `uac`
+# scenario (INVITE/180/200/ACK/BYE) at RATE calls/s for CALLS calls against
+# each server under test, one after the other in the same run:
+#   sippet    build/release/apps/sippet/sippet serve --mode uas
+#   kamailio  bench/anchors/kamailio/uas-sl.cfg (stateless 200 to everything)
+#   sipp-uas  SIPp's own built-in uas (an anchor)
+# For each it prints successful and failed calls, CPU µs per call (user+sys
+# of all the server's processes over the run, divided by the calls) and the
+# peak RSS (VmHWM summed over its processes), then the ratio sippet/kamailio.
+#
+# A measuring script, never a failing test: it exits 0 whatever the figures.
+# Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
+#   PORT (server port, 5080), SERVERS ("sippet kamailio sipp-uas"),
+#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source bench/load/procstat.sh
+
+RATE=${RATE:-1000}
+CALLS=${CALLS:-20000}
+LIMIT=${LIMIT:-2000}
+PORT=${PORT:-5080}
+SERVERS=${SERVERS:-"sippet kamailio sipp-uas"}
+sippet_bin=$root/build/release/apps/sippet/sippet
+work=$(mktemp -d /tmp/sippet-load.XXXXXX)
+ticks_per_s=$(getconf CLK_TCK)
+# Wall-clock bound of one sipp run: the calls at RATE, plus slack.
+run_timeout=$((CALLS / RATE + 60))
+
+log() { echo "load: $*" >&2; }
+
+install_missing() {
+  local missing=() p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" != 0 ] && sudo="sudo"
+  log "installing ${missing[*]}"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+server_pgid=""
+stop_server() {
+  [ -z "$server_pgid" ] && return 0
+  kill -TERM -- "-$server_pgid" 2>/dev/null
+  for _ in $(seq 50); do
+    [ -z "$(group_pids "$server_pgid")" ] && break
+    sleep 0.1
+  done
+  kill -KILL -- "-$server_pgid" 2>/dev/null
+  wait "$server_pgid" 2>/dev/null
+  server_pgid=""
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# Starts "$@" in a new session (so its process group holds all its
+# processes) and waits until it listens on PORT.
+start_server() {
+  local name=$1
+  shift
+  setsid "$@" >"$work/$name.server.log" 2>&1 </dev/null &
+  server_pgid=$!
+  for _ in $(seq 100); do
+    udp_port_bound "$PORT" && return 0
+    kill -0 "$server_pgid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "$name did not start listening on 127.0.0.1:$PORT; its log:"
+  tail -n 20 "$work/$name.server.log" >&2
+  stop_server
+  return 1
+}
+
+# One row: "name successful failed cpu_us_per_call peak_rss_kib"
+results=()
+measure() {
+  local name=$1
+  shift
+  if udp_port_bound "$PORT"; then
+    log "UDP port $PORT is busy; skipping $name (set PORT=...)"
+    results+=("$name - - - - busy-port")
+    return
+  fi
+  if ! start_server "$name" "$@"; then
+    results+=("$name - - - - did-not-start")
+    return
+  fi
+  sleep 0.5  # let it settle (workers, children) before the baseline
+  local cpu_before cpu_after stats rc
+  cpu_before=$(group_cpu_ticks "$server_pgid")
+  stats=$work/$name.stat.csv
+  local client_port
+  client_port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  timeout --signal=INT --kill-after=10 "$((run_timeout + 15))" \
+    sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p "$client_port" -r "$RATE" -m "$CALLS" -l "$LIMIT" \
+    -nostdin -timeout "${run_timeout}s" -trace_stat -stf "$stats" -fd 1 \
+    -stat_delimiter ';' >"$work/$name.sipp.log" 2>&1
+  rc=$?
+  cpu_after=$(group_cpu_ticks "$server_pgid")
+  local rss_kib
+  rss_kib=$(group_peak_rss_kib "$server_pgid")
+  stop_server
+  local successful failed
+  read -r successful failed < <(python3 - "$stats" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+head, last = rows[0], rows[-1]
+def col(name):
+    return int(last[head.index(name)]) if name in head else 0
+print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
+PY
+  ) || { successful=0; failed=0; }
+  local calls=$((successful + failed))
+  local cpu_us="-"
+  if [ "$calls" -gt 0 ]; then
+    cpu_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$ticks_per_s" -v c="$calls" \
+      'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
+  fi
+  log "$name: sipp exit $rc, $successful successful, $failed failed"
+  results+=("$name $successful $failed $cpu_us $rss_kib ok")
+}
+
+install_missing sip-tester kamailio
+
+for server in $SERVERS; do
+  case "$server" in
+    sippet)
+      if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
+        log "building Release (build/release, target sippet)"
+        cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+          >/dev/null && cmake --build build/release --target sippet -j "${JOBS:-$(nproc)}" \
+          >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
+      fi
+      if [ -x "$sippet_bin" ]; then
+        args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
+        [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+        measure sippet "$sippet_bin" "${args[@]}"
+      else
+        results+=("sippet - - - - not-built")
+      fi
+      ;;
+    kamailio)
+      cfg=$work/uas-sl.cfg
+      sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/" bench/anchors/kamailio/uas-sl.cfg >"$cfg"
+      # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
+      measure kamailio kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
+      ;;
+    sipp-uas)
+      measure sipp-uas sipp -sn uas -i 127.0.0.1 -p "$PORT" -nostdin
+      ;;
+    *) log "unknown server $server" ;;
+  esac
+done
+
+echo
+echo "SIPp uac, $CALLS calls at $RATE calls/s (limit $LIMIT), server on 127.0.0.1:$PORT"
+printf '%-10s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
+declare -A cpu_of
+for row in "${results[@]}"; do
+  read -r name ok bad cpu rss note <<<"$row"
+  rss_mib="-"
+  [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
+  [ "$note" = ok ] && note=""
+  printf '%-10s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
+  cpu_of[$name]=$cpu
+done
+if [[ "${cpu_of[sippet]:--}" != - && "${cpu_of[kamailio]:--}" != - ]]; then
+  awk -v s="${cpu_of[sippet]}" -v k="${cpu_of[kamailio]}" \
+    'BEGIN {if (k > 0) printf "CPU per call, sippet/kamailio: %.3f (goal <= 0.25)\n", s / k}'
+fi
+exit 0
