@@ -12,7 +12,8 @@
 # A measuring script, never a failing test: it exits 0 whatever the figures.
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
 #   PORT (server port, 5080), SERVERS ("sippet kamailio sipp-uas"),
-#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1.
+#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
+#   SIPPET_BIN (another sippet binary; default build/release/apps/sippet/sippet).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,7 +24,7 @@ CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-2000}
 PORT=${PORT:-5080}
 SERVERS=${SERVERS:-"sippet kamailio sipp-uas"}
-sippet_bin=$root/build/release/apps/sippet/sippet
+sippet_bin=${SIPPET_BIN:-$root/build/release/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load.XXXXXX)
 ticks_per_s=$(getconf CLK_TCK)
 # Wall-clock bound of one sipp run: the calls at RATE, plus slack.
