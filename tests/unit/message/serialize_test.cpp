@@ -268,7 +268,9 @@ void expect_round_trip(std::string_view file) {
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string where = "field " + std::to_string(i) + " (" + std::string(a[i]->name) + ")";
     EXPECT_EQ(a[i]->id, b[i]->id) << where;
-    if (a[i]->id == HeaderId::kUnknown) EXPECT_EQ(a[i]->name, b[i]->name) << where;
+    if (a[i]->id == HeaderId::kUnknown) {
+      EXPECT_EQ(a[i]->name, b[i]->name) << where;
+    }
     EXPECT_EQ(unfold(a[i]->value), b[i]->value) << where;
     expect_typed_equal(a[i]->typed, b[i]->typed, where);
   }

@@ -156,7 +156,9 @@ TEST(Validate, Version) {
   std::string lower = request();
   lower.replace(lower.find("SIP/2.0\r\n"), 7, "sip/2.0");
   auto parsed = parse_message(lower);
-  if (parsed.ok()) EXPECT_TRUE(validate(*parsed).ok()) << validate(*parsed).error().reason;
+  if (parsed.ok()) {
+    EXPECT_TRUE(validate(*parsed).ok()) << validate(*parsed).error().reason;
+  }
   // ... and anything but 2.0 is answered 505, by the parser or by validate.
   std::string v3 = request();
   v3.replace(v3.find("SIP/2.0\r\n"), 7, "SIP/3.0");
