@@ -7,6 +7,7 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -407,6 +408,63 @@ TEST(UdpTransport, SeveralSocketsShareAPortWithReusePort) {
   auto second = open_or_fail(io.io(), first->local_endpoint(), options);
   ASSERT_TRUE(second);
   EXPECT_EQ(first->local_endpoint(), second->local_endpoint());
+}
+
+}  // namespace
+}  // namespace sippet::transport
+
+namespace sippet::transport {
+namespace {
+
+TEST(UdpTransportLifetime, DestroyedAfterTheIoContextStopped) {
+  // The stack's shutdown order: close, stop the io_context, join, destroy.
+  auto io = std::make_unique<IoThreads>();
+  auto t = open_or_fail(io->io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(t);
+  Sink sink;
+  sink.attach(*t);
+  t->start();
+  ASSERT_FALSE(t->send(t->local_endpoint(), "to myself"));
+  ASSERT_TRUE(sink.wait_received(1));
+  t->close();
+  io->stop();
+  t.reset();
+  io.reset();  // pending operations (holding the socket) go with the io_context
+}
+
+TEST(UdpTransportLifetime, NeverRunIoContext) {
+  asio::io_context io;
+  std::error_code error;
+  auto t = UdpTransport::open(io, Endpoint::loopback_v4(0), error);
+  ASSERT_TRUE(t) << error.message();
+  t->set_receive_handler([](std::string_view, const Endpoint&, const Endpoint&) {});
+  t->start();
+  EXPECT_FALSE(t->send(t->local_endpoint(), "queued in the kernel"));
+  t.reset();
+}
+
+TEST(UdpTransportLifetime, HandlerMayCloseItsTransport) {
+  IoThreads io;
+  auto a = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  auto b = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(a && b);
+  std::atomic<int> calls{0};
+  UdpTransport* b_ptr = b.get();
+  b->set_receive_handler([&](std::string_view, const Endpoint&, const Endpoint&) {
+    ++calls;
+    b_ptr->close();
+  });
+  b->start();
+  Sink sink_c;
+  auto c = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  ASSERT_TRUE(c);
+  sink_c.attach(*c);
+  c->start();
+  for (int i = 0; i < 10; ++i)
+    ASSERT_FALSE(a->send(b->local_endpoint(), "x"));
+  ASSERT_FALSE(a->send(c->local_endpoint(), "marker"));
+  ASSERT_TRUE(sink_c.wait_received(1));
+  EXPECT_EQ(calls.load(), 1);
 }
 
 }  // namespace
