@@ -31,7 +31,7 @@ std::string load(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::string load(std::string_view name) {
+[[maybe_unused]] std::string load(std::string_view name) {
   return load(kDir / std::string(name));
 }
 
