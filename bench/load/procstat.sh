@@ -6,7 +6,7 @@ group_pids() {
   local pgid=$1 stat rest pid
   for stat in /proc/[0-9]*/stat; do
     # Field 2 (comm) may hold spaces: cut everything up to the last ')'.
-    read -r stat_line <"$stat" 2>/dev/null || continue
+    read -r stat_line 2>/dev/null <"$stat" || continue
     pid=${stat_line%% *}
     rest=${stat_line##*) }
     # rest: state ppid pgrp ...
@@ -21,7 +21,7 @@ group_pids() {
 group_cpu_ticks() {
   local pgid=$1 total=0 pid rest
   for pid in $(group_pids "$pgid"); do
-    read -r stat_line <"/proc/$pid/stat" 2>/dev/null || continue
+    read -r stat_line 2>/dev/null <"/proc/$pid/stat" || continue
     rest=${stat_line##*) }
     set -- $rest
     # rest fields: 1 state ... 12 utime 13 stime 14 cutime 15 cstime
