@@ -318,7 +318,9 @@ void write_message(std::string& out, const msg::Message& m) {
       for (const msg::Field* f : g.fields)
         w.string(unfold(f->value));
       w.end_array();
-    } else if (is_single(g.id) && g.fields.size() == 1) {
+    } else if (g.fields.size() == 1 &&
+               (is_single(g.id) || g.fields.front()->as<msg::Star>() != nullptr)) {
+      // Single-value headers, and "Contact: *" (§10.2.2), are not lists.
       write_value(w, *g.fields.front());
     } else {
       w.begin_array();
