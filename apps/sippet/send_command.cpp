@@ -1,13 +1,237 @@
-// Placeholder until the stack lands (issue 4): refuses clearly.
+// sippet send: sends one request through a client transaction (RFC 3261
+// §17.1), prints each response's status line, and exits 0 on a 2xx, 1 on
+// another final response, 2 on a timeout (Timer B/F) or a transport error.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <optional>
+#include <string>
 
 #include "commands.hpp"
+#include "serve_options.hpp"
+#include "sippet/message/builder.hpp"
+#include "sippet/message/uri.hpp"
+#include "sippet/stack/stack.hpp"
 
 namespace sippet::app {
 
-int run_send(int, char**) {
-  std::fputs("sippet send: not available yet (the stack is in progress)\n", stderr);
-  return 2;
+namespace {
+
+void usage(std::FILE* out) {
+  std::fputs(
+      "usage: sippet send [--method M] [--transport udp] [--t1 MS] [--listen SPEC] URI\n"
+      "\n"
+      "  --method M      request method (default OPTIONS)\n"
+      "  --transport T   udp (the only one for now)\n"
+      "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
+      "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
+      "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n",
+      out);
+}
+
+// The local address the kernel would send from to reach host:port
+// (connect() on a UDP socket sends nothing).
+std::optional<transport::Endpoint> local_address_towards(const std::string& host,
+                                                         std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* list = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0)
+    return std::nullopt;
+  std::optional<transport::Endpoint> local;
+  for (addrinfo* a = list; a != nullptr && !local; a = a->ai_next) {
+    int fd = ::socket(a->ai_family, SOCK_DGRAM, 0);
+    if (fd < 0) continue;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      sockaddr_storage storage{};
+      socklen_t length = sizeof storage;
+      if (::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) == 0)
+        local = transport::Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length);
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(list);
+  if (local) local->set_port(0);
+  return local;
+}
+
+class SendCore final : public stack::Core {
+ public:
+  void receive_request(message::Message, std::optional<stack::Transaction>) override {}
+
+  void receive_response(message::Message response,
+                        std::optional<stack::Transaction> transaction) override {
+    const auto& status = response.status_line();
+    std::printf("SIP/2.0 %u %.*s\n", status.code, static_cast<int>(status.reason.size()),
+                status.reason.data());
+    std::fflush(stdout);
+    if (!transaction || status.code < 200) return;
+    if (status.code < 300 && response.method() == message::Method::kInvite)
+      ack_ = std::move(response);
+    finish(status.code < 300 ? 0 : 1);
+  }
+
+  void receive_error(const stack::TransactionError& error, stack::Transaction) override {
+    if (error.reason == transaction::ErrorReason::kTimeout) {
+      std::fprintf(stderr, "sippet send: timeout: no final response (%s)\n",
+                   error.describe().c_str());
+    } else {
+      std::fprintf(stderr, "sippet send: %s\n", error.describe().c_str());
+    }
+    finish(2);
+  }
+
+  int wait() {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return status_.has_value(); });
+    return *status_;
+  }
+  // The 2xx to an INVITE, to acknowledge (§13.2.2.4).
+  std::optional<message::Message> take_2xx() { return std::move(ack_); }
+
+ private:
+  void finish(int status) {
+    std::lock_guard lock(mutex_);
+    if (!status_) status_ = status;
+    done_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::optional<int> status_;
+  std::optional<message::Message> ack_;
+};
+
+// §13.2.2.4: the ACK for a 2xx is its own transaction-less request.
+void send_ack(stack::Stack& stack, const message::Message& invite, const message::Message& ok) {
+  auto ack = message::build_request("ACK", invite.request_line().uri.text);
+  if (!ack) return;
+  for (auto id : {message::HeaderId::kFrom, message::HeaderId::kCallId}) {
+    if (const auto* field = ok.get(id)) (void)ack->put(id, field->value);
+  }
+  if (const auto* to = ok.get(message::HeaderId::kTo))
+    (void)ack->put(message::HeaderId::kTo, to->value);
+  (void)ack->put(message::HeaderId::kCSeq, std::to_string(ok.cseq()->seq) + " ACK");
+  (void)ack->put(message::HeaderId::kMaxForwards, "70");
+  const auto local = stack.local_endpoints().front();
+  (void)ack->put(message::HeaderId::kVia, "SIP/2.0/UDP " + local.to_string() +
+                                              ";branch=" + message::create_branch() + ";rport");
+  (void)stack.send_stateless(*ack);
+}
+
+}  // namespace
+
+int run_send(int argc, char** argv) {
+  std::string method = "OPTIONS";
+  std::string uri_text;
+  std::optional<transport::ListenSpec> listen;
+  stack::StackConfig config;
+  config.threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      return 0;
+    }
+    if (arg == "--method" || arg == "--transport" || arg == "--t1" || arg == "--listen") {
+      const char* value = option_value(argc, argv, i, "send");
+      if (value == nullptr) return 2;
+      if (arg == "--method") {
+        method = value;
+      } else if (arg == "--transport") {
+        if (std::string_view(value) != "udp") {
+          std::fprintf(stderr, "sippet send: --transport %s: only udp is available\n", value);
+          return 2;
+        }
+      } else if (arg == "--t1") {
+        auto n = parse_number(value, 1, 60000);
+        if (!n) {
+          std::fprintf(stderr, "sippet send: --t1 '%s' is not a number of ms\n", value);
+          return 2;
+        }
+        config.timers.t1 = std::chrono::milliseconds(*n);
+        config.timers.t2 = std::chrono::milliseconds(*n * 8);
+        config.timers.t4 = std::chrono::milliseconds(*n * 10);
+      } else {
+        auto spec = transport::parse_listen_spec(value);
+        if (!spec) {
+          std::fprintf(stderr, "sippet send: --listen %s: %s\n", value,
+                       spec.error().reason.c_str());
+          return 2;
+        }
+        listen = *spec;
+      }
+    } else if (!arg.empty() && arg[0] == '-') {
+      std::fprintf(stderr, "sippet send: unknown option '%s'\n", argv[i]);
+      usage(stderr);
+      return 2;
+    } else if (uri_text.empty()) {
+      uri_text = arg;
+    } else {
+      std::fputs("sippet send: one URI only\n", stderr);
+      return 2;
+    }
+  }
+  if (uri_text.empty()) {
+    usage(stderr);
+    return 2;
+  }
+  auto uri = message::parse_uri(uri_text);
+  if (!uri || !uri->is_sip()) {
+    std::fprintf(stderr, "sippet send: '%s' is not a sip: URI\n", uri_text.c_str());
+    return 2;
+  }
+  if (!listen) {
+    std::string host(uri->host);
+    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    auto local = local_address_towards(host, uri->port_or_default());
+    if (!local) {
+      std::fprintf(stderr, "sippet send: cannot reach %s\n", host.c_str());
+      return 2;
+    }
+    auto spec = transport::parse_listen_spec("udp:" + local->to_string());
+    if (!spec) return 2;
+    listen = *spec;
+  }
+  config.listen.push_back(*listen);
+
+  SendCore core;
+  auto stack = stack::Stack::create(std::move(config), core);
+  if (!stack) {
+    std::fprintf(stderr, "sippet send: %s\n", stack.error().reason.c_str());
+    return 2;
+  }
+  const auto local = (*stack)->local_endpoints().front();
+
+  // §8.1.1: Request-URI, To, From (with a tag), Call-ID, CSeq, Max-Forwards;
+  // the stack adds the Via.
+  auto request = message::build_request(method, uri_text);
+  if (!request) {
+    std::fprintf(stderr, "sippet send: %s\n", request.error().reason.c_str());
+    return 2;
+  }
+  (void)request->put(message::HeaderId::kTo, "<" + uri_text + ">");
+  (void)request->put(message::HeaderId::kFrom,
+                     "<sip:sippet@" + local.to_string() + ">;tag=" + message::create_tag());
+  (void)request->put(message::HeaderId::kCallId, message::create_call_id());
+  (void)request->put(message::HeaderId::kCSeq, "1 " + method);
+  (void)request->put(message::HeaderId::kMaxForwards, "70");
+  (void)request->put(message::HeaderId::kContact, "<sip:sippet@" + local.to_string() + ">");
+  auto invite = request->clone();
+
+  auto sent = (*stack)->send_request(std::move(*request));
+  if (!sent) {
+    std::fprintf(stderr, "sippet send: %s\n", sent.error().reason.c_str());
+    return 2;
+  }
+  int status = core.wait();
+  if (auto ok = core.take_2xx()) send_ack(**stack, invite, *ok);
+  (*stack)->stop();
+  return status;
 }
 
 }  // namespace sippet::app

@@ -1,0 +1,101 @@
+#include "uas_core.hpp"
+
+#include "sippet/message/builder.hpp"
+
+namespace sippet::app {
+
+using message::HeaderId;
+using message::Method;
+
+void UasCore::attach(stack::Stack& stack) {
+  const auto endpoints = stack.local_endpoints();
+  contact_ = "<sip:sippet@" + endpoints.front().to_string() + ">";
+  stack_.store(&stack);
+}
+
+void UasCore::receive_request(message::Message request,
+                              std::optional<stack::Transaction> transaction) {
+  if (!transaction) return;  // an ACK for a 2xx: the dialog is confirmed
+  if (stack_.load() == nullptr) return;
+  switch (request.method()) {
+    case Method::kInvite:
+      answer_invite(std::move(request), *transaction);
+      break;
+    case Method::kCancel:
+      answer_cancel(std::move(request), *transaction);
+      break;
+    case Method::kAck:
+      break;
+    default:
+      reply(request, 200, *transaction);
+      break;
+  }
+}
+
+void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
+                    std::string_view tag) {
+  auto response = message::build_response(request, code, {}, tag);
+  if (!response) return;
+  // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
+  if (code >= 200 && code < 300 && request.method() == Method::kInvite)
+    (void)response->put(HeaderId::kContact, contact_);
+  auto sent = stack_.load()->send_response(std::move(*response), transaction);
+  if (!sent)
+    stack_.load()->logger().log(stack::LogLevel::kInfo,
+                                "uas: cannot answer: " + sent.error().reason);
+}
+
+void UasCore::answer_invite(message::Message invite, stack::Transaction transaction) {
+  Pending pending{std::move(invite), transaction, message::create_tag()};
+  reply(pending.invite, 180, transaction, pending.tag);
+  if (options_.ring.count() <= 0) {
+    send_final(pending);
+    return;
+  }
+  // Answer later, on the worker of this Call-ID; a CANCEL may come first.
+  std::string call_id(pending.invite.call_id());
+  {
+    std::lock_guard lock(mutex_);
+    pending_.insert_or_assign(call_id, std::move(pending));
+  }
+  stack_.load()->schedule(call_id, options_.ring, [this, call_id] {
+    std::optional<Pending> due;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = pending_.find(call_id);
+      if (it == pending_.end()) return;  // cancelled
+      due.emplace(std::move(it->second));
+      pending_.erase(it);
+    }
+    send_final(*due);
+  });
+}
+
+void UasCore::send_final(Pending& pending) {
+  reply(pending.invite, options_.answer, pending.transaction, pending.tag);
+}
+
+void UasCore::answer_cancel(message::Message cancel, stack::Transaction transaction) {
+  // §9.2: 200 for the CANCEL, then 487 for the INVITE if it is unanswered.
+  auto invite = stack_.load()->find_cancelled_invite(cancel);
+  std::optional<Pending> cancelled;
+  if (invite) {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(std::string(cancel.call_id()));
+    if (it != pending_.end() && it->second.transaction == *invite) {
+      cancelled.emplace(std::move(it->second));
+      pending_.erase(it);
+    }
+  }
+  reply(cancel, invite ? 200 : 481, transaction);
+  if (cancelled) reply(cancelled->invite, 487, cancelled->transaction, cancelled->tag);
+}
+
+void UasCore::receive_response(message::Message, std::optional<stack::Transaction>) {}
+
+void UasCore::receive_error(const stack::TransactionError& error, stack::Transaction) {
+  if (auto* stack = stack_.load())
+    stack->logger().log(stack::LogLevel::kInfo, "uas: transaction failed: " + error.describe());
+}
+
+}  // namespace sippet::app

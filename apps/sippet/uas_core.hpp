@@ -1,0 +1,62 @@
+#pragma once
+// The user agent server of `sippet serve --mode uas`, built only on the
+// public stack API (a Core, issue 4):
+// - INVITE: 180 Ringing, then 200 OK with a Contact and the same To tag
+//   (after `ring` when set); with `answer` != 200 the final response is that
+//   code instead (e.g. 486, to test Timer G/H retransmissions);
+// - ACK: taken; CANCEL: 200, then 487 for the INVITE if still unanswered
+//   (RFC 3261 §9.2);
+// - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "sippet/stack/core.hpp"
+#include "sippet/stack/stack.hpp"
+
+namespace sippet::app {
+
+struct UasOptions {
+  int answer = 200;                   // final status for every INVITE
+  std::chrono::milliseconds ring{0};  // delay between 180 and the final response
+};
+
+class UasCore final : public stack::Core {
+ public:
+  explicit UasCore(UasOptions options) : options_(options) {}
+
+  // Call once, right after Stack::create; requests arriving before are
+  // left unanswered (their clients retransmit).
+  void attach(stack::Stack& stack);
+
+  void receive_request(message::Message request,
+                       std::optional<stack::Transaction> transaction) override;
+  void receive_response(message::Message response,
+                        std::optional<stack::Transaction> transaction) override;
+  void receive_error(const stack::TransactionError& error, stack::Transaction transaction) override;
+
+ private:
+  struct Pending {
+    message::Message invite;
+    stack::Transaction transaction;
+    std::string tag;
+  };
+
+  void answer_invite(message::Message invite, stack::Transaction transaction);
+  void answer_cancel(message::Message cancel, stack::Transaction transaction);
+  void reply(const message::Message& request, int code, stack::Transaction transaction,
+             std::string_view tag = {});
+  void send_final(Pending& pending);
+
+  UasOptions options_;
+  std::atomic<stack::Stack*> stack_{nullptr};  // not owned
+  std::string contact_;
+  std::mutex mutex_;                                  // guards pending_ (only with --ring)
+  std::unordered_map<std::string, Pending> pending_;  // by Call-ID
+};
+
+}  // namespace sippet::app

@@ -1,0 +1,165 @@
+// The incoming path (Sippet's Router) over loopback: new requests create
+// server transactions, retransmissions are absorbed, received/rport are
+// stamped (RFC 3261 §18.2.1, RFC 3581 §4), responses follow §18.2.2, invalid
+// requests are answered and invalid responses dropped.
+#include <gtest/gtest.h>
+
+#include "sippet/message/builder.hpp"
+#include "test_peer.hpp"
+
+namespace sippet::stack {
+namespace {
+
+using message::HeaderId;
+using testing::loopback_config;
+using testing::make_request;
+using testing::RawPeer;
+using testing::RecordingCore;
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto created = Stack::create(loopback_config(), core_);
+    ASSERT_TRUE(created.ok()) << created.error().reason;
+    stack_ = std::move(created).value();
+    port_ = stack_->local_endpoints().front().port();
+  }
+  std::string sent_by() const { return "127.0.0.1:" + std::to_string(peer_.port()); }
+
+  RecordingCore core_;
+  std::unique_ptr<Stack> stack_;
+  std::uint16_t port_ = 0;
+  RawPeer peer_;
+};
+
+TEST_F(RouterTest, NewRequestReachesCoreWithServerTransactionAndIsAnswered) {
+  peer_.send_to(port_, make_request("OPTIONS", port_, sent_by(), "z9hG4bKopt1", "call-1"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto& got = core_.requests()[0];
+  ASSERT_TRUE(got.transaction.has_value());
+  EXPECT_TRUE(got.transaction->is_server());
+  EXPECT_EQ(got.message.method(), message::Method::kOptions);
+  // Same sent-by as the source, no rport: no received param (§18.2.1).
+  EXPECT_FALSE(got.message.top_via()->params.has("received"));
+
+  auto response = message::build_response(got.message, 200);
+  ASSERT_TRUE(response.ok());
+  auto sent = stack_->send_response(std::move(*response), got.transaction);
+  ASSERT_TRUE(sent.ok()) << sent.error().reason;
+  EXPECT_EQ(*sent, *got.transaction);
+  auto answer = peer_.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 200);
+  EXPECT_EQ(answer->top_via()->branch, "z9hG4bKopt1");
+}
+
+TEST_F(RouterTest, RetransmittedRequestIsAbsorbedAndGetsTheLastResponse) {
+  const auto text = make_request("OPTIONS", port_, sent_by(), "z9hG4bKretr", "call-2");
+  peer_.send_to(port_, text);
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto response = message::build_response(core_.requests()[0].message, 200);
+  ASSERT_TRUE(stack_->send_response(std::move(*response)).ok());  // found from the response
+  ASSERT_TRUE(peer_.receive_message().has_value());
+  peer_.send_to(port_, text);  // §17.2.2: a retransmission gets the response again
+  auto again = peer_.receive_message();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status_code(), 200);
+  EXPECT_EQ(core_.request_count(), 1u);
+}
+
+TEST_F(RouterTest, RportAskedGetsReceivedAndSourcePortAndResponseGoesThere) {
+  // sent-by names a host and port the peer is not at; rport asked (RFC 3581).
+  peer_.send_to(port_, make_request("OPTIONS", port_, "client.example.com:5999", "z9hG4bKrp",
+                                    "call-3", 1, ";rport"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto& got = core_.requests()[0];
+  const auto* via = got.message.top_via();
+  EXPECT_EQ(via->params.get("received"), std::optional<std::string_view>("127.0.0.1"));
+  EXPECT_EQ(via->params.get("rport"),
+            std::optional<std::string_view>(std::to_string(peer_.port())));
+  auto response = message::build_response(got.message, 200);
+  ASSERT_TRUE(stack_->send_response(std::move(*response), got.transaction).ok());
+  auto answer = peer_.receive_message();  // at the source port, not 5999
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->top_via()->params.get("rport"),
+            std::optional<std::string_view>(std::to_string(peer_.port())));
+}
+
+TEST_F(RouterTest, ReceivedWithoutRportWhenSentByDiffersResponseToSentByPort) {
+  RawPeer other;  // the sent-by port: where §18.2.2 sends without rport
+  peer_.send_to(port_,
+                make_request("OPTIONS", port_, "client.example.com:" + std::to_string(other.port()),
+                             "z9hG4bKrecv", "call-4"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto& got = core_.requests()[0];
+  EXPECT_EQ(got.message.top_via()->params.get("received"),
+            std::optional<std::string_view>("127.0.0.1"));
+  EXPECT_FALSE(got.message.top_via()->params.has("rport"));
+  auto response = message::build_response(got.message, 200);
+  ASSERT_TRUE(stack_->send_response(std::move(*response), got.transaction).ok());
+  EXPECT_TRUE(other.receive_message().has_value());
+  EXPECT_FALSE(peer_.receive(std::chrono::milliseconds(100)).has_value());
+}
+
+TEST_F(RouterTest, AckWithoutTransactionGoesToCoreWithNone) {
+  peer_.send_to(port_, make_request("ACK", port_, sent_by(), "z9hG4bKack2xx", "call-5"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  EXPECT_FALSE(core_.requests()[0].transaction.has_value());
+  EXPECT_EQ(core_.requests()[0].message.method(), message::Method::kAck);
+}
+
+TEST_F(RouterTest, InvalidRequestIsAnsweredWithValidationStatusAndNextOneWorks) {
+  std::string text = make_request("OPTIONS", port_, sent_by(), "z9hG4bKbad", "call-6");
+  text.erase(text.find("Max-Forwards: 70\r\n"), 18);  // §8.1.1.6: mandatory
+  peer_.send_to(port_, text);
+  auto answer = peer_.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 400);
+  EXPECT_NE(answer->status_line().reason.find("Max-Forwards"), std::string_view::npos);
+  EXPECT_EQ(core_.request_count(), 0u);
+
+  peer_.send_to(port_, make_request("OPTIONS", port_, sent_by(), "z9hG4bKgood", "call-7"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  EXPECT_EQ(core_.requests()[0].message.call_id(), "call-7");
+}
+
+TEST_F(RouterTest, GarbageAndInvalidResponseAreDroppedAndNextMessageWorks) {
+  peer_.send_to(port_, "this is not SIP\r\n\r\n");
+  peer_.send_to(port_,
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx\r\n"
+                "Content-Length: 0\r\n\r\n");  // no From/To/Call-ID/CSeq
+  peer_.send_to(port_, make_request("OPTIONS", port_, sent_by(), "z9hG4bKafter", "call-8"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  EXPECT_EQ(core_.requests()[0].message.call_id(), "call-8");
+  EXPECT_EQ(core_.response_count(), 0u);
+  EXPECT_FALSE(peer_.receive(std::chrono::milliseconds(100)).has_value());  // nothing answered
+}
+
+TEST_F(RouterTest, StrayResponseGoesToCoreWithoutTransaction) {
+  peer_.send_to(port_,
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(port_) +
+                    ";branch=z9hG4bKstray\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\n"
+                    "Call-ID: stray\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_FALSE(core_.responses()[0].transaction.has_value());
+}
+
+TEST_F(RouterTest, ResponseWithoutTransactionIsRefusedAndCanGoStatelessly) {
+  peer_.send_to(port_, make_request("ACK", port_, sent_by(), "z9hG4bKnone", "call-9"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto response = message::build_response(core_.requests()[0].message, 200);
+  ASSERT_TRUE(response.ok());
+  auto sent = stack_->send_response(std::move(*response));
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().kind, message::ErrorKind::kNotFound);
+  EXPECT_EQ(sent.error().reason, "no transaction");
+  // The message was left as it was: a proxy forwards it statelessly (§18.2.2).
+  ASSERT_TRUE(response->is_response());
+  ASSERT_TRUE(stack_->send_stateless(*response).ok());
+  auto answer = peer_.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 200);
+}
+
+}  // namespace
+}  // namespace sippet::stack
