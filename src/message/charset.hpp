@@ -5,37 +5,40 @@
 
 namespace sippet::message::detail {
 
-inline constexpr std::uint16_t kDigit = 1 << 0;
-inline constexpr std::uint16_t kAlpha = 1 << 1;
-inline constexpr std::uint16_t kHex = 1 << 2;
-inline constexpr std::uint16_t kToken = 1 << 3;       // token (§25.1)
-inline constexpr std::uint16_t kWs = 1 << 4;          // SP HT CR LF (folding already checked)
-inline constexpr std::uint16_t kUnreserved = 1 << 5;  // alphanum / mark
-inline constexpr std::uint16_t kUser = 1 << 6;        // unreserved / user-unreserved
-inline constexpr std::uint16_t kPassword = 1 << 7;    // unreserved / & = + $ ,
-inline constexpr std::uint16_t kParamChar = 1 << 8;   // unreserved / param-unreserved
-inline constexpr std::uint16_t kHnv = 1 << 9;         // unreserved / hnv-unreserved
-inline constexpr std::uint16_t kWord = 1 << 10;       // word (Call-ID)
-inline constexpr std::uint16_t kHostChar = 1 << 11;   // alphanum - .
-inline constexpr std::uint16_t kUric = 1 << 12;       // reserved / unreserved / % / [ ]
-inline constexpr std::uint16_t kText = 1 << 13;       // TEXT-UTF8char / UTF8-CONT / LWS
-inline constexpr std::uint16_t kScheme = 1 << 14;     // ALPHA / DIGIT / + - .
-inline constexpr std::uint16_t kGenValue = 1 << 15;   // token / host (gen-value, unquoted)
+inline constexpr std::uint32_t kDigit = 1 << 0;
+inline constexpr std::uint32_t kAlpha = 1 << 1;
+inline constexpr std::uint32_t kHex = 1 << 2;
+inline constexpr std::uint32_t kToken = 1 << 3;       // token (§25.1)
+inline constexpr std::uint32_t kWs = 1 << 4;          // SP HT CR LF (folding already checked)
+inline constexpr std::uint32_t kUnreserved = 1 << 5;  // alphanum / mark
+inline constexpr std::uint32_t kUser = 1 << 6;        // unreserved / user-unreserved
+inline constexpr std::uint32_t kPassword = 1 << 7;    // unreserved / & = + $ ,
+inline constexpr std::uint32_t kParamChar = 1 << 8;   // unreserved / param-unreserved
+inline constexpr std::uint32_t kHnv = 1 << 9;         // unreserved / hnv-unreserved
+inline constexpr std::uint32_t kWord = 1 << 10;       // word (Call-ID)
+inline constexpr std::uint32_t kHostChar = 1 << 11;   // alphanum - .
+inline constexpr std::uint32_t kUric = 1 << 12;       // reserved / unreserved / % / [ ]
+inline constexpr std::uint32_t kText = 1 << 13;       // TEXT-UTF8char / UTF8-CONT / LWS
+inline constexpr std::uint32_t kScheme = 1 << 14;     // ALPHA / DIGIT / + - .
+inline constexpr std::uint32_t kGenValue = 1 << 15;   // token / host (gen-value, unquoted)
+inline constexpr std::uint32_t kAlnum = 1 << 16;      // ALPHA / DIGIT
+inline constexpr std::uint32_t kLabel = 1 << 17;      // alphanum / "-" (domainlabel)
 
-constexpr std::array<std::uint16_t, 256> make_char_table() {
-  std::array<std::uint16_t, 256> t{};
-  auto add = [&t](const char* s, std::uint16_t cls) {
+constexpr std::array<std::uint32_t, 256> make_char_table() {
+  std::array<std::uint32_t, 256> t{};
+  auto add = [&t](const char* s, std::uint32_t cls) {
     for (; *s != '\0'; ++s)
       t[static_cast<unsigned char>(*s)] |= cls;
   };
-  constexpr std::uint16_t kAlnum = kToken | kUnreserved | kUser | kPassword | kParamChar | kHnv |
-                                   kWord | kHostChar | kUric | kScheme | kGenValue;
+  constexpr std::uint32_t kAlnumAll = kAlnum | kLabel | kToken | kUnreserved | kUser | kPassword |
+                                      kParamChar | kHnv | kWord | kHostChar | kUric | kScheme |
+                                      kGenValue;
   for (int c = '0'; c <= '9'; ++c)
-    t[c] |= kDigit | kHex | kAlnum;
+    t[c] |= kDigit | kHex | kAlnumAll;
   for (int c = 'a'; c <= 'z'; ++c)
-    t[c] |= kAlpha | kAlnum;
+    t[c] |= kAlpha | kAlnumAll;
   for (int c = 'A'; c <= 'Z'; ++c)
-    t[c] |= kAlpha | kAlnum;
+    t[c] |= kAlpha | kAlnumAll;
   for (int c = 'a'; c <= 'f'; ++c)
     t[c] |= kHex;
   for (int c = 'A'; c <= 'F'; ++c)
@@ -52,6 +55,7 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
   add("+-.", kScheme);
   add(":[]", kGenValue);
   add(" \t\r\n", kWs | kText);
+  add("-", kLabel);
   for (int c = 0x21; c <= 0x7e; ++c)
     t[c] |= kText;
   for (int c = 0x80; c <= 0xff; ++c)
@@ -59,9 +63,9 @@ constexpr std::array<std::uint16_t, 256> make_char_table() {
   return t;
 }
 
-inline constexpr std::array<std::uint16_t, 256> kCharTable = make_char_table();
+inline constexpr std::array<std::uint32_t, 256> kCharTable = make_char_table();
 
-inline bool is(char c, std::uint16_t cls) {
+inline bool is(char c, std::uint32_t cls) {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
 

@@ -3,6 +3,8 @@
 #include "sippet/message/header_id.hpp"
 
 #include <array>
+#include <bit>
+#include <cstring>
 
 #include "charset.hpp"
 
@@ -69,33 +71,63 @@ constexpr Entry kEntries[kHeaderIdCount] = {
 };
 
 constexpr std::size_t kMaxName = 24;
-constexpr std::size_t kBucketSize = 6;
+constexpr std::size_t kSlots = 256;
 
-struct Buckets {
-  std::array<std::array<std::uint8_t, kBucketSize>, kMaxName + 1> ids{};
-  std::array<std::uint8_t, kMaxName + 1> count{};
-  std::array<std::array<char, kMaxName>, kHeaderIdCount> lower{};
+// Names compare 8 octets at a time: an octet matches when it equals the
+// lower-case canonical octet after OR-ing 0x20 into letter positions only
+// (c | 0x20 is a lower-case letter exactly when c is a letter).
+struct Slot {
+  std::uint64_t lower[3] = {0, 0, 0};
+  std::uint64_t fold[3] = {0, 0, 0};
+  std::uint8_t length = 0;  // 0: empty slot
+  std::uint8_t id = 0;
 };
 
-constexpr Buckets make_buckets() {
-  Buckets b{};
-  for (std::size_t i = 0; i + 1 < kHeaderIdCount; ++i) {
-    std::string_view name = kEntries[i].canonical;
-    for (std::size_t j = 0; j < name.size(); ++j)
-      b.lower[i][j] = detail::to_lower(name[j]);
-    b.ids[name.size()][b.count[name.size()]++] = static_cast<std::uint8_t>(i);
-  }
-  return b;
+// The first (up to) 8 octets of a name, octets past its end zeroed.
+constexpr std::uint64_t mask_for(std::size_t n) {
+  return n >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * n)) - 1;
 }
 
-constexpr Buckets kBuckets = make_buckets();
+// A perfect hash (checked below) of the case-folded first 8 octets, the
+// length and the case-folded last octet.
+constexpr std::size_t slot_of(std::uint64_t first8, std::size_t n, char last) {
+  std::uint64_t key =
+      (first8 | 0x2020202020202020ull) + n * 0x10001 +
+      (static_cast<std::uint64_t>(static_cast<unsigned char>(last)) | 0x20) * 0x1000193;
+  return static_cast<std::size_t>((key * 0x6c98af07a0896537ull) >> 56) % kSlots;
+}
 
-static_assert([] {
-  for (auto c : kBuckets.count) {
-    if (c > kBucketSize) return false;
+struct Table {
+  std::array<Slot, kSlots> slots{};
+  std::size_t max_probe = 0;
+};
+
+constexpr Table make_table() {
+  Table t{};
+  for (std::size_t i = 0; i + 1 < kHeaderIdCount; ++i) {
+    std::string_view name = kEntries[i].canonical;
+    Slot s{};
+    s.length = static_cast<std::uint8_t>(name.size());
+    s.id = static_cast<std::uint8_t>(i);
+    for (std::size_t j = 0; j < name.size(); ++j) {
+      char c = detail::to_lower(name[j]);
+      s.lower[j / 8] |= static_cast<std::uint64_t>(static_cast<unsigned char>(c)) << (8 * (j % 8));
+      if (c >= 'a' && c <= 'z') s.fold[j / 8] |= std::uint64_t{0x20} << (8 * (j % 8));
+    }
+    std::size_t h = slot_of(s.lower[0], name.size(), detail::to_lower(name.back()));
+    std::size_t probe = 0;
+    while (t.slots[(h + probe) % kSlots].length != 0)
+      ++probe;
+    t.slots[(h + probe) % kSlots] = s;
+    if (probe + 1 > t.max_probe) t.max_probe = probe + 1;
   }
-  return true;
-}());
+  return t;
+}
+
+constexpr Table kTable = make_table();
+static_assert(kTable.max_probe == 1, "slot_of must stay a perfect hash");
+static_assert(std::endian::native == std::endian::little,
+              "8-octet name compare assumes little endian");
 
 HeaderId compact(char c) {
   // §7.3.3 and the IANA registry; compact forms of headers that are not typed
@@ -128,19 +160,32 @@ HeaderId compact(char c) {
 
 }  // namespace
 
-HeaderId header_id_from_name(std::string_view name) {
-  std::size_t n = name.size();
-  if (n == 1) return compact(name[0]);
+namespace detail {
+
+HeaderId header_id_from_token(const char* p, std::size_t n) {
+  if (n == 1) return compact(p[0]);
   if (n == 0 || n > kMaxName) return HeaderId::kUnknown;
-  const auto& bucket = kBuckets.ids[n];
-  for (std::size_t k = 0; k < kBuckets.count[n]; ++k) {
-    const auto& lower = kBuckets.lower[bucket[k]];
-    std::size_t i = 0;
-    while (i < n && detail::to_lower(name[i]) == lower[i])
-      ++i;
-    if (i == n) return static_cast<HeaderId>(bucket[k]);
+  std::uint64_t w0;
+  std::memcpy(&w0, p, 8);
+  w0 &= mask_for(n);
+  const Slot& s = kTable.slots[slot_of(w0, n, p[n - 1])];
+  if (s.length != n || (w0 | s.fold[0]) != s.lower[0]) return HeaderId::kUnknown;
+  for (std::size_t i = 8; i < n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    w &= mask_for(n - i);
+    if ((w | s.fold[i / 8]) != s.lower[i / 8]) return HeaderId::kUnknown;
   }
-  return HeaderId::kUnknown;
+  return static_cast<HeaderId>(s.id);
+}
+
+}  // namespace detail
+
+HeaderId header_id_from_name(std::string_view name) {
+  if (name.size() > kMaxName) return HeaderId::kUnknown;
+  char padded[kMaxName + 8] = {};
+  if (!name.empty()) std::memcpy(padded, name.data(), name.size());
+  return detail::header_id_from_token(padded, name.size());
 }
 
 std::string_view canonical_name(HeaderId id) {

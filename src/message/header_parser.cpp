@@ -50,17 +50,19 @@ T& typed(Field& field) {
   return field.typed.emplace<T>();
 }
 
+template <std::uint64_t kLimit>
 bool integer(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out, Failure& f, std::uint64_t limit) {
+             std::vector<Field>& out, Failure& f) {
   return run_single(id, name, b, e, out, f,
-                    [limit](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_integer(p, e, limit, typed<Integer>(fld), f);
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_integer(p, e, kLimit, typed<Integer>(fld), f);
                     });
 }
 
+template <bool kAllowEmpty>
 bool text(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
-          Failure& f, bool allow_empty) {
-  if (b == e && !allow_empty) return fail(f, b, "empty value");
+          Failure& f) {
+  if (b == e && !kAllowEmpty) return fail(f, b, "empty value");
   return run_single(id, name, b, e, out, f,
                     [](const char*& p, const char* e, Field& fld, Failure& f) {
                       typed<Text>(fld).text = view(p, e);
@@ -68,29 +70,69 @@ bool text(HeaderId id, std::string_view name, const char* b, const char* e, std:
                     });
 }
 
+template <bool kList, bool kRequireBrackets>
 bool name_addrs(HeaderId id, std::string_view name, const char* b, const char* e,
-                std::vector<Field>& out, Failure& f, bool list, bool require_brackets) {
-  auto element = [require_brackets](const char*& p, const char* e, Field& fld, Failure& f) {
-    return parse_name_addr(p, e, typed<NameAddr>(fld), require_brackets, f);
+                std::vector<Field>& out, Failure& f) {
+  auto element = [](const char*& p, const char* e, Field& fld, Failure& f) {
+    return parse_name_addr(p, e, typed<NameAddr>(fld), kRequireBrackets, f);
   };
-  if (list) return run_list(id, name, b, e, out, f, false, element);
-  return run_single(id, name, b, e, out, f, element);
+  if constexpr (kList) {
+    return run_list(id, name, b, e, out, f, false, element);
+  } else {
+    return run_single(id, name, b, e, out, f, element);
+  }
 }
 
+bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out, Failure& f) {
+  // Contact: "*" (§10.2.2, §20.10)
+  if (b < e && *b == '*' && skip_lws(b + 1, e) == e) {
+    Field& field = out.emplace_back();
+    field.id = id;
+    field.name = name;
+    field.value = view(b, b + 1);
+    field.typed.emplace<Star>();
+    return true;
+  }
+  return name_addrs<true, false>(id, name, b, e, out, f);
+}
+
+// 1#( token *( SEMI generic-param ) ), the list loop and the token inlined:
+// Allow and Supported are in nearly every message.
+template <bool kAllowEmpty>
 bool tokens(HeaderId id, std::string_view name, const char* b, const char* e,
-            std::vector<Field>& out, Failure& f, bool allow_empty) {
-  return run_list(id, name, b, e, out, f, allow_empty,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    return parse_token(p, e, typed<Token>(fld), f);
-                  });
+            std::vector<Field>& out, Failure& f) {
+  if (b == e) return kAllowEmpty || fail(f, b, "empty value");
+  const char* p = b;
+  while (true) {
+    Field& field = out.emplace_back();
+    field.id = id;
+    field.name = name;
+    Token& token = typed<Token>(field);
+    const char* start = p;
+    p = skip(p, e, kToken);
+    if (p == start) return fail(f, p, "token expected");
+    token.token = view(start, p);
+    const char* q = skip_lws(p, e);
+    if (q < e && *q == ';') {
+      p = skip_lws(q + 1, e);
+      if (!scan_params(p, e, ';', token.params, f)) return false;
+      q = skip_lws(p, e);
+    }
+    field.value = view(start, p);
+    if (q == e) return true;
+    if (*q != ',') return fail(f, q, "',' or end of value expected");
+    p = skip_lws(q + 1, e);
+  }
 }
 
+template <bool kHasScheme>
 bool auth(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
-          Failure& f, bool has_scheme) {
+          Failure& f) {
   if (b == e) return fail(f, b, "empty value");
   return run_single(id, name, b, e, out, f,
-                    [has_scheme](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_auth(p, e, typed<Auth>(fld), has_scheme, f);
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_auth(p, e, typed<Auth>(fld), kHasScheme, f);
                     });
 }
 
@@ -102,145 +144,168 @@ bool uri_params(HeaderId id, std::string_view name, const char* b, const char* e
                   });
 }
 
-bool dispatch(HeaderId id, std::string_view name, const char* b, const char* e,
-              std::vector<Field>& out, Failure& f) {
-  using H = HeaderId;
-  constexpr std::uint64_t kMax32 = 0xffffffff;
-  switch (id) {
-    case H::kVia:
-      return run_list(id, name, b, e, out, f, false,
-                      [](const char*& p, const char* e, Field& fld, Failure& f) {
-                        return parse_via(p, e, typed<Via>(fld), f);
-                      });
-    case H::kFrom:
-    case H::kTo:
-    case H::kReplyTo:
-      return name_addrs(id, name, b, e, out, f, false, false);
-    case H::kContact: {
-      // Contact: "*" (§10.2.2, §20.10)
-      if (b < e && *b == '*' && skip_lws(b + 1, e) == e) {
-        Field& field = out.emplace_back();
-        field.id = id;
-        field.name = name;
-        field.value = view(b, b + 1);
-        field.typed.emplace<Star>();
-        return true;
-      }
-      return name_addrs(id, name, b, e, out, f, true, false);
-    }
-    case H::kPAssertedIdentity:
-      return name_addrs(id, name, b, e, out, f, true, false);
-    case H::kRoute:
-    case H::kRecordRoute:
-      return name_addrs(id, name, b, e, out, f, true, true);
-    case H::kCallId:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          const char* s = p;
-                          if (!parse_call_id(p, e, f)) return false;
-                          typed<Text>(fld).text = view(s, p);
-                          return true;
-                        });
-    case H::kCSeq:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_cseq(p, e, typed<CSeq>(fld), f);
-                        });
-    case H::kContentLength:
-    case H::kExpires:
-    case H::kMinExpires:
-      return integer(id, name, b, e, out, f, kMax32);
-    case H::kMaxForwards:
-      return integer(id, name, b, e, out, f, 255);
-    case H::kContentType:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_media_type(p, e, typed<MediaType>(fld), f);
-                        });
-    case H::kAccept:
-      return run_list(id, name, b, e, out, f, true,
-                      [](const char*& p, const char* e, Field& fld, Failure& f) {
-                        return parse_media_type(p, e, typed<MediaType>(fld), f);
-                      });
-    case H::kAcceptEncoding:
-    case H::kAcceptLanguage:
-    case H::kAllow:
-    case H::kSupported:
-      return tokens(id, name, b, e, out, f, true);
-    case H::kContentEncoding:
-    case H::kContentLanguage:
-    case H::kProxyRequire:
-    case H::kRequire:
-    case H::kUnsupported:
-    case H::kReason:
-      return tokens(id, name, b, e, out, f, false);
-    case H::kContentDisposition:
-    case H::kPriority:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_token(p, e, typed<Token>(fld), f);
-                        });
-    case H::kInReplyTo:
-      return run_list(id, name, b, e, out, f, false,
-                      [](const char*& p, const char* e, Field& fld, Failure& f) {
-                        const char* s = p;
-                        if (!parse_call_id(p, e, f)) return false;
-                        typed<Token>(fld).token = view(s, p);
-                        return true;
-                      });
-    case H::kAlertInfo:
-    case H::kCallInfo:
-    case H::kErrorInfo:
-      return uri_params(id, name, b, e, out, f);
-    case H::kAuthorization:
-    case H::kProxyAuthorization:
-    case H::kWwwAuthenticate:
-    case H::kProxyAuthenticate:
-      return auth(id, name, b, e, out, f, true);
-    case H::kAuthenticationInfo:
-      return auth(id, name, b, e, out, f, false);
-    case H::kDate:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_date(p, e, typed<Date>(fld), f);
-                        });
-    case H::kRetryAfter:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_retry_after(p, e, typed<RetryAfter>(fld), f);
-                        });
-    case H::kWarning:
-      return run_list(id, name, b, e, out, f, false,
-                      [](const char*& p, const char* e, Field& fld, Failure& f) {
-                        return parse_warning(p, e, typed<Warning>(fld), f);
-                      });
-    case H::kTimestamp:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_timestamp(p, e, typed<Timestamp>(fld), f);
-                        });
-    case H::kMimeVersion:
-      return run_single(id, name, b, e, out, f,
-                        [](const char*& p, const char* e, Field& fld, Failure& f) {
-                          return parse_mime_version(p, e, typed<MimeVersion>(fld), f);
-                        });
-    case H::kSubject:
-    case H::kOrganization:
-    case H::kUnknown:
-      return text(id, name, b, e, out, f, true);
-    case H::kServer:
-    case H::kUserAgent:
-      return text(id, name, b, e, out, f, false);
-  }
-  return text(id, name, b, e, out, f, true);
+bool via(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
+         Failure& f) {
+  return run_list(id, name, b, e, out, f, false,
+                  [](const char*& p, const char* e, Field& fld, Failure& f) {
+                    return parse_via(p, e, typed<Via>(fld), f);
+                  });
 }
 
+bool call_id(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      const char* s = p;
+                      if (!parse_call_id(p, e, f)) return false;
+                      typed<Text>(fld).text = view(s, p);
+                      return true;
+                    });
+}
+
+bool in_reply_to(HeaderId id, std::string_view name, const char* b, const char* e,
+                 std::vector<Field>& out, Failure& f) {
+  return run_list(id, name, b, e, out, f, false,
+                  [](const char*& p, const char* e, Field& fld, Failure& f) {
+                    const char* s = p;
+                    if (!parse_call_id(p, e, f)) return false;
+                    typed<Token>(fld).token = view(s, p);
+                    return true;
+                  });
+}
+
+bool cseq(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
+          Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_cseq(p, e, typed<CSeq>(fld), f);
+                    });
+}
+
+bool content_type(HeaderId id, std::string_view name, const char* b, const char* e,
+                  std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_media_type(p, e, typed<MediaType>(fld), f);
+                    });
+}
+
+bool accept(HeaderId id, std::string_view name, const char* b, const char* e,
+            std::vector<Field>& out, Failure& f) {
+  return run_list(id, name, b, e, out, f, true,
+                  [](const char*& p, const char* e, Field& fld, Failure& f) {
+                    return parse_media_type(p, e, typed<MediaType>(fld), f);
+                  });
+}
+
+bool single_token(HeaderId id, std::string_view name, const char* b, const char* e,
+                  std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_token(p, e, typed<Token>(fld), f);
+                    });
+}
+
+bool date(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
+          Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_date(p, e, typed<Date>(fld), f);
+                    });
+}
+
+bool retry_after(HeaderId id, std::string_view name, const char* b, const char* e,
+                 std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_retry_after(p, e, typed<RetryAfter>(fld), f);
+                    });
+}
+
+bool warning(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out, Failure& f) {
+  return run_list(id, name, b, e, out, f, false,
+                  [](const char*& p, const char* e, Field& fld, Failure& f) {
+                    return parse_warning(p, e, typed<Warning>(fld), f);
+                  });
+}
+
+bool timestamp(HeaderId id, std::string_view name, const char* b, const char* e,
+               std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_timestamp(p, e, typed<Timestamp>(fld), f);
+                    });
+}
+
+bool mime_version(HeaderId id, std::string_view name, const char* b, const char* e,
+                  std::vector<Field>& out, Failure& f) {
+  return run_single(id, name, b, e, out, f,
+                    [](const char*& p, const char* e, Field& fld, Failure& f) {
+                      return parse_mime_version(p, e, typed<MimeVersion>(fld), f);
+                    });
+}
+
+constexpr std::uint64_t kMax32 = 0xffffffff;
+
 }  // namespace
+
+// Indexed by HeaderId; the grammar of each is in RFC 3261 §25.1 (RFC 3325
+// for P-Asserted-Identity, RFC 3326 for Reason).
+const HeaderHandler kHeaderHandlers[kHeaderIdCount] = {
+    accept,                    // Accept
+    tokens<true>,              // Accept-Encoding
+    tokens<true>,              // Accept-Language
+    uri_params,                // Alert-Info
+    tokens<true>,              // Allow
+    auth<false>,               // Authentication-Info
+    auth<true>,                // Authorization
+    call_id,                   // Call-ID
+    uri_params,                // Call-Info
+    contact,                   // Contact
+    single_token,              // Content-Disposition
+    tokens<false>,             // Content-Encoding
+    tokens<false>,             // Content-Language
+    integer<kMax32>,           // Content-Length
+    content_type,              // Content-Type
+    cseq,                      // CSeq
+    date,                      // Date
+    uri_params,                // Error-Info
+    integer<kMax32>,           // Expires
+    name_addrs<false, false>,  // From
+    in_reply_to,               // In-Reply-To
+    integer<255>,              // Max-Forwards
+    mime_version,              // MIME-Version
+    integer<kMax32>,           // Min-Expires
+    text<true>,                // Organization
+    name_addrs<true, false>,   // P-Asserted-Identity
+    single_token,              // Priority
+    auth<true>,                // Proxy-Authenticate
+    auth<true>,                // Proxy-Authorization
+    tokens<false>,             // Proxy-Require
+    tokens<false>,             // Reason
+    name_addrs<true, true>,    // Record-Route
+    name_addrs<false, false>,  // Reply-To
+    tokens<false>,             // Require
+    retry_after,               // Retry-After
+    name_addrs<true, true>,    // Route
+    text<false>,               // Server
+    text<true>,                // Subject
+    tokens<true>,              // Supported
+    timestamp,                 // Timestamp
+    name_addrs<false, false>,  // To
+    tokens<false>,             // Unsupported
+    text<false>,               // User-Agent
+    via,                       // Via
+    warning,                   // Warning
+    auth<true>,                // WWW-Authenticate
+    text<true>,                // unknown
+};
 
 bool parse_fields(HeaderId id, std::string_view name, const char* b, const char* e,
                   std::vector<Field>& out, Failure& f) {
   std::size_t before = out.size();
-  if (dispatch(id, name, b, e, out, f)) return true;
+  if (kHeaderHandlers[static_cast<std::size_t>(id)](id, name, b, e, out, f)) return true;
   out.resize(before);
   if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
   return false;

@@ -108,30 +108,10 @@ bool valid_ipv6(std::string_view s) {
   return compressed ? groups <= 7 : groups == 8;
 }
 
-namespace {
-
+// host = hostname / IPv4address / IPv6reference (§25.1), in one pass:
 // hostname = *( domainlabel "." ) toplabel [ "." ]
 // domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
 // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
-bool valid_hostname(std::string_view s) {
-  if (s.empty()) return false;
-  std::size_t end = s.size();
-  if (s[end - 1] == '.') --end;
-  if (end == 0) return false;
-  std::size_t label = 0;
-  for (std::size_t i = 0; i <= end; ++i) {
-    if (i == end || s[i] == '.') {
-      if (i == label) return false;  // empty label
-      if (s[label] == '-' || s[i - 1] == '-') return false;
-      if (i == end && !is(s[label], kAlpha)) return false;  // toplabel
-      label = i + 1;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type,
                Failure& f) {
   const char* start = p;
@@ -144,15 +124,33 @@ bool scan_host(const char*& p, const char* end, std::string_view& host, HostType
     type = HostType::kIPv6;
     return true;
   }
-  p = skip(p, end, kHostChar);
-  if (p == start) return fail(f, p, "host expected");
+  const char* q = p;
+  const char* top = nullptr;  // start of the last non-empty label
+  while (true) {
+    const char* label = q;
+    q = skip(q, end, kAlnum);
+    if (q < end && *q == '-') {
+      if (q == label) return fail(f, q, "invalid host name");
+      q = skip(q, end, kLabel);
+      if (q[-1] == '-') return fail(f, q - 1, "invalid host name");
+    }
+    if (q == label) {
+      if (top == nullptr) return fail(f, q, "host expected");
+      if (q < end && *q == '.') return fail(f, q, "invalid host name");
+      break;  // a trailing '.'
+    }
+    top = label;
+    if (q == end || *q != '.') break;
+    ++q;
+  }
+  p = q;
   host = view(start, p);
-  if (is(host.back(), kDigit) && valid_ipv4(host)) {
-    type = HostType::kIPv4;
+  if (is(*top, kAlpha)) {
+    type = HostType::kName;
     return true;
   }
-  if (!valid_hostname(host)) return fail(f, start, "invalid host name");
-  type = HostType::kName;
+  if (!valid_ipv4(host)) return fail(f, start, "invalid host name");
+  type = HostType::kIPv4;
   return true;
 }
 
@@ -192,13 +190,13 @@ bool scan_params(const char*& p, const char* end, char sep, Params& out, Failure
         q = skip(q, end, kGenValue);
         if (q == value) return fail(f, value, "parameter value expected");
       }
-      if (capture != nullptr && ci_equal(view(name, name_end), capture_name)) {
+      if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
         *capture = view(value, q);
       }
       p = q;
       last = p;
       q = skip_lws(p, end);
-    } else if (capture != nullptr && ci_equal(view(name, name_end), capture_name)) {
+    } else if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
       *capture = view(name_end, name_end);
     }
     if (q < end && *q == sep) {
@@ -211,10 +209,9 @@ bool scan_params(const char*& p, const char* end, char sep, Params& out, Failure
   }
 }
 
-bool scan_trailing_params(const char*& p, const char* end, Params& out, Failure& f,
-                          std::string_view capture_name, std::string_view* capture) {
+bool scan_trailing_params_slow(const char*& p, const char* end, Params& out, Failure& f,
+                               std::string_view capture_name, std::string_view* capture) {
   const char* q = skip_lws(p, end);
-  if (q == end || *q != ';') return true;
   p = skip_lws(q + 1, end);
   return scan_params(p, end, ';', out, f, capture_name, capture);
 }

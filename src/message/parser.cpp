@@ -19,6 +19,7 @@ using detail::kToken;
 using detail::view;
 
 constexpr std::size_t kFieldReserve = 32;
+constexpr std::size_t kSlack = 8;
 
 Error make_error(ErrorKind kind, std::size_t offset, int status, std::string_view what,
                  std::string_view prefix) {
@@ -137,9 +138,10 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
   Message m;
   using A = detail::MessageAccess;
   auto& buffer = A::bytes(m);
-  buffer = std::make_unique_for_overwrite<char[]>(bytes.size() + 1);
+  // kSlack zeroed octets after the copy let header names compare 8 at a time.
+  buffer = std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
   if (!bytes.empty()) std::memcpy(buffer.get(), bytes.data(), bytes.size());
-  buffer[bytes.size()] = '\0';
+  std::memset(buffer.get() + bytes.size(), 0, kSlack);
   A::size(m) = bytes.size();
   const char* base = buffer.get();
   const char* e = base + bytes.size();
@@ -236,9 +238,10 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
     }
     const char* vb = detail::skip_lws(value_begin, line_end);
     const char* ve = detail::trim_back(vb, line_end);
-    HeaderId id = header_id_from_name(name);
+    HeaderId id = detail::header_id_from_token(name.data(), name.size());
     Failure f;
-    if (!detail::parse_fields(id, name, vb, ve, fields, f)) {
+    if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
+      if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
       std::string prefix = "malformed ";
       prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
       prefix.append(" header");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "charset.hpp"
+#include "sippet/message/header_id.hpp"
 #include "sippet/message/headers.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
@@ -34,7 +35,7 @@ inline std::string_view view(const char* b, const char* e) {
   return {b, static_cast<std::size_t>(e - b)};
 }
 
-inline const char* skip(const char* p, const char* end, std::uint16_t cls) {
+inline const char* skip(const char* p, const char* end, std::uint32_t cls) {
   while (p < end && is(*p, cls))
     ++p;
   return p;
@@ -54,22 +55,29 @@ inline const char* trim_back(const char* begin, const char* end) {
 
 // Chars of `cls` or %HH escapes. Stops at the first other char; a '%' not
 // followed by two hex digits sets `bad` and stops on it.
-inline const char* skip_escaped(const char* p, const char* end, std::uint16_t cls, bool& bad) {
-  while (p < end) {
-    char c = *p;
-    if (c == '%') {
-      if (end - p < 3 || !is(p[1], kHex) || !is(p[2], kHex)) {
-        bad = true;
-        return p;
-      }
-      p += 3;
-    } else if (is(c, cls)) {
-      ++p;
-    } else {
-      break;
+inline const char* skip_escaped(const char* p, const char* end, std::uint32_t cls, bool& bad) {
+  while (true) {
+    p = skip(p, end, cls);
+    if (p == end || *p != '%') return p;
+    if (end - p < 3 || !is(p[1], kHex) || !is(p[2], kHex)) {
+      bad = true;
+      return p;
     }
+    p += 3;
   }
-  return p;
+}
+
+// A token compared with a lower-case literal made of letters, digits and
+// token punctuation: for token characters, c | 0x20 is a lower-case letter
+// exactly when c is a letter, so no other character can match by accident.
+inline bool token_equal(std::string_view token, std::string_view lower) {
+  if (token.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    char c = token[i];
+    char l = lower[i];
+    if (c != l && (l < 'a' || l > 'z' || static_cast<char>(c | 0x20) != l)) return false;
+  }
+  return true;
 }
 
 // Case-insensitive ASCII comparison.
@@ -106,10 +114,21 @@ bool scan_params(const char*& p, const char* end, char sep, Params& out, Failure
 
 // `*( SEMI generic-param )` after an element: skips LWS, and if a ';'
 // follows parses the params. Leaves `p` after the last param.
-bool scan_trailing_params(const char*& p, const char* end, Params& out, Failure& f,
-                          std::string_view capture_name = {}, std::string_view* capture = nullptr);
+bool scan_trailing_params_slow(const char*& p, const char* end, Params& out, Failure& f,
+                               std::string_view capture_name, std::string_view* capture);
+inline bool scan_trailing_params(const char*& p, const char* end, Params& out, Failure& f,
+                                 std::string_view capture_name = {},
+                                 std::string_view* capture = nullptr) {
+  const char* q = skip_lws(p, end);
+  if (q == end || *q != ';') return true;
+  return scan_trailing_params_slow(p, end, out, f, capture_name, capture);
+}
 
-// The URI parser, reporting the failing position.
+// header_id_from_name for a name at `p` followed by at least 7 readable octets
+// (the parser's copy of the message has that slack).
+HeaderId header_id_from_token(const char* p, std::size_t n);
+
+// The URI parser, reporting the failing position; `uri` must be default-constructed.
 bool parse_uri_into(std::string_view text, Uri& uri, Failure& f);
 
 // ---- Typed values (one list element each). `p` is at the first char of the
@@ -130,6 +149,12 @@ bool parse_warning(const char*& p, const char* end, Warning& out, Failure& f);
 bool parse_timestamp(const char*& p, const char* end, Timestamp& out, Failure& f);
 bool parse_mime_version(const char*& p, const char* end, MimeVersion& out, Failure& f);
 bool parse_text(const char*& p, const char* end, Failure& f);
+
+// Typed parsers of whole header values, by HeaderId: append one Field per
+// value; on failure `out` may hold a partial field.
+using HeaderHandler = bool (*)(HeaderId id, std::string_view name, const char* begin,
+                               const char* end, std::vector<Field>& out, Failure& f);
+extern const HeaderHandler kHeaderHandlers[kHeaderIdCount];
 
 // The whole value [begin, end) of header `id` (trimmed, folding checked):
 // appends one Field per value; on failure `out` is left as it was.

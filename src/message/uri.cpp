@@ -145,7 +145,7 @@ bool parse_tel_uri(const char* p, const char* e, Uri& u, Failure& f) {
 }  // namespace
 
 bool parse_uri_into(std::string_view text, Uri& u, Failure& f) {
-  u = Uri{};
+  // `u` is freshly constructed by every caller.
   u.text = text;
   const char* b = text.data();
   const char* e = b + text.size();
@@ -156,11 +156,13 @@ bool parse_uri_into(std::string_view text, Uri& u, Failure& f) {
   u.scheme_text = view(b, p);
   ++p;
   std::size_t n = u.scheme_text.size();
-  if (n == 3 && ci_equal(u.scheme_text, "sip")) {
+  // Letters only: OR-ing 0x20 folds case and cannot turn a scheme char into one.
+  auto lower = [b](std::size_t i) { return static_cast<char>(b[i] | 0x20); };
+  if (n == 3 && lower(0) == 's' && lower(1) == 'i' && lower(2) == 'p') {
     u.scheme = UriScheme::kSip;
-  } else if (n == 4 && ci_equal(u.scheme_text, "sips")) {
+  } else if (n == 4 && lower(0) == 's' && lower(1) == 'i' && lower(2) == 'p' && lower(3) == 's') {
     u.scheme = UriScheme::kSips;
-  } else if (n == 3 && ci_equal(u.scheme_text, "tel")) {
+  } else if (n == 3 && lower(0) == 't' && lower(1) == 'e' && lower(2) == 'l') {
     u.scheme = UriScheme::kTel;
   } else {
     u.scheme = UriScheme::kOther;
