@@ -177,21 +177,34 @@ bool Endpoint::is_loopback() const {
   return address_ == loopback_v6(0).address_;
 }
 
+// Strings are built with append() only: GCC 12's -Wrestrict misfires on
+// `"[" + std::string + "]"` at -O3.
 std::string Endpoint::address_string() const {
   char text[INET6_ADDRSTRLEN + 16] = {};
   inet_ntop(is_v4() ? AF_INET : AF_INET6, address_.data(), text, sizeof text);
   std::string result(text);
-  if (is_v6() && scope_id_ != 0) result += "%" + std::to_string(scope_id_);
+  if (is_v6() && scope_id_ != 0) {
+    result.push_back('%');
+    result.append(std::to_string(scope_id_));
+  }
   return result;
 }
 
 std::string Endpoint::host_string() const {
   if (is_v4()) return address_string();
-  return "[" + address_string() + "]";
+  std::string result;
+  result.reserve(INET6_ADDRSTRLEN + 18);
+  result.push_back('[');
+  result.append(address_string());
+  result.push_back(']');
+  return result;
 }
 
 std::string Endpoint::to_string() const {
-  return host_string() + ":" + std::to_string(port_);
+  std::string result = host_string();
+  result.push_back(':');
+  result.append(std::to_string(port_));
+  return result;
 }
 
 std::size_t EndpointHash::operator()(const Endpoint& endpoint) const noexcept {
