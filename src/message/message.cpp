@@ -208,31 +208,40 @@ void Message::set_body(std::string_view body) {
 
 namespace {
 
-// Parses `value` of the header `key` (copied into `message`'s arena).
-Result<std::vector<Field>> parse_fields(detail::Arena& arena, const Key& key,
-                                        std::string_view value) {
+// Parses `value` of the header `key` (copied into the arena) and appends its
+// fields to `fields`; returns how many. On error `fields` is unchanged.
+Result<std::size_t> parse_append(detail::Arena& arena, const Key& key, std::string_view value,
+                                 std::vector<Field>& fields) {
   std::string_view trimmed = trim(value);
   if (has_bare_line_break(trimmed)) {
     return invalid("line break in the value of " + display(key));
   }
+  if (key.id == HeaderId::kUnknown && !is_token(key.name)) {
+    return invalid("bad header name '" + std::string(key.name) + "'");
+  }
   std::string_view name =
       key.id == HeaderId::kUnknown ? arena.intern(key.name) : canonical_name(key.id);
-  if (key.id == HeaderId::kUnknown && !is_token(name)) {
-    return invalid("bad header name '" + std::string(name) + "'");
-  }
   std::string_view text = arena.intern(trimmed);
-  std::vector<Field> out;
-  auto r = detail::parse_header_value(key.id, name, text, out);
+  const std::size_t before = fields.size();
+  auto r = detail::parse_header_value(key.id, name, text, fields);
   if (!r) {
+    fields.resize(before);
     Error e = r.error();
     e.reason = display(key) + ": " + e.reason;
     return e;
   }
-  for (Field& f : out) {
-    f.id = key.id;
-    f.name = name;
+  for (std::size_t i = before; i < fields.size(); ++i) {
+    fields[i].id = key.id;
+    fields[i].name = name;
   }
-  return out;
+  return fields.size() - before;
+}
+
+// Moves the last `n` fields to position `at`.
+void move_tail_to(std::vector<Field>& fields, std::size_t n, std::size_t at) {
+  auto first = fields.begin() + static_cast<std::ptrdiff_t>(at);
+  auto middle = fields.end() - static_cast<std::ptrdiff_t>(n);
+  std::rotate(first, middle, fields.end());
 }
 
 std::size_t first_index(const std::vector<Field>& fields, const Key& key) {
@@ -244,11 +253,14 @@ std::size_t first_index(const std::vector<Field>& fields, const Key& key) {
 
 Result<void> put_impl(Message& m, const Key& key, std::string_view value) {
   auto& fields = MessageAccess::fields(m);
-  auto parsed = parse_fields(MessageAccess::arena(m), key, value);
-  if (!parsed) return parsed.error();
-  std::size_t at = first_index(fields, key);
-  std::erase_if(fields, [&](const Field& f) { return key.matches(f); });
-  fields.insert(fields.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  const std::size_t at = first_index(fields, key);  // fields.size() when absent
+  auto n = parse_append(MessageAccess::arena(m), key, value, fields);
+  if (!n) return n.error();
+  move_tail_to(fields, *n, at);
+  // Drop the old values, all after the new ones now.
+  auto old = fields.begin() + static_cast<std::ptrdiff_t>(at + *n);
+  fields.erase(std::remove_if(old, fields.end(), [&](const Field& f) { return key.matches(f); }),
+               fields.end());
   return {};
 }
 
@@ -315,18 +327,16 @@ Result<bool> Message::put_new(HeaderId id, std::string_view value) {
 Result<void> Message::put_front(HeaderId id, std::string_view value) {
   if (id == HeaderId::kUnknown) return invalid("put_front(kUnknown): give the header name");
   Key key(id);
-  auto parsed = parse_fields(arena_, key, value);
-  if (!parsed) return parsed.error();
-  std::size_t at = first_index(fields_, key);
-  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  const std::size_t at = first_index(fields_, key);
+  auto n = parse_append(arena_, key, value, fields_);
+  if (!n) return n.error();
+  move_tail_to(fields_, *n, at);
   return {};
 }
 
 Result<void> Message::put_back(HeaderId id, std::string_view value) {
   if (id == HeaderId::kUnknown) return invalid("put_back(kUnknown): give the header name");
   Key key(id);
-  auto parsed = parse_fields(arena_, key, value);
-  if (!parsed) return parsed.error();
   std::size_t at = fields_.size();
   for (std::size_t i = fields_.size(); i-- > 0;) {
     if (key.matches(fields_[i])) {
@@ -334,7 +344,9 @@ Result<void> Message::put_back(HeaderId id, std::string_view value) {
       break;
     }
   }
-  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  auto n = parse_append(arena_, key, value, fields_);
+  if (!n) return n.error();
+  move_tail_to(fields_, *n, at);
   return {};
 }
 
@@ -363,42 +375,41 @@ Result<void> Message::update(HeaderId id, const std::function<std::string(std::s
                  "missing header: " + std::string(canonical_name(id))};
   }
   std::string text = fn(fields_[at].value);
-  auto parsed = parse_fields(arena_, key, text);
-  if (!parsed) return parsed.error();
-  std::string_view name = fields_[at].name;
-  for (Field& f : *parsed)
-    f.name = name;
-  fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at));
-  fields_.insert(fields_.begin() + static_cast<std::ptrdiff_t>(at), parsed->begin(), parsed->end());
+  const std::string_view name = fields_[at].name;  // keep the name as written
+  auto n = parse_append(arena_, key, text, fields_);
+  if (!n) return n.error();
+  for (std::size_t i = fields_.size() - *n; i < fields_.size(); ++i)
+    fields_[i].name = name;
+  move_tail_to(fields_, *n, at);
+  fields_.erase(fields_.begin() + static_cast<std::ptrdiff_t>(at + *n));
   return {};
 }
 
 Result<void> Message::set_param(HeaderId id, std::string_view name,
                                 std::optional<std::string_view> value, std::size_t index) {
   if (name.empty()) return invalid("set_param: empty param name");
-  Field* field = nullptr;
-  std::size_t seen = 0;
-  for (Field& f : fields_) {
-    if (f.id == id && seen++ == index) {
-      field = &f;
+  std::size_t at = fields_.size();
+  for (std::size_t i = 0, seen = 0; i < fields_.size(); ++i) {
+    if (fields_[i].id == id && seen++ == index) {
+      at = i;
       break;
     }
   }
-  if (field == nullptr) {
+  if (at == fields_.size()) {
     return Error{
         ErrorKind::kNotFound, 0, 400,
         "set_param: no value #" + std::to_string(index) + " of " + std::string(canonical_name(id))};
   }
-  const Params* params = params_of(field->typed);
+  const Params* params = params_of(fields_[at].typed);
   if (params == nullptr) {
     return invalid("set_param: " + std::string(canonical_name(id)) + " has no params");
   }
   const char sep = params->separator();
-  std::string_view old = field->value;
+  const std::string_view old = fields_[at].value;
   // The value without the old param: cut from the separator before it to
-  // the end of its value.
-  std::string text;
-  text.reserve(old.size() + name.size() + (value ? value->size() : 0) + 2);
+  // the end of its value. Built in a reused buffer (no allocation once warm).
+  thread_local std::string text;
+  text.clear();
   std::size_t cut_from = old.size(), cut_to = old.size();
   bool replaced = false;
   for (const Param& p : *params) {
@@ -438,12 +449,16 @@ Result<void> Message::set_param(HeaderId id, std::string_view name,
     text.append(*value);
   }
   Key key(id);
-  auto parsed = parse_fields(arena_, key, text);
-  if (!parsed) return parsed.error();
-  if (parsed->size() != 1) return invalid("set_param: the value no longer parses as one value");
-  std::string_view field_name = field->name;
-  *field = std::move(parsed->front());
-  field->name = field_name;
+  auto n = parse_append(arena_, key, text, fields_);
+  if (!n) return n.error();
+  if (*n != 1) {
+    fields_.resize(fields_.size() - *n);
+    return invalid("set_param: the value no longer parses as one value");
+  }
+  const std::string_view field_name = fields_[at].name;
+  fields_[at] = std::move(fields_.back());
+  fields_.pop_back();
+  fields_[at].name = field_name;
   return {};
 }
 
