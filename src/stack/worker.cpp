@@ -254,7 +254,8 @@ std::optional<Transaction> Worker::find_cancelled_invite(const message::Message&
 
 // ---- Actions -------------------------------------------------------------------
 
-void Worker::run_actions(transaction::Actions& actions, Deliveries& out) {
+void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
+                         std::optional<TimePoint> base) {
   // Index loop: a transport error appends the layer's reaction to `actions`.
   for (std::size_t i = 0; i < actions.size(); ++i) {
     transaction::Action& action = actions[i];
@@ -271,7 +272,8 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out) {
         layer_.on_transport_error(id, actions);
       }
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
-      timers_.schedule(now() + start->after, start->handle);
+      const TimePoint deadline = base.value_or(now()) + start->after;
+      timers_.schedule(deadline, TimerEntry{start->handle, deadline});
     } else if (std::holds_alternative<transaction::StopTimer>(action)) {
       // Stale firings are ignored by the layer (action.hpp): nothing to do.
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
@@ -287,7 +289,7 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out) {
   }
   actions.clear();
   current_error_ = {};
-  arm_alarm_locked();
+  if (!base) arm_alarm_locked();
 }
 
 void Worker::finish(Deliveries& out) {
@@ -375,9 +377,11 @@ void Worker::fire_due_timers() {
   {
     std::lock_guard lock(mutex_);
     armed_ = TimePoint::max();
-    timers_.expire(now(),
-                   [this](transaction::TimerHandle handle) { layer_.on_timer(handle, actions_); });
-    run_actions(actions_, pending_);
+    timers_.expire(now(), [this](TimerEntry entry) {
+      layer_.on_timer(entry.handle, actions_);
+      run_actions(actions_, pending_, entry.deadline);
+    });
+    arm_alarm_locked();
   }
   deliver_pending();
 }

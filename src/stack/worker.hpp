@@ -76,7 +76,10 @@ class Worker {
 
  private:
   // Carries out actions (under the lock); Core callbacks go to `out`.
-  void run_actions(transaction::Actions& actions, Deliveries& out);
+  // StartTimer counts from `base` (a fired timer's deadline, so that
+  // retransmission intervals do not drift), else from now().
+  void run_actions(transaction::Actions& actions, Deliveries& out,
+                   std::optional<TimePoint> base = std::nullopt);
   // After a locked section: delivers (or posts) `out` and re-arms the alarm.
   void finish(Deliveries& out);
   void deliver_pending();
@@ -96,7 +99,11 @@ class Worker {
 
   std::mutex mutex_;  // guards the members below up to `pending_`
   transaction::TransactionLayer layer_;
-  TimerQueue<transaction::TimerHandle> timers_;
+  struct TimerEntry {
+    transaction::TimerHandle handle;
+    TimePoint deadline;
+  };
+  TimerQueue<TimerEntry> timers_;
   TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
   transaction::Actions actions_;
   std::unordered_map<transaction::TransactionId, transport::Endpoint,

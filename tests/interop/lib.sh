@@ -1,0 +1,95 @@
+# Shared helpers for the SIPp interop tests (sourced, not a test itself).
+# Usage in a test: source lib.sh; init "$@"; start_serve [args...]; ...
+set -euo pipefail
+
+SCENARIOS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/scenarios"
+
+init() {
+  SIPPET=$(realpath "${1:?usage: $0 <sippet binary> <sipp binary>}")
+  SIPP=${2:-sipp}
+  case "$SIPP" in */*) SIPP=$(realpath "$SIPP") ;; esac
+  WORK=$(mktemp -d)
+  SERVE_PID=""
+  trap cleanup EXIT
+  cd "$WORK"
+}
+
+cleanup() {
+  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
+    kill -TERM "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; fi
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# A UDP port on 127.0.0.1 that nothing is bound to right now.
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 40000))
+    if ! ss -Hlun "sport = :$port" 2>/dev/null | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Starts `sippet serve --mode uas` on a free port: sets SERVE_PORT.
+start_serve() {
+  SERVE_PORT=$(free_port)
+  "$SIPPET" serve --mode uas --listen "udp:127.0.0.1:$SERVE_PORT" "$@" >serve.log 2>&1 &
+  SERVE_PID=$!
+  for _ in $(seq 1 50); do
+    grep -q "listening" serve.log 2>/dev/null && return 0
+    kill -0 "$SERVE_PID" 2>/dev/null || { cat serve.log >&2; fail "sippet serve did not start"; }
+    sleep 0.1
+  done
+  fail "sippet serve did not report listening"
+}
+
+# Stops the server and checks it exited cleanly on SIGTERM.
+stop_serve() {
+  kill -TERM "$SERVE_PID"
+  local status=0
+  wait "$SERVE_PID" || status=$?
+  SERVE_PID=""
+  [ "$status" = 0 ] || { cat serve.log >&2; fail "sippet serve exited with $status on SIGTERM"; }
+}
+
+# Runs sipp against the server (bounded), with a stats file to check.
+# Usage: run_sipp <calls> <extra sipp args...>
+run_sipp() {
+  local calls=$1
+  shift
+  local port
+  port=$(free_port)
+  local status=0
+  timeout 50 "$SIPP" "127.0.0.1:$SERVE_PORT" -i 127.0.0.1 -p "$port" -m "$calls" \
+    -timeout 40s -timeout_error -nostdin -trace_screen -screen_file screen.log "$@" \
+    >sipp.out 2>&1 || status=$?
+  SIPP_STATUS=$status
+}
+
+# The cumulative value of a counter in sipp's screen ("Successful call", "Failed call").
+sipp_counter() {
+  awk -F'|' -v name="$1" '$1 ~ name { gsub(/ /, "", $3); value = $3 } END { print value }' screen.log
+}
+
+expect_all_calls_ok() {
+  local calls=$1
+  local ok failed
+  ok=$(sipp_counter "Successful call")
+  failed=$(sipp_counter "Failed call")
+  if [ "$SIPP_STATUS" != 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
+    cat screen.log >&2 || true
+    cat serve.log >&2 || true
+    fail "sipp exit $SIPP_STATUS, successful $ok/$calls, failed $failed"
+  fi
+  echo "ok: $ok calls, $failed failed"
+}
