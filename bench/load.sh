@@ -5,15 +5,18 @@
 #   sippet    build/release/apps/sippet/sippet serve --mode uas
 #   kamailio  bench/anchors/kamailio/uas-sl.cfg (stateless 200 to everything)
 #   sipp-uas  SIPp's own built-in uas (an anchor)
+#   udp-floor bench/load/udp_uas_floor.cpp: string-built answers on
+#             UdpTransport alone, the transport's + kernel's share of a call
 # For each it prints successful and failed calls, CPU µs per call (user+sys
 # of all the server's processes over the run, divided by the calls) and the
 # peak RSS (VmHWM summed over its processes), then the ratio sippet/kamailio.
 #
 # A measuring script, never a failing test: it exits 0 whatever the figures.
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
-#   PORT (server port, 5080), SERVERS ("sippet kamailio sipp-uas"),
+#   PORT (server port, 5080), SERVERS ("sippet kamailio sipp-uas udp-floor"),
+#   BUILD_DIR (Release build tree, build/release),
 #   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
-#   SIPPET_BIN (another sippet binary; default build/release/apps/sippet/sippet).
+#   SIPPET_BIN (another sippet binary; default $BUILD_DIR/apps/sippet/sippet).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,8 +26,9 @@ RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-2000}
 PORT=${PORT:-5080}
-SERVERS=${SERVERS:-"sippet kamailio sipp-uas"}
-sippet_bin=${SIPPET_BIN:-$root/build/release/apps/sippet/sippet}
+SERVERS=${SERVERS:-"sippet kamailio sipp-uas udp-floor"}
+BUILD_DIR=${BUILD_DIR:-$root/build/release}
+sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load.XXXXXX)
 ticks_per_s=$(getconf CLK_TCK)
 # Wall-clock bound of one sipp run: the calls at RATE, plus slack.
@@ -133,9 +137,9 @@ for server in $SERVERS; do
   case "$server" in
     sippet)
       if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        log "building Release (build/release, target sippet)"
-        cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-          >/dev/null && cmake --build build/release --target sippet -j "${JOBS:-$(nproc)}" \
+        log "building Release ($BUILD_DIR, target sippet)"
+        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+          >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
           >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
       fi
       if [ -x "$sippet_bin" ]; then
@@ -154,6 +158,18 @@ for server in $SERVERS; do
       ;;
     sipp-uas)
       measure sipp-uas sipp -sn uas -i 127.0.0.1 -p "$PORT" -nostdin
+      ;;
+    udp-floor)
+      lib=$BUILD_DIR/src/transport/libsippet_transport.a
+      [ -f "$lib" ] || cmake --build "$BUILD_DIR" --target sippet_transport >/dev/null 2>&1
+      if [ -f "$lib" ] && g++ -std=c++20 -O2 -DNDEBUG -DASIO_STANDALONE -DASIO_NO_DEPRECATED \
+        -Iinclude bench/load/udp_uas_floor.cpp "$lib" -lpthread -o "$work/udp_uas_floor" \
+        2>"$work/floor-build.log"; then
+        measure udp-floor "$work/udp_uas_floor" 127.0.0.1 "$PORT"
+      else
+        log "udp-floor: no $lib or it does not compile"
+        results+=("udp-floor - - - - not-built")
+      fi
       ;;
     *) log "unknown server $server" ;;
   esac

@@ -1,0 +1,96 @@
+// A floor for bench/load.sh: the cheapest UAS that SIPp's `uac` scenario
+// accepts, built on sippet::transport::UdpTransport and nothing else (no
+// parser, no transactions, one thread). INVITE -> 180 + 200, ACK -> nothing,
+// anything else -> 200. Its CPU per call is what the transport plus the
+// kernel cost; the difference to `sippet serve` is the stack's share.
+//   udp_uas_floor 127.0.0.1 5080
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "sippet/transport/udp_transport.hpp"
+
+namespace {
+
+using sippet::transport::Endpoint;
+
+bool header_is(std::string_view line, std::string_view name, char compact) {
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view key = line.substr(0, colon);
+  while (!key.empty() && (key.back() == ' ' || key.back() == '\t'))
+    key.remove_suffix(1);
+  if (key.size() == 1) return std::tolower(static_cast<unsigned char>(key[0])) == compact;
+  if (key.size() != name.size()) return false;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(key[i])) != name[i]) return false;
+  }
+  return true;
+}
+
+// RFC 3261 §8.2.6.2: copy Via, From, To (adding a tag), Call-ID and CSeq.
+std::string response(std::string_view request, std::string_view status, std::string_view contact) {
+  std::string out;
+  out.reserve(request.size() + 128);
+  out.append("SIP/2.0 ").append(status).append("\r\n");
+  std::size_t pos = request.find("\r\n");
+  while (pos != std::string_view::npos && pos + 2 < request.size()) {
+    std::size_t start = pos + 2;
+    std::size_t end = request.find("\r\n", start);
+    if (end == std::string_view::npos || end == start) break;  // end of headers
+    std::string_view line = request.substr(start, end - start);
+    if (header_is(line, "via", 'v') || header_is(line, "from", 'f') ||
+        header_is(line, "call-id", 'i') || header_is(line, "cseq", '\0')) {
+      out.append(line).append("\r\n");
+    } else if (header_is(line, "to", 't')) {
+      out.append(line);
+      if (line.find(";tag=") == std::string_view::npos) out.append(";tag=floor1");
+      out.append("\r\n");
+    }
+    pos = end;
+  }
+  out.append("Contact: <sip:").append(contact).append(">\r\nContent-Length: 0\r\n\r\n");
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: udp_uas_floor IP PORT\n");
+    return 2;
+  }
+  auto local = Endpoint::from_ip(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
+  if (!local) {
+    std::fprintf(stderr, "udp_uas_floor: bad address %s\n", argv[1]);
+    return 2;
+  }
+  asio::io_context io(1);
+  std::error_code error;
+  auto transport = sippet::transport::UdpTransport::open(io, *local, error);
+  if (!transport) {
+    std::fprintf(stderr, "udp_uas_floor: %s\n", error.message().c_str());
+    return 1;
+  }
+  const std::string contact = transport->local_endpoint().to_string();
+  auto* t = transport.get();
+  transport->set_receive_handler(
+      [&](std::string_view bytes, const Endpoint& source, const Endpoint&) {
+        if (bytes.starts_with("SIP/2.0") || bytes.starts_with("ACK ")) return;
+        if (bytes.starts_with("INVITE "))
+          (void)t->send(source, response(bytes, "180 Ringing", contact));
+        (void)t->send(source, response(bytes, "200 OK", contact));
+      });
+  transport->start();
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code&, int) {
+    transport->close();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
