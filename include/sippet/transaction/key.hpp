@@ -48,7 +48,9 @@ message::Result<TransactionKey> client_key(const message::Message& message);
 // The server key of an incoming request (an ACK gets method INVITE), or of a
 // response the server sends (same Via, CSeq method). Errors (kMissingHeader)
 // when Via or CSeq is missing. For RFC 2543 keys of an ACK, the To tag in the
-// key is the ACK's To tag.
+// key is the ACK's To tag. A response cannot rebuild an RFC 2543 key (it has
+// no Request-URI): its key matches nothing, so such a response must name its
+// transaction by id.
 message::Result<TransactionKey> server_key(const message::Message& message);
 
 // A live transaction, cheap to copy. `slot` indexes the layer's table and
