@@ -132,28 +132,58 @@ const Params* params_of(const HeaderValue& typed) {
       typed);
 }
 
-// Writes `value` with each LWS that contains a line break as one SP (§7.3.1).
-void append_unfolded(std::string& out, std::string_view value) {
-  // Two memchr scans: find_first_of("\r\n") calls memchr once per character.
-  if (value.find('\r') == std::string_view::npos && value.find('\n') == std::string_view::npos) {
-    out.append(value);
-    return;
+// Whether `v` holds a CR or LF, 8 octets at a time (values are short, so
+// this beats two memchr calls per value).
+bool has_line_break(std::string_view v) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  auto has_zero_byte = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHighs) != 0; };
+  const char* p = v.data();
+  std::size_t n = v.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    if (has_zero_byte(w ^ (kOnes * '\r')) || has_zero_byte(w ^ (kOnes * '\n'))) return true;
   }
-  std::size_t i = 0;
-  while (i < value.size()) {
-    char c = value[i];
-    if (c != '\r' && c != '\n') {
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    while (!out.empty() && is_wsp(out.back()))
-      out.pop_back();
-    while (i < value.size() && (value[i] == '\r' || value[i] == '\n' || is_wsp(value[i])))
-      ++i;
-    out.push_back(' ');
+  for (; n > 0; ++p, --n) {
+    if (*p == '\r' || *p == '\n') return true;
   }
+  return false;
 }
+
+// Writes into a buffer sized beforehand (an upper bound): no capacity
+// checks per piece on the serialization hot path.
+struct Writer {
+  char* p;
+  void put(std::string_view v) {
+    std::memcpy(p, v.data(), v.size());
+    p += v.size();
+  }
+  void put(char c) { *p++ = c; }
+  // `value` with each LWS that contains a line break as one SP (§7.3.1);
+  // never longer than `value`.
+  void put_unfolded(std::string_view value) {
+    if (!has_line_break(value)) {
+      put(value);
+      return;
+    }
+    char* const start = p;
+    std::size_t i = 0;
+    while (i < value.size()) {
+      char c = value[i];
+      if (c != '\r' && c != '\n') {
+        *p++ = c;
+        ++i;
+        continue;
+      }
+      while (p > start && is_wsp(p[-1]))
+        --p;
+      while (i < value.size() && (value[i] == '\r' || value[i] == '\n' || is_wsp(value[i])))
+        ++i;
+      *p++ = ' ';
+    }
+  }
+};
 
 void append_number(std::string& out, std::uint64_t n) {
   char buf[24];
@@ -510,49 +540,66 @@ std::optional<std::uint32_t> Message::content_length() const {
 void Message::append_to(std::string& out) const {
   std::string_view version = is_request_ ? request_line_.version : status_line_.version;
   if (version.empty()) version = kVersion;
-  // One reservation: start line + fields + Content-Length + body.
-  std::size_t size = 64 + version.size() + body_.size();
+  constexpr std::string_view kContentLength = "Content-Length: ";
+  char length[24];
+  const auto length_end = std::to_chars(length, length + sizeof length, body_.size()).ptr;
+  const std::string_view length_text(length, static_cast<std::size_t>(length_end - length));
+
+  // One sizing pass for an upper bound (unfolding only shrinks), then writes.
+  std::size_t size =
+      version.size() + 2 + kContentLength.size() + length_text.size() + 4 + body_.size();
   if (is_request_) {
-    size += request_line_.method_text.size() + request_line_.uri.text.size();
+    size += request_line_.method_text.size() + 2 + request_line_.uri.text.size();
   } else {
-    size += status_line_.reason.size();
+    size += 5 + status_line_.reason.size();
   }
-  for (const Field& f : fields_)
-    size += f.name.size() + f.value.size() + 24;
-  out.reserve(out.size() + size);
+  static const std::size_t kLongestCanonicalName = [] {
+    std::size_t longest = 0;
+    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
+      longest = std::max(longest, canonical_name(static_cast<HeaderId>(i)).size());
+    }
+    return longest;
+  }();
+  for (const Field& f : fields_) {
+    size +=
+        (f.id == HeaderId::kUnknown ? f.name.size() : kLongestCanonicalName) + f.value.size() + 4;
+  }
+  const std::size_t base = out.size();
+  out.resize(base + size);
+  Writer w{out.data() + base};
 
   // Start line (§7.1, §7.2).
   if (is_request_) {
-    out.append(request_line_.method_text);
-    out.push_back(' ');
-    out.append(request_line_.uri.text);
-    out.push_back(' ');
-    out.append(version);
+    w.put(request_line_.method_text);
+    w.put(' ');
+    w.put(request_line_.uri.text);
+    w.put(' ');
+    w.put(version);
   } else {
-    out.append(version);
-    out.push_back(' ');
-    char code[3] = {static_cast<char>('0' + status_line_.code / 100 % 10),
-                    static_cast<char>('0' + status_line_.code / 10 % 10),
-                    static_cast<char>('0' + status_line_.code % 10)};
-    out.append(code, 3);
-    out.push_back(' ');
-    out.append(status_line_.reason);
+    w.put(version);
+    w.put(' ');
+    w.put(static_cast<char>('0' + status_line_.code / 100 % 10));
+    w.put(static_cast<char>('0' + status_line_.code / 10 % 10));
+    w.put(static_cast<char>('0' + status_line_.code % 10));
+    w.put(' ');
+    w.put(status_line_.reason);
   }
-  out.append("\r\n");
+  w.put("\r\n");
 
-  // Header fields (§7.3): one value per line.
+  // Header fields (§7.3): one value per line, canonical names for typed ones.
   for (const Field& f : fields_) {
     if (f.id == HeaderId::kContentLength) continue;
-    out.append(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
-    out.append(": ");
-    append_unfolded(out, f.value);
-    out.append("\r\n");
+    w.put(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
+    w.put(": ");
+    w.put_unfolded(f.value);
+    w.put("\r\n");
   }
   // Content-Length always matches the body (§20.14; required on streams).
-  out.append("Content-Length: ");
-  append_number(out, body_.size());
-  out.append("\r\n\r\n");
-  out.append(body_);
+  w.put(kContentLength);
+  w.put(length_text);
+  w.put("\r\n\r\n");
+  w.put(body_);
+  out.resize(static_cast<std::size_t>(w.p - out.data()));
 }
 
 std::string Message::to_string() const {
