@@ -37,6 +37,13 @@ Transaction* TransactionLayer::lookup(TransactionId id) const {
 
 TransactionId TransactionLayer::insert(TransactionKey&& key,
                                        std::unique_ptr<Transaction> transaction) {
+  auto [it, inserted] = index_.emplace(std::move(key), 0);
+  (void)inserted;  // callers checked the key is new
+  return attach(it, std::move(transaction));
+}
+
+TransactionId TransactionLayer::attach(Index::iterator it,
+                                       std::unique_ptr<Transaction> transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
@@ -45,9 +52,8 @@ TransactionId TransactionLayer::insert(TransactionKey&& key,
     index = static_cast<std::uint32_t>(slots_.size());
     slots_.push_back(Slot{1, nullptr});
   }
+  it->second = index;
   Slot& slot = slots_[index];
-  auto [it, inserted] = index_.emplace(std::move(key), index);
-  (void)inserted;  // callers checked the key is new
   const TransactionId id{index, slot.generation};
   transaction->bind(id, &it->first);
   slot.transaction = std::move(transaction);
@@ -74,8 +80,34 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
   const bool ack = is_method(request, Method::kAck);
   Context ctx{config_, out};
 
+  if (!ack) {
+    // One hash for both cases: a new request inserts its key, a retransmission
+    // finds the existing entry (try_emplace then leaves the key alone).
+    auto [it, inserted] = index_.try_emplace(std::move(*key), 0);
+    if (!inserted) {
+      Transaction& txn = *slots_[it->second].transaction;
+      txn.on_request(std::move(request), ctx);
+      if (txn.done()) erase(txn, out);
+      return {};
+    }
+    if (is_method(request, Method::kInvite)) {
+      auto owned = std::make_unique<ServerInvite>(source);
+      ServerInvite& txn = *owned;
+      attach(it, std::move(owned));
+      txn.start(std::move(request), ctx);
+      if (txn.done()) erase(txn, out);
+    } else {
+      auto owned = std::make_unique<ServerNonInvite>(source);
+      ServerNonInvite& txn = *owned;
+      attach(it, std::move(owned));
+      txn.start(std::move(request), ctx);
+      if (txn.done()) erase(txn, out);
+    }
+    return {};
+  }
+
   auto it = index_.find(*key);
-  if (it == index_.end() && ack && !key->rfc2543.empty()) {
+  if (it == index_.end() && !key->rfc2543.empty()) {
     // §17.2.3 (RFC 2543): the ACK's To tag is the one of the response the
     // INVITE transaction sent, the INVITE itself had none.
     TransactionKey invite_key = *key;
@@ -95,24 +127,8 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
     if (txn.done()) erase(txn, out);
     return {};
   }
-  if (ack) {
-    // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
-    out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
-    return {};
-  }
-  if (is_method(request, Method::kInvite)) {
-    auto owned = std::make_unique<ServerInvite>(source);
-    ServerInvite& txn = *owned;
-    insert(std::move(*key), std::move(owned));
-    txn.start(std::move(request), ctx);
-    if (txn.done()) erase(txn, out);
-  } else {
-    auto owned = std::make_unique<ServerNonInvite>(source);
-    ServerNonInvite& txn = *owned;
-    insert(std::move(*key), std::move(owned));
-    txn.start(std::move(request), ctx);
-    if (txn.done()) erase(txn, out);
-  }
+  // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
+  out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
   return {};
 }
 

@@ -44,9 +44,9 @@ void Transaction::stop_all_timers(Context& ctx) {
   }
 }
 
-void Transaction::send(Context& ctx, const std::shared_ptr<const std::string>& bytes,
+void Transaction::send(Context& ctx, std::shared_ptr<const std::string> bytes,
                        bool retransmission) {
-  ctx.out.emplace_back(SendMessage{id_, bytes, transport_, retransmission});
+  ctx.out.emplace_back(SendMessage{id_, std::move(bytes), transport_, retransmission});
 }
 
 bool Transaction::start_timer(Context& ctx, TimerId timer, milliseconds after) {

@@ -74,7 +74,7 @@ class Transaction {
   void set_state(State state) { state_ = state; }
   void finish() { done_ = true; }
 
-  void send(Context& ctx, const std::shared_ptr<const std::string>& bytes, bool retransmission);
+  void send(Context& ctx, std::shared_ptr<const std::string> bytes, bool retransmission);
   // Arms `timer` for `after`; a zero duration is not a timer: returns false
   // and arms nothing (the caller moves on at once, Table 4's "0s").
   bool start_timer(Context& ctx, TimerId timer, milliseconds after);

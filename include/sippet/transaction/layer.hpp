@@ -135,14 +135,17 @@ class TransactionLayer {
     std::unique_ptr<Transaction> transaction;
   };
   Transaction* lookup(TransactionId id) const;
+  using Index = std::unordered_map<TransactionKey, std::uint32_t, TransactionKeyHash>;
   TransactionId insert(TransactionKey&& key, std::unique_ptr<Transaction> transaction);
+  // Gives the freshly inserted index entry `it` a slot and its transaction.
+  TransactionId attach(Index::iterator it, std::unique_ptr<Transaction> transaction);
   void erase(Transaction& transaction, Actions& out);  // emits Terminated
   friend class Transaction;
 
   TimerConfig config_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::unordered_map<TransactionKey, std::uint32_t, TransactionKeyHash> index_;
+  Index index_;
 };
 
 }  // namespace sippet::transaction
