@@ -51,7 +51,7 @@ constexpr std::array<std::uint32_t, 256> make_char_table() {
   add("[]/?:+$", kHnv);
   add("-.!%*_+`'~()<>:\\\"/[]?{}", kWord);
   add("-.", kHostChar);
-  add(";/?:@&=+$,%[]", kUric);
+  add(";/?:@&=+$,[]", kUric);
   add("+-.", kScheme);
   add(":[]", kGenValue);
   add(" \t\r\n", kWs | kText);

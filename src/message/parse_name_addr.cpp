@@ -10,13 +10,14 @@ namespace sippet::message::detail {
 bool parse_name_addr(const char*& p, const char* e, NameAddr& out, bool require_brackets,
                      Failure& f) {
   const char* start = p;
-  if (p < e && *p == '"') {
+  if (p == e) return fail(f, p, "display name or URI expected");
+  if (*p == '"') {
     const char* q = scan_quoted(p, e);
     if (q == nullptr) return fail(f, p, "unterminated quoted string in display name");
     out.display_name = view(p, q);
     p = skip_lws(q, e);
     if (p == e || *p != '<') return fail(f, p, "'<' expected after the display name");
-  } else if (p < e && *p != '<') {
+  } else if (*p != '<') {
     const char* q = skip(p, e, kToken);
     if (q == p) return fail(f, p, "display name or URI expected");
     if (q == e || *q != ':') {

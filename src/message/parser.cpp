@@ -19,7 +19,7 @@ using detail::kToken;
 using detail::view;
 
 constexpr std::size_t kFieldReserve = 32;
-constexpr std::size_t kSlack = 8;
+constexpr std::size_t kSlack = 16;
 
 Error make_error(ErrorKind kind, std::size_t offset, int status, std::string_view what,
                  std::string_view prefix) {
@@ -121,10 +121,6 @@ bool parse_status_line(const char* p, const char* le, StatusLine& sl, Failure& f
   return true;
 }
 
-const char* find_lf(const char* p, const char* e) {
-  return static_cast<const char*>(std::memchr(p, '\n', e - p));
-}
-
 }  // namespace
 
 Result<Message> parse_message(std::string_view bytes, const ParseOptions& options) {
@@ -138,7 +134,8 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
   Message m;
   using A = detail::MessageAccess;
   auto& buffer = A::bytes(m);
-  // kSlack zeroed octets after the copy let header names compare 8 at a time.
+  // kSlack zeroed octets after the copy let header names compare 8 at a time
+  // and line ends be searched 16 at a time.
   buffer = std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
   if (!bytes.empty()) std::memcpy(buffer.get(), bytes.data(), bytes.size());
   std::memset(buffer.get() + bytes.size(), 0, kSlack);
@@ -159,14 +156,16 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
   };
 
   // ---- start line
-  const char* lf = find_lf(p, e);
-  if (lf == nullptr) {
+  const char* lf = detail::find_line_break_padded(p, e);
+  if (lf == e || (*lf == '\r' && lf + 1 == e)) {
     return error_at(ErrorKind::kIncomplete, e, "no CRLF after the start line",
                     "incomplete message");
   }
-  if (lf == p || lf[-1] != '\r') {
-    return error_at(ErrorKind::kMalformedStartLine, lf, "bare LF", "malformed start line");
+  if (*lf != '\r' || lf[1] != '\n') {
+    return error_at(ErrorKind::kMalformedStartLine, lf, "CR and LF must come as CRLF",
+                    "malformed start line");
   }
+  ++lf;
   {
     Failure f;
     bool ok = response ? parse_status_line(p, lf - 1, A::status_line(m), f)
@@ -221,19 +220,21 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
     const char* value_begin = p;
     const char* line_end;
     while (true) {
-      lf = find_lf(p, e);
-      if (lf == nullptr) {
+      const char* cr = detail::find_line_break_padded(p, e);
+      if (cr == e || (*cr == '\r' && cr + 1 == e)) {
         return error_at(ErrorKind::kIncomplete, e, "header line not terminated",
                         "incomplete message");
       }
-      if (lf[-1] != '\r') {
-        return error_at(ErrorKind::kMalformedHeader, lf, "bare LF", "malformed header");
+      if (*cr != '\r' || cr[1] != '\n') {
+        return error_at(ErrorKind::kMalformedHeader, cr, "CR and LF must come as CRLF",
+                        "malformed header");
       }
+      lf = cr + 1;
       if (lf + 1 < e && (lf[1] == ' ' || lf[1] == '\t')) {
         p = lf + 1;
         continue;
       }
-      line_end = lf - 1;
+      line_end = cr;
       break;
     }
     const char* vb = detail::skip_lws(value_begin, line_end);

@@ -8,6 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "charset.hpp"
 #include "sippet/message/header_id.hpp"
 #include "sippet/message/headers.hpp"
@@ -78,6 +82,47 @@ inline bool token_equal(std::string_view token, std::string_view lower) {
     if (c != l && (l < 'a' || l > 'z' || static_cast<char>(c | 0x20) != l)) return false;
   }
   return true;
+}
+
+// The first CR or LF in [p, end), or `end`. 16 octets at a time where SSE2 is
+// available; never reads outside [p, end).
+inline const char* find_line_break(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    int mask =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, cr), _mm_cmpeq_epi8(chunk, lf)));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != '\r' && *p != '\n')
+    ++p;
+  return p;
+}
+
+// find_line_break for a buffer with at least 15 readable octets after `end`
+// (the parser's copy of the message has them).
+inline const char* find_line_break_padded(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  while (p < end) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    unsigned mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, cr), _mm_cmpeq_epi8(chunk, lf))));
+    if (mask != 0) {
+      const char* hit = p + __builtin_ctz(mask);
+      return hit < end ? hit : end;
+    }
+    p += 16;
+  }
+  return end;
+#else
+  return find_line_break(p, end);
+#endif
 }
 
 // Case-insensitive ASCII comparison.
