@@ -48,7 +48,7 @@ struct NameAddr {
   std::string_view display_name;  // raw: quoted-string keeps its quotes; "" when none
   Uri uri;
   Params params;
-  bool angle_brackets = false;  // the URI was written in <...>
+  bool angle_brackets = false;   // the URI was written in <...>
   std::string_view tag() const;  // value of `tag` param, "" when absent
 };
 
@@ -119,7 +119,8 @@ struct MimeVersion {
   std::uint32_t major = 1, minor = 0;
 };
 
-using HeaderValue = std::variant<Text, Integer, CSeq, Via, NameAddr, Star, UriParams, Token,
-                                 MediaType, Auth, Date, RetryAfter, Warning, Timestamp, MimeVersion>;
+using HeaderValue =
+    std::variant<Text, Integer, CSeq, Via, NameAddr, Star, UriParams, Token, MediaType, Auth, Date,
+                 RetryAfter, Warning, Timestamp, MimeVersion>;
 
 }  // namespace sippet::message
