@@ -19,18 +19,25 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
+      if (run.error_occurred) continue;
       // CPU time, in ns: what the parser costs, whatever else the box runs.
       const double ns =
           run.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e9;
-      cpu_ns_[run.run_name.str()].push_back(ns);
+      if (run.run_type == Run::RT_Iteration) {
+        cpu_ns_[run.run_name.str()].push_back(ns);
+      } else if (run.aggregate_name == "median") {  // --benchmark_report_aggregates_only
+        median_ns_[run.run_name.str()] = ns;
+      }
     }
   }
 
   // The median over repetitions (one value without --benchmark_repetitions).
   double median_ns(const std::string& name) const {
     auto it = cpu_ns_.find(name);
-    if (it == cpu_ns_.end() || it->second.empty()) return 0;
+    if (it == cpu_ns_.end() || it->second.empty()) {
+      auto m = median_ns_.find(name);
+      return m == median_ns_.end() ? 0 : m->second;
+    }
     std::vector<double> v = it->second;
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
@@ -54,6 +61,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
  private:
   std::map<std::string, std::vector<double>> cpu_ns_;
+  std::map<std::string, double> median_ns_;
 };
 
 }  // namespace
