@@ -156,6 +156,7 @@ bool has_line_break(std::string_view v) {
 struct Writer {
   char* p;
   void put(std::string_view v) {
+    if (v.empty()) return;  // an empty view may have a null data(): memcpy(p, nullptr, 0) is UB
     std::memcpy(p, v.data(), v.size());
     p += v.size();
   }
