@@ -1,4 +1,5 @@
 // sippet serve: runs a SIP element on the stack until SIGINT or SIGTERM.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -103,6 +104,11 @@ int run_serve(int argc, char** argv) {
     return 2;
   }
   if (verbose) config.logger = std::make_shared<stack::StderrLogger>(stack::LogLevel::kTrace);
+
+  // The workers' malloc arenas otherwise grow and shrink their heaps with
+  // mprotect() under steady load: keep what they got.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
 
   // Workers inherit the mask: only this thread takes SIGINT / SIGTERM.
   sigset_t signals;

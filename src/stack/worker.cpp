@@ -2,6 +2,8 @@
 
 #include <asio/post.hpp>
 
+#include <algorithm>
+
 #include <utility>
 
 #include "sippet/message/builder.hpp"
@@ -309,11 +311,13 @@ void Worker::deliver_pending() {
   // Callbacks may send, which may add deliveries: they queue behind.
   if (delivering_) return;
   delivering_ = true;
-  while (!pending_.empty()) {
-    Delivery delivery = std::move(pending_.front());
-    pending_.pop_front();
+  while (next_pending_ < pending_.size()) {
+    // Moved out first: a callback may append (and reallocate) pending_.
+    Delivery delivery = std::move(pending_[next_pending_++]);
     call_core(delivery);
   }
+  pending_.clear();
+  next_pending_ = 0;
   delivering_ = false;
 }
 
@@ -344,7 +348,9 @@ void Worker::arm_alarm_locked() {
   auto next = timers_.next_deadline();
   if (!next) return;
   // Round up to the resolution so that timers close together share a wake-up.
-  const auto resolution = std::max(stack_.config().timer_resolution, std::chrono::milliseconds(1));
+  const auto& config = stack_.config();
+  const auto resolution = std::clamp(config.timer_resolution, std::chrono::milliseconds(1),
+                                     std::max(config.timers.t1 / 10, std::chrono::milliseconds(1)));
   const auto since = next->time_since_epoch();
   const auto rounded =
       TimePoint((since + resolution - Clock::duration(1)) / resolution * resolution);

@@ -10,7 +10,6 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,7 +37,7 @@ struct Delivery {
       action;
   std::error_code transport_error;
 };
-using Deliveries = std::deque<Delivery>;
+using Deliveries = std::vector<Delivery>;  // empty: no allocation
 
 class Worker {
  public:
@@ -112,7 +111,8 @@ class Worker {
   std::error_code current_error_;
 
   // The worker's thread only.
-  Deliveries pending_;
+  Deliveries pending_;  // delivered from pending_[next_pending_]
+  std::size_t next_pending_ = 0;
   bool delivering_ = false;
   asio::steady_timer alarm_;
 };

@@ -35,8 +35,9 @@ struct StackConfig {
   unsigned threads = 0;
   // T1, T2, T4 and the automatic 100 Trying (RFC 3261 §17, Table 4).
   transaction::TimerConfig timers;
-  // Timers fire at most this much late; coarser means fewer wake-ups.
-  std::chrono::milliseconds timer_resolution{5};
+  // Timers fire at most this much late (and never more than T1/10 late);
+  // coarser means fewer wake-ups under load.
+  std::chrono::milliseconds timer_resolution{20};
   // Checks made on every incoming message before routing (§8.2, §16.3).
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.
