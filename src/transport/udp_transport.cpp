@@ -15,6 +15,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "udp_batch.hpp"
@@ -34,6 +35,41 @@ constexpr std::size_t kSlotBytes = 65536;    // any UDP payload fits (RFC 768)
 constexpr std::size_t kMaxQueued = 1 << 16;  // datagrams waiting for buffer space
 constexpr int kRoundsPerWake = 8;            // recvmmsg calls before yielding
 constexpr std::size_t kMaxBatch = 256;
+
+// Transports sharing an address through SO_REUSEPORT. The kernel hands an
+// ICMP error to the socket of the group it would pick for a datagram from
+// that peer, not necessarily the one that sent the failed datagram, so an
+// error read by one member is reported by every member.
+template <class Member>
+struct ReuseGroups {
+  std::mutex mutex;
+  std::unordered_map<Endpoint, std::vector<std::weak_ptr<Member>>> groups;
+
+  void join(const Endpoint& local, const std::shared_ptr<Member>& member) {
+    std::lock_guard lock(mutex);
+    groups[local].push_back(member);
+  }
+  void leave(const Endpoint& local, const Member* member) {
+    std::lock_guard lock(mutex);
+    auto it = groups.find(local);
+    if (it == groups.end()) return;
+    std::erase_if(it->second, [member](const std::weak_ptr<Member>& weak) {
+      auto shared = weak.lock();
+      return !shared || shared.get() == member;
+    });
+    if (it->second.empty()) groups.erase(it);
+  }
+  std::vector<std::shared_ptr<Member>> members(const Endpoint& local) {
+    std::vector<std::shared_ptr<Member>> result;
+    std::lock_guard lock(mutex);
+    auto it = groups.find(local);
+    if (it == groups.end()) return result;
+    for (const auto& weak : it->second) {
+      if (auto shared = weak.lock()) result.push_back(std::move(shared));
+    }
+    return result;
+  }
+};
 
 struct alignas(cmsghdr) ControlBuffer {
   char bytes[64];  // CMSG_SPACE(sizeof(in6_pktinfo)) == 40
@@ -60,6 +96,30 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     report_ = [this](const Endpoint& destination, std::error_code error) {
       if (!closed_.load(std::memory_order_acquire) && on_error_) on_error_(destination, error);
     };
+    report_icmp_ = [this](const Endpoint& destination, std::error_code error) {
+      if (!options_.reuse_port) {
+        report_(destination, error);
+        return;
+      }
+      for (auto& member : reuse_groups().members(local_)) {
+        if (member.get() == this) {
+          report_(destination, error);
+        } else {
+          asio::post(member->strand_,
+                     [member, destination, error] { member->report_(destination, error); });
+        }
+      }
+    };
+  }
+
+  static ReuseGroups<Impl>& reuse_groups() {
+    static ReuseGroups<Impl> groups;
+    return groups;
+  }
+
+  // Strand-free; called once after construction.
+  void join_reuse_group() {
+    if (options_.reuse_port) reuse_groups().join(local_, shared_from_this());
   }
 
   std::error_code assign() {
@@ -80,6 +140,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
 
   void close() {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
+    if (options_.reuse_port) reuse_groups().leave(local_, this);
     asio::post(strand_, [self = shared_from_this()] {
       asio::error_code ignored;
       self->socket_.cancel(ignored);
@@ -227,7 +288,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       // Fewer than asked: the receive queue was empty at that moment.
       if (static_cast<std::size_t>(received) < n) empty = true;
     }
-    if (icmp_pending) detail::drain_error_queue(fd_, report_);
+    if (icmp_pending) detail::drain_error_queue(fd_, report_icmp_);
     if (closed_.load(std::memory_order_acquire)) return;
     if (empty) {
       arm_read();
@@ -302,7 +363,8 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   UdpOptions options_;
   ReceiveHandler on_receive_;
   ErrorHandler on_error_;
-  std::function<void(const Endpoint&, std::error_code)> report_;
+  std::function<void(const Endpoint&, std::error_code)> report_;       // to this transport
+  std::function<void(const Endpoint&, std::error_code)> report_icmp_;  // to its reuse group
   std::atomic<bool> started_{false};
   std::atomic<bool> closed_{false};
   std::atomic<bool> error_hint_{false};  // a send saw an ICMP error: read the error queue
@@ -337,6 +399,7 @@ std::unique_ptr<UdpTransport> UdpTransport::open(asio::io_context& io, const End
     error = assign_error;
     return nullptr;
   }
+  impl->join_reuse_group();
   error.clear();
   return std::unique_ptr<UdpTransport>(new UdpTransport(std::move(impl)));
 }

@@ -18,7 +18,11 @@
 // wait), so the ReceiveHandler never runs concurrently with itself for one
 // transport even when several threads run the io_context. To spread receive
 // work over N io_contexts, open N transports on the same address with
-// `reuse_port` (SO_REUSEPORT: the kernel balances peers across them).
+// `reuse_port` (SO_REUSEPORT: the kernel balances peers across them). The
+// kernel hands an ICMP error to whichever socket of such a group it picks
+// for that peer, so every transport of the group reports it to its own
+// ErrorHandler (each on its own io_context); the one that sent to that
+// destination acts on it.
 #include <cstddef>
 #include <memory>
 #include <system_error>

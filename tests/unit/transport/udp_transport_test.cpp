@@ -471,3 +471,50 @@ TEST(UdpTransportLifetime, HandlerMayCloseItsTransport) {
 
 }  // namespace
 }  // namespace sippet::transport
+
+namespace sippet::transport {
+namespace {
+
+TEST(UdpTransportReusePort, IcmpErrorReachesTheSenderWhicheverSocketGotIt) {
+  // With SO_REUSEPORT the kernel picks the socket that receives an ICMP error
+  // by hash, often not the sender: every member of the group reports it.
+  IoThreads io_a;
+  IoThreads io_b;
+  UdpOptions options;
+  options.reuse_port = true;
+  auto a = open_or_fail(io_a.io(), Endpoint::loopback_v4(0), options);
+  ASSERT_TRUE(a);
+  auto b = open_or_fail(io_b.io(), a->local_endpoint(), options);
+  ASSERT_TRUE(b);
+  Sink sink_a, sink_b;
+  sink_a.attach(*a);
+  sink_b.attach(*b);
+  a->start();
+  b->start();
+  constexpr int kSends = 12;
+  std::vector<Endpoint> sent_by_a, sent_by_b;
+  for (int i = 0; i < kSends; ++i) {
+    Endpoint nobody = closed_port(Endpoint::loopback_v4(0));
+    UdpTransport& sender = i % 2 == 0 ? *a : *b;
+    (i % 2 == 0 ? sent_by_a : sent_by_b).push_back(nobody);
+    ASSERT_FALSE(sender.send(nobody, "INVITE"));
+    // Every error reaches both members: wait for this one on both.
+    ASSERT_TRUE(sink_a.wait_errors(i + 1)) << i;
+    ASSERT_TRUE(sink_b.wait_errors(i + 1)) << i;
+  }
+  auto has = [](Sink& sink, const Endpoint& destination) {
+    for (const auto& [where, error] : sink.errors()) {
+      if (where == destination && error == std::errc::connection_refused) return true;
+    }
+    return false;
+  };
+  for (const auto& d : sent_by_a)
+    EXPECT_TRUE(has(sink_a, d)) << d.to_string();
+  for (const auto& d : sent_by_b)
+    EXPECT_TRUE(has(sink_b, d)) << d.to_string();
+  EXPECT_EQ(sink_a.errors().size(), static_cast<std::size_t>(kSends));
+  EXPECT_EQ(sink_b.errors().size(), static_cast<std::size_t>(kSends));
+}
+
+}  // namespace
+}  // namespace sippet::transport
