@@ -442,6 +442,61 @@ TEST(ParseCommand, UnknownHeadersContactStarAndOtherShapes) {
   EXPECT_EQ(j["body_length"].number, 0);
 }
 
+TEST(ParseCommand, MoreTypedShapes) {
+  const std::string path =
+      write_temp("options.sip",
+                 "OPTIONS sip:a@example.com SIP/2.0\r\n"
+                 "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                 "From: <sip:a@example.com>;tag=1\r\n"
+                 "To: <sip:a@example.com>\r\n"
+                 "Call-ID: x\r\n"
+                 "CSeq: 1 OPTIONS\r\n"
+                 "Max-Forwards: 70\r\n"
+                 "Priority: urgent\r\n"
+                 "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
+                 "Warning: 399 h.example.com \"x \\\"y\\\"\"\r\n"
+                 "Retry-After: 120 (I am in a meeting);duration=3600\r\n"
+                 "MIME-Version: 1.0\r\n"
+                 "Call-Info: <http://www.example.com/alice/photo.jpg> ;purpose=icon\r\n"
+                 "Timestamp: 54.3\r\n"
+                 "Authentication-Info: nextnonce=\"4736\"\r\n"
+                 "WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n"
+                 "Content-Language: fr, de\r\n"
+                 "Accept-Encoding: gzip;q=0.5\r\n"
+                 "\r\n");
+  ToolRun r = run("parse '" + path + "'");
+  std::remove(path.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json j = parse_json(r);
+  const Json& h = j["headers"];
+  EXPECT_EQ(h["priority"].string, "urgent");
+  ASSERT_EQ(h["reason"].array.size(), 1u);
+  EXPECT_EQ(h["reason"][0]["token"].string, "SIP");
+  EXPECT_EQ(h["reason"][0]["params"]["cause"].string, "200");
+  EXPECT_EQ(h["reason"][0]["params"]["text"].string, "Call completed elsewhere");
+  ASSERT_EQ(h["warning"].array.size(), 1u);
+  EXPECT_EQ(h["warning"][0]["code"].number, 399);
+  EXPECT_EQ(h["warning"][0]["agent"].string, "h.example.com");
+  EXPECT_EQ(h["warning"][0]["text"].string, "x \"y\"");
+  EXPECT_EQ(h["retry_after"]["seconds"].number, 120);
+  EXPECT_EQ(h["retry_after"]["comment"].string, "I am in a meeting");
+  EXPECT_EQ(h["retry_after"]["params"]["duration"].string, "3600");
+  EXPECT_EQ(h["mime_version"]["major"].number, 1);
+  EXPECT_EQ(h["mime_version"]["minor"].number, 0);
+  EXPECT_EQ(h["call_info"][0]["uri"].string, "http://www.example.com/alice/photo.jpg");
+  EXPECT_EQ(h["call_info"][0]["params"]["purpose"].string, "icon");
+  EXPECT_EQ(h["timestamp"]["time"].string, "54.3");
+  EXPECT_TRUE(h["timestamp"]["delay"].is_null());
+  EXPECT_TRUE(h["authentication_info"]["scheme"].is_null());
+  EXPECT_EQ(h["authentication_info"]["params"]["nextnonce"].string, "4736");
+  EXPECT_EQ(h["www_authenticate"][0]["scheme"].string, "Digest");
+  EXPECT_EQ(h["www_authenticate"][0]["params"]["nonce"].string, "b");
+  ASSERT_EQ(h["content_language"].array.size(), 2u);
+  EXPECT_EQ(h["content_language"][1].string, "de");
+  EXPECT_EQ(h["accept_encoding"][0]["token"].string, "gzip");
+  EXPECT_EQ(h["accept_encoding"][0]["params"]["q"].string, "0.5");
+}
+
 TEST(ParseCommand, InvalidMessagesExitOneWithOneLine) {
   struct Case {
     const char* file;
