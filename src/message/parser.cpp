@@ -204,16 +204,33 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
     }
     // field-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
     const char* name_begin = p;
-    p = detail::skip(p, e, kToken);
-    if (p == name_begin) {
-      return error_at(ErrorKind::kMalformedHeader, p, "header name expected", "malformed header");
+    std::string_view name;
+    HeaderId id = HeaderId::kUnknown;
+    // Fast path: a known name (its octets are then token characters by
+    // construction), found by the first ':' of the line.
+    const char* colon = detail::find_colon_padded(p, e);
+    if (colon != e) {
+      const char* name_end = colon;
+      while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+        --name_end;
+      id = detail::header_id_from_token(p, static_cast<std::size_t>(name_end - p));
+      if (id != HeaderId::kUnknown) {
+        name = view(p, name_end);
+        p = colon;
+      }
     }
-    std::string_view name = view(name_begin, p);
-    while (p < e && (*p == ' ' || *p == '\t'))
-      ++p;
-    if (p == e || *p != ':') {
-      return error_at(ErrorKind::kMalformedHeader, p, "':' expected after the header name",
-                      "malformed header");
+    if (id == HeaderId::kUnknown) {
+      p = detail::skip(p, e, kToken);
+      if (p == name_begin) {
+        return error_at(ErrorKind::kMalformedHeader, p, "header name expected", "malformed header");
+      }
+      name = view(name_begin, p);
+      while (p < e && (*p == ' ' || *p == '\t'))
+        ++p;
+      if (p == e || *p != ':') {
+        return error_at(ErrorKind::kMalformedHeader, p, "':' expected after the header name",
+                        "malformed header");
+      }
     }
     ++p;
     // The value runs to the CRLF not followed by SP or HT (folding, §7.3.1).
@@ -239,7 +256,6 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
     }
     const char* vb = detail::skip_lws(value_begin, line_end);
     const char* ve = detail::trim_back(vb, line_end);
-    HeaderId id = detail::header_id_from_token(name.data(), name.size());
     Failure f;
     if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
       if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;

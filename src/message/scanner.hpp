@@ -125,6 +125,26 @@ inline const char* find_line_break_padded(const char* p, const char* end) {
 #endif
 }
 
+// The first ':' in [p, end), or `end`; reads up to 15 octets past `end`.
+inline const char* find_colon_padded(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i colon = _mm_set1_epi8(':');
+  while (p < end) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, colon)));
+    if (mask != 0) {
+      const char* hit = p + __builtin_ctz(mask);
+      return hit < end ? hit : end;
+    }
+    p += 16;
+  }
+  return end;
+#else
+  const void* hit = std::memchr(p, ':', static_cast<std::size_t>(end - p));
+  return hit != nullptr ? static_cast<const char*>(hit) : end;
+#endif
+}
+
 // Case-insensitive ASCII comparison.
 inline bool ci_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
