@@ -243,14 +243,16 @@ void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
                      std::function<void()> task) {
   auto& state = impl_->state_;
   Worker& worker = state.worker(state.worker_for(call_id));
+  if (delay.count() <= 0) {
+    worker.post_acting(std::move(task));
+    return;
+  }
   asio::post(worker.io(), [&worker, delay, task = std::move(task)]() mutable {
-    if (delay.count() <= 0) {
-      task();
-      return;
-    }
     auto timer = std::make_shared<asio::steady_timer>(worker.io(), delay);
-    timer->async_wait([timer, task = std::move(task)](std::error_code error) {
-      if (!error) task();
+    timer->async_wait([&worker, timer, task = std::move(task)](std::error_code error) {
+      if (error) return;
+      Worker::Acting acting(worker);
+      task();
     });
   });
 }

@@ -16,7 +16,8 @@ namespace sippet::stack {
 
 namespace {
 
-thread_local const Worker* current_worker = nullptr;
+thread_local const Worker* current_worker = nullptr;  // the io_context thread's worker
+thread_local const Worker* acting_for = nullptr;      // the worker whose core lock is held
 
 }  // namespace
 
@@ -36,6 +37,30 @@ Worker::~Worker() {
 
 bool Worker::on_thread() const {
   return current_worker == this;
+}
+
+bool Worker::acting() const {
+  return acting_for == this;
+}
+
+Worker::Acting::Acting(Worker& worker) : lock_(worker.core_mutex_), previous_(acting_for) {
+  acting_for = &worker;
+}
+
+Worker::Acting::Acting(Worker& worker, std::adopt_lock_t)
+    : lock_(worker.core_mutex_, std::adopt_lock), previous_(acting_for) {
+  acting_for = &worker;
+}
+
+Worker::Acting::~Acting() {
+  acting_for = previous_;
+}
+
+void Worker::post_acting(std::function<void()> task) {
+  asio::post(io_, [this, task = std::move(task)] {
+    Acting acting(*this);
+    task();
+  });
 }
 
 void Worker::add_transport(std::unique_ptr<transport::UdpTransport> transport) {
@@ -110,13 +135,40 @@ void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& sour
     peer.endpoint = *destination;
   }
   const std::uint32_t owner = stack_.worker_for(message.call_id());
+  const TimePoint start = Clock::now();
   if (owner == index_) {
+    Acting acting(*this);
     on_incoming(std::move(message), peer);
-    return;
+  } else {
+    hand_over(stack_.worker(owner), std::move(message), peer);
   }
-  Worker& target = stack_.worker(owner);
-  asio::post(target.io(), [&target, message = std::move(message), peer]() mutable {
-    target.on_incoming(std::move(message), peer);
+  // Busy more than half of the last 10 ms: stop handling others' messages.
+  const TimePoint end = Clock::now();
+  busy_ += end - start;
+  if (end - window_start_ >= std::chrono::milliseconds(10)) {
+    overloaded_ = busy_ * 2 > end - window_start_;
+    busy_ = Clock::duration(0);
+    window_start_ = end;
+  }
+}
+
+void Worker::hand_over(Worker& owner, message::Message message, const Peer& peer) {
+  // Handling it here keeps the contract: the owner's core lock serialises
+  // the Call-ID's callbacks, and nothing of the owner's is queued ahead.
+  if (!overloaded_ && owner.queued_.load(std::memory_order_acquire) == 0 &&
+      owner.core_mutex_.try_lock()) {
+    if (owner.queued_.load(std::memory_order_acquire) == 0) {
+      Acting acting(owner, std::adopt_lock);
+      owner.on_incoming(std::move(message), peer);
+      return;
+    }
+    owner.core_mutex_.unlock();
+  }
+  owner.queued_.fetch_add(1, std::memory_order_acq_rel);
+  asio::post(owner.io(), [&owner, message = std::move(message), peer]() mutable {
+    Acting acting(owner);
+    owner.on_incoming(std::move(message), peer);
+    owner.queued_.fetch_sub(1, std::memory_order_acq_rel);
   });
 }
 
@@ -165,7 +217,7 @@ void Worker::on_incoming(message::Message message, const Peer& peer) {
                  request ? "request" : "response", peer.endpoint.to_string().c_str(),
                  result.error().reason.c_str());
     }
-    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    run_actions(actions_, acting() ? pending_ : deliveries);
   }
   finish(deliveries);
 }
@@ -182,7 +234,7 @@ void Worker::on_send_error(const transport::Endpoint& destination, std::error_co
     current_error_ = error;
     for (const auto& id : failed)
       layer_.on_transport_error(id, actions_);
-    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    run_actions(actions_, acting() ? pending_ : deliveries);
     current_error_ = {};
   }
   finish(deliveries);
@@ -203,7 +255,7 @@ message::Result<Transaction> Worker::send_request(message::Message&& request,
     } else {
       result = id.error();
     }
-    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    run_actions(actions_, acting() ? pending_ : deliveries);
   }
   finish(deliveries);
   return result;
@@ -221,7 +273,7 @@ message::Result<Transaction> Worker::send_response(message::Message&& response,
     } else {
       result = sent.error();
     }
-    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    run_actions(actions_, acting() ? pending_ : deliveries);
   }
   finish(deliveries);
   return result;
@@ -233,7 +285,7 @@ message::Result<void> Worker::terminate(transaction::TransactionId id) {
   {
     std::lock_guard lock(mutex_);
     live = layer_.terminate(id, actions_);
-    run_actions(actions_, on_thread() ? pending_ : deliveries);
+    run_actions(actions_, acting() ? pending_ : deliveries);
   }
   finish(deliveries);
   if (!live)
@@ -295,12 +347,13 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
 }
 
 void Worker::finish(Deliveries& out) {
-  if (on_thread()) {
+  if (acting()) {
     deliver_pending();
     return;
   }
   if (out.empty()) return;
   asio::post(io_, [this, batch = std::move(out)]() mutable {
+    Acting acting(*this);
     for (auto& delivery : batch)
       pending_.push_back(std::move(delivery));
     deliver_pending();
@@ -380,6 +433,7 @@ void Worker::start_alarm(TimePoint deadline) {
 }
 
 void Worker::fire_due_timers() {
+  Acting acting(*this);
   {
     std::lock_guard lock(mutex_);
     armed_ = TimePoint::max();

@@ -10,6 +10,8 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,7 +48,28 @@ class Worker {
 
   std::uint32_t index() const { return index_; }
   asio::io_context& io() { return io_; }
+  // The calling thread is this worker's io_context thread.
   bool on_thread() const;
+  // The calling thread acts for this worker: it holds the worker's core lock,
+  // so it may run the worker's Core callbacks (docs/threading.md).
+  bool acting() const;
+
+  // Holds a worker's core lock and marks the thread as acting for it.
+  class Acting {
+   public:
+    explicit Acting(Worker& worker);
+    Acting(Worker& worker, std::adopt_lock_t);
+    ~Acting();
+    Acting(const Acting&) = delete;
+    Acting& operator=(const Acting&) = delete;
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    const Worker* previous_;
+  };
+
+  // Runs `task` on this worker's thread, acting for it.
+  void post_acting(std::function<void()> task);
 
   // Start-up, before start(): one socket per listen address.
   void add_transport(std::unique_ptr<transport::UdpTransport> transport);
@@ -85,6 +108,10 @@ class Worker {
   void call_core(Delivery& delivery);
   void arm_alarm_locked();
   void start_alarm(TimePoint deadline);  // the worker's thread
+  // Hands a message this worker read to its owner: handled at once on this
+  // thread when the owner is idle with nothing queued (no wake-up), else
+  // queued to the owner's thread.
+  void hand_over(Worker& owner, message::Message message, const Peer& peer);
   void answer_invalid(const message::Message& request, const message::Error& error,
                       const Peer& peer);
   TimePoint now() const;
@@ -95,6 +122,17 @@ class Worker {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::unique_ptr<transport::UdpTransport>> transports_;
   std::thread thread_;
+
+  // Held by whoever runs this worker's Core callbacks (Acting). Blocking
+  // acquisitions happen only at the top of an io_context handler, with no
+  // other core lock held; others only try_lock: no lock-order cycles.
+  std::mutex core_mutex_;
+  std::atomic<int> queued_{0};  // messages posted to this worker, not yet handled
+  // This worker's receive load (its thread only): when busy, hand over
+  // instead of handling other workers' messages inline.
+  TimePoint window_start_{};
+  Clock::duration busy_{0};
+  bool overloaded_ = false;
 
   std::mutex mutex_;  // guards the members below up to `pending_`
   transaction::TransactionLayer layer_;
@@ -110,7 +148,7 @@ class Worker {
       client_destinations_;  // where each client transaction sends, for ICMP errors
   std::error_code current_error_;
 
-  // The worker's thread only.
+  // Whoever acts for the worker (holds core_mutex_).
   Deliveries pending_;  // delivered from pending_[next_pending_]
   std::size_t next_pending_ = 0;
   bool delivering_ = false;
