@@ -3,7 +3,8 @@
 // parser, no transactions, one thread). INVITE -> 180 + 200, ACK -> nothing,
 // anything else -> 200. Its CPU per call is what the transport plus the
 // kernel cost; the difference to `sippet serve` is the stack's share.
-//   udp_uas_floor 127.0.0.1 5080
+//   udp_uas_floor 127.0.0.1 5080 [direct]
+// ("direct": each answer is its own sendto() instead of one sendmmsg()).
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <cctype>
@@ -60,8 +61,8 @@ std::string response(std::string_view request, std::string_view status, std::str
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: udp_uas_floor IP PORT\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: udp_uas_floor IP PORT [direct]\n");
     return 2;
   }
   auto local = Endpoint::from_ip(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
@@ -71,7 +72,9 @@ int main(int argc, char** argv) {
   }
   asio::io_context io(1);
   std::error_code error;
-  auto transport = sippet::transport::UdpTransport::open(io, *local, error);
+  sippet::transport::UdpOptions options;
+  options.gather_handler_sends = !(argc == 4 && std::string_view(argv[3]) == "direct");
+  auto transport = sippet::transport::UdpTransport::open(io, *local, error, options);
   if (!transport) {
     std::fprintf(stderr, "udp_uas_floor: %s\n", error.message().c_str());
     return 1;

@@ -157,7 +157,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     if (destination.family() != local_.family()) {
       return std::make_error_code(std::errc::address_family_not_supported);
     }
-    if (t_gathering == this) {
+    if (t_gathering == this && options_.gather_handler_sends) {
       gathered_.push_back(detail::make_outgoing(destination, bytes));
       return {};
     }

@@ -40,6 +40,9 @@ struct UdpOptions {
   int send_buffer_bytes = 4 << 20;     // SO_SNDBUF, best effort (0: leave as is)
   std::size_t batch_size = 32;         // datagrams per recvmmsg/sendmmsg (1..256)
   bool reuse_port = false;             // SO_REUSEPORT, for one socket per io_context
+  // Sends made from inside the ReceiveHandler leave together with one
+  // sendmmsg() after the received batch (false: each one sendto() at once).
+  bool gather_handler_sends = true;
 };
 
 class UdpTransport final : public Transport {
