@@ -125,7 +125,10 @@ bool parse_status_line(const char* p, const char* le, StatusLine& sl, Failure& f
 
 Result<Message> parse_message(std::string_view bytes, const ParseOptions& options) {
   if (bytes.size() > options.max_size) {
-    return make_error(ErrorKind::kTooLarge, options.max_size, 513,
+    // 513 Message Too Large (§21.5.14) for a request; a response is dropped.
+    const int too_large_status =
+        starts_with_sip_slash(bytes.data(), bytes.data() + bytes.size()) ? 0 : 513;
+    return make_error(ErrorKind::kTooLarge, options.max_size, too_large_status,
                       "message of " + std::to_string(bytes.size()) +
                           " octets is larger than the maximum of " +
                           std::to_string(options.max_size),

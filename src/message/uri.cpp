@@ -277,8 +277,19 @@ std::optional<Param> find_param(const Params& params, std::string_view name) {
   return std::nullopt;
 }
 
+// Only the first of several params with one name counts (the one find() and
+// get() return), which keeps the comparison reflexive and symmetric.
+bool is_first_of_name(const Params& params, const Param& param) {
+  for (const Param& p : params) {
+    if (p.name.data() == param.name.data()) return true;
+    if (unescaped_equal(p.name, param.name, true)) return false;
+  }
+  return true;
+}
+
 bool sip_params_equal(const Params& a, const Params& b) {
   for (const Param& pa : a) {
+    if (!is_first_of_name(a, pa)) continue;
     auto pb = find_param(b, pa.name);
     if (!pb) {
       if (must_match_param(pa.name)) return false;
@@ -349,6 +360,7 @@ bool uri_equal(const Uri& a, const Uri& b) {
       if (ga != gb || !tel_number_equal(a.user, b.user)) return false;
       if (a.params.size() != b.params.size()) return false;
       for (const Param& pa : a.params) {
+        if (!is_first_of_name(a.params, pa)) continue;
         auto pb = find_param(b.params, pa.name);
         if (!pb || !unescaped_equal(pa.value, pb->value, true)) return false;
       }

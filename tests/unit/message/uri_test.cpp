@@ -249,6 +249,14 @@ TEST(UriEqual, OtherRules) {
   EXPECT_TRUE(uri_equal(must_parse("sip:[2001:DB8::1]"), must_parse("sip:[2001:db8::1]")));
 }
 
+TEST(UriEqual, RepeatedParamsCompareByTheirFirstValue) {
+  Uri twice = must_parse("sip:h;a=1;a=2");
+  EXPECT_TRUE(uri_equal(twice, twice));
+  EXPECT_TRUE(uri_equal(twice, must_parse("sip:h;a=1")));
+  EXPECT_FALSE(uri_equal(twice, must_parse("sip:h;a=2")));
+  EXPECT_TRUE(uri_equal(must_parse("tel:+1;a=1;a=2"), must_parse("tel:+1;a=1;a=2")));
+}
+
 TEST(UriEqual, TelAndOtherSchemes) {
   // RFC 3966 §4: visual separators are ignored, parameters compared in any order.
   EXPECT_TRUE(uri_equal(must_parse("tel:+1-201-555-0123"), must_parse("tel:+1(201)5550123")));
