@@ -53,7 +53,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
           {"parse_invite/osip2", "libosip2"}}) {
       const double theirs = median_ns(name);
       if (theirs <= 0) continue;
-      std::printf("  %-10s  %8.0f ns   ratio %s/sippet = %.1f: sippet is %.1fx faster than %s\n",
+      std::printf("  %-10s  %8.0f ns   ratio %s/sippet = %.1f: sippet is %.1f× faster than %s\n",
                   label.c_str(), theirs, label.c_str(), theirs / ours, theirs / ours,
                   label.c_str());
     }
