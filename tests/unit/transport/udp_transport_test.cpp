@@ -265,10 +265,15 @@ TEST(UdpTransport, ConcurrentSendsFromSeveralThreadsAllArrive) {
   EXPECT_TRUE(distinct.count("t3 n499"));
 }
 
-TEST(UdpTransport, RepliesFromInsideTheReceiveHandlerGoOut) {
-  // Sends made by the receive handler are gathered and sent with sendmmsg.
+class HandlerSends : public ::testing::TestWithParam<bool> {};
+
+TEST_P(HandlerSends, RepliesFromInsideTheReceiveHandlerGoOut) {
+  // Sends made by the receive handler: gathered and sent with sendmmsg, or
+  // each sent at once (gather_handler_sends = false).
   IoThreads io;
-  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0));
+  UdpOptions options;
+  options.gather_handler_sends = GetParam();
+  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
   auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0));
   ASSERT_TRUE(echo && client);
   UdpTransport* echo_ptr = echo.get();
@@ -293,6 +298,11 @@ TEST(UdpTransport, RepliesFromInsideTheReceiveHandlerGoOut) {
   EXPECT_TRUE(distinct.count("echo 0"));
   EXPECT_TRUE(distinct.count("again 299"));
 }
+
+INSTANTIATE_TEST_SUITE_P(UdpTransport, HandlerSends, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Gathered" : "Direct";
+                         });
 
 TEST(UdpTransport, LargeDatagramArrivesWhole) {
   IoThreads io;
