@@ -16,8 +16,8 @@ namespace sippet::stack {
 
 namespace {
 
-thread_local const Worker* current_worker = nullptr;  // the io_context thread's worker
-thread_local const Worker* acting_for = nullptr;      // the worker whose core lock is held
+thread_local Worker* current_worker = nullptr;    // the io_context thread's worker
+thread_local const Worker* acting_for = nullptr;  // the worker whose core lock is held
 
 }  // namespace
 
@@ -225,6 +225,12 @@ void Worker::on_incoming(message::Message message, const Peer& peer) {
 void Worker::on_send_error(const transport::Endpoint& destination, std::error_code error) {
   stack_.log(LogLevel::kInfo, "send to %s failed: %s", destination.to_string().c_str(),
              error.message().c_str());
+  // Any worker may have sent through this socket (see run_actions).
+  for (std::uint32_t i = 0; i < stack_.worker_count(); ++i)
+    stack_.worker(i).fail_destination(destination, error);
+}
+
+void Worker::fail_destination(const transport::Endpoint& destination, std::error_code error) {
   Deliveries deliveries;
   {
     std::lock_guard lock(mutex_);
@@ -317,7 +323,11 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
       const Peer peer = to_peer(send->destination);
       const auto id = send->id;
       const auto bytes = std::move(send->bytes);
-      std::error_code error = transports_[peer.listener]->send(peer.endpoint, *bytes);
+      // A thread acting for this worker sends through its own socket (same
+      // address, SO_REUSEPORT): sends made while it handles a received batch
+      // leave together in one sendmmsg().
+      Worker* sender = current_worker != nullptr ? current_worker : this;
+      std::error_code error = sender->transports_[peer.listener]->send(peer.endpoint, *bytes);
       if (error) {
         // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
         stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.endpoint.to_string().c_str(),

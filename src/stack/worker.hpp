@@ -81,6 +81,9 @@ class Worker {
   void on_datagram(std::string_view bytes, const transport::Endpoint& source,
                    std::uint32_t listener);
   void on_send_error(const transport::Endpoint& destination, std::error_code error);
+  // Reports a transport error to this worker's client transactions that
+  // sent to `destination` (any thread).
+  void fail_destination(const transport::Endpoint& destination, std::error_code error);
 
   // A parsed, validated incoming message owned by this worker (its thread).
   void on_incoming(message::Message message, const Peer& peer);
