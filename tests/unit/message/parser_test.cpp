@@ -291,6 +291,10 @@ TEST(ParseMessage, SizeLimit) {
   EXPECT_EQ(r.error().kind, ErrorKind::kTooLarge);
   EXPECT_EQ(r.error().status, 513);
   EXPECT_TRUE(parse_message(text, ParseOptions{.max_size = text.size()}).ok());
+  auto response = parse_message("SIP/2.0 200 OK\r\nl: 0\r\n\r\n", ParseOptions{.max_size = 10});
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().kind, ErrorKind::kTooLarge);
+  EXPECT_EQ(response.error().status, 0);
 }
 
 TEST(ParseMessage, NoReadPastTheInputAtAnyLength) {
