@@ -40,8 +40,8 @@ bool parse_name_addr(const char*& p, const char* e, NameAddr& out, bool require_
   }
   if (p < e && *p == '<') {
     const char* u = p + 1;
-    const char* close = static_cast<const char*>(std::memchr(u, '>', e - u));
-    if (close == nullptr) return fail(f, p, "'>' expected");
+    const char* close = find_char(u, e, '>');
+    if (close == e) return fail(f, p, "'>' expected");
     if (!parse_uri_into(view(u, close), out.uri, f)) return false;
     out.angle_brackets = true;
     p = close + 1;

@@ -22,8 +22,15 @@ bool token_then_slash(const char*& p, const char* e, std::string_view& out, cons
 }  // namespace
 
 bool parse_via(const char*& p, const char* e, Via& v, Failure& f) {
-  if (!token_then_slash(p, e, v.protocol_name, "protocol name expected", f)) return false;
-  if (!token_then_slash(p, e, v.protocol_version, "protocol version expected", f)) return false;
+  if (e - p > 8 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' && (p[2] | 0x20) == 'p' &&
+      p[3] == '/' && p[4] == '2' && p[5] == '.' && p[6] == '0' && p[7] == '/') {
+    v.protocol_name = view(p, p + 3);  // the common "SIP/2.0/" without LWS
+    v.protocol_version = view(p + 4, p + 7);
+    p += 8;
+  } else if (!token_then_slash(p, e, v.protocol_name, "protocol name expected", f) ||
+             !token_then_slash(p, e, v.protocol_version, "protocol version expected", f)) {
+    return false;
+  }
   const char* s = p;
   p = skip(p, e, kToken);
   if (p == s) return fail(f, p, "transport expected");

@@ -153,6 +153,22 @@ inline const char* find_colon_padded(const char* p, const char* end) {
 #endif
 }
 
+// The first `c` in [p, end), or `end`; reads nothing outside [p, end).
+inline const char* find_char(const char* p, const char* end, char c) {
+#if defined(__SSE2__)
+  const __m128i needle = _mm_set1_epi8(c);
+  while (end - p >= 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle));
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (p < end && *p != c)
+    ++p;
+  return p;
+}
+
 // Case-insensitive ASCII comparison.
 inline bool ci_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

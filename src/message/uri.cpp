@@ -14,8 +14,8 @@ bool parse_sip_uri(const char* p, const char* e, Uri& u, Failure& f) {
   // userinfo = ( user / telephone-subscriber ) [ ":" password ] "@". No other
   // part of a valid SIP URI may hold an unescaped '@', so the first one ends
   // the userinfo; the user part may hold ';', '?', ',' and '/' (RFC 4475 §3.1.1.9).
-  const char* at = static_cast<const char*>(std::memchr(p, '@', e - p));
-  if (at != nullptr) {
+  const char* at = find_char(p, e, '@');
+  if (at != e) {
     bool bad = false;
     const char* q = skip_escaped(p, at, kUser, bad);
     if (bad) return fail(f, q, "invalid escape in user part", ErrorKind::kMalformedUri);
