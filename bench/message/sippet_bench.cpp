@@ -24,6 +24,12 @@ bool anchor_parsed_fully(const sm::Result<sm::Message>& r) {
          m.from() != nullptr && m.from()->tag() == "1928301774" && m.body().size() == 149;
 }
 
+// Heap allocations per iteration since `before`, as a counter.
+void count_allocations(benchmark::State& state, const char* name, std::uint64_t before) {
+  const std::uint64_t allocations = sippet::bench::heap_allocations() - before;
+  state.counters[name] = static_cast<double>(allocations) / static_cast<double>(state.iterations());
+}
+
 void parse_invite_sippet(benchmark::State& state) {
   const std::string& bytes = anchor_invite();
   if (!anchor_parsed_fully(sm::parse_message(bytes))) {
@@ -35,9 +41,7 @@ void parse_invite_sippet(benchmark::State& state) {
     auto r = sm::parse_message(bytes);
     benchmark::DoNotOptimize(r);
   }
-  const std::uint64_t allocations = sippet::bench::heap_allocations() - before;
-  state.counters["allocs_per_parse"] =
-      static_cast<double>(allocations) / static_cast<double>(state.iterations());
+  count_allocations(state, "allocs_per_parse", before);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
 }
 
@@ -54,11 +58,13 @@ void serialize_sippet(benchmark::State& state) {
     state.SkipWithError("the serialization does not parse");
     return;
   }
+  const std::uint64_t before = sippet::bench::heap_allocations();
   for (auto _ : state) {
     out.clear();  // a reused buffer, as a transport would
     m.append_to(out);
     benchmark::DoNotOptimize(out.data());
   }
+  count_allocations(state, "allocs_per_op", before);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * out.size()));
 }
 
@@ -75,10 +81,12 @@ void build_response_sippet(benchmark::State& state) {
     state.SkipWithError("build_response did not build a 200 with a To tag");
     return;
   }
+  const std::uint64_t before = sippet::bench::heap_allocations();
   for (auto _ : state) {
     auto response = sm::build_response(invite, 200);  // random To tag included
     benchmark::DoNotOptimize(response);
   }
+  count_allocations(state, "allocs_per_op", before);
 }
 
 constexpr const char* kUri = "sip:alice@pc33.atlanta.example.com:5060;transport=tcp;lr";
@@ -90,10 +98,12 @@ void parse_uri_sippet(benchmark::State& state) {
     state.SkipWithError("sippet did not parse the URI");
     return;
   }
+  const std::uint64_t before = sippet::bench::heap_allocations();
   for (auto _ : state) {
     auto uri = sm::parse_uri(kUri);
     benchmark::DoNotOptimize(uri);
   }
+  count_allocations(state, "allocs_per_op", before);
 }
 
 }  // namespace
