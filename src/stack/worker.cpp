@@ -190,13 +190,12 @@ void Worker::answer_invalid(const message::Message& request, const message::Erro
       (void)response->put(message::HeaderId::kAccept,
                           std::string_view(error.reason).substr(colon + 2));
   }
+  // §18.2.2 as for a valid request (stamp_received): the source address, at
+  // the source port when rport was asked for, else at the sent-by port.
   transport::Endpoint destination = peer.endpoint;
-  if (auto routed = response_destination(request)) {
-    // The request was not stamped: the source address at the rport (asked
-    // for) or sent-by port.
-    const message::Via* via = request.top_via();
+  if (const message::Via* via = request.top_via()) {
     auto rport = via->params.get("rport");
-    destination.set_port(rport && rport->empty() ? peer.endpoint.port() : routed->port());
+    if (!(rport && rport->empty())) destination.set_port(via->has_port ? via->port : 5060);
   }
   std::string bytes = response->to_string();
   stack_.log(LogLevel::kInfo, "answered an invalid request from %s with %d: %s",
