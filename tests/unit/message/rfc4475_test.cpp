@@ -450,6 +450,24 @@ TEST(Rfc4475, transports) {
   }
   EXPECT_EQ(m.call_id(), "transports.kijh4akdnaqjkwendsasfdj");
   EXPECT_TRUE(validate(m).ok()) << describe(validate(m));
+
+  // The file has no IPv6 sent-by; the same message with one (as RFC 5118
+  // style) keeps the bracketed reference and the port.
+  std::string v6 = load("transports.dat");
+  const std::string t4 = "t4.example.com;";
+  v6.replace(v6.find(t4), t4.size() - 1, "[2001:db8::9]:5070");
+  auto r6 = parse_message(v6);
+  ASSERT_TRUE(r6.ok()) << describe(r6);
+  auto vias6 = r6->get_all(HeaderId::kVia);
+  ASSERT_EQ(vias6.size(), 5u);
+  const Via* via6 = vias6[3]->as<Via>();
+  ASSERT_NE(via6, nullptr);
+  EXPECT_EQ(via6->transport, "UNKNOWN");
+  EXPECT_EQ(via6->host, "[2001:db8::9]");
+  EXPECT_EQ(via6->host_type, HostType::kIPv6);
+  EXPECT_TRUE(via6->has_port);
+  EXPECT_EQ(via6->port, 5070);
+  EXPECT_EQ(via6->branch, "z9hG4bKasd0f3en");
 }
 
 // 3.1.1.11 Multipart MIME message with binary parts.
