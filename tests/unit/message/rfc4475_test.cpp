@@ -451,8 +451,8 @@ TEST(Rfc4475, transports) {
   EXPECT_EQ(m.call_id(), "transports.kijh4akdnaqjkwendsasfdj");
   EXPECT_TRUE(validate(m).ok()) << describe(validate(m));
 
-  // The file has no IPv6 sent-by; the same message with one (as RFC 5118
-  // style) keeps the bracketed reference and the port.
+  // The file has no IPv6 sent-by; the same message with one (as in RFC 5118)
+  // keeps the bracketed reference and the port.
   std::string v6 = load("transports.dat");
   const std::string t4 = "t4.example.com;";
   v6.replace(v6.find(t4), t4.size() - 1, "[2001:db8::9]:5070");
