@@ -103,9 +103,11 @@ TransportInfo udp_source() {
 }
 
 // One UAS transaction: request in, responses out, the last timer (L or J)
-// fired; returns false if anything went differently than expected.
-bool run_uas(TransactionLayer& layer, UasBatch& batch, std::size_t i, Actions& out,
-             const TransportInfo& source) {
+// fired; returns false if anything went differently than expected. Not
+// inlined, so `valgrind --tool=callgrind --toggle-collect='*run_uas*'` counts
+// exactly the timed work of one transaction.
+[[gnu::noinline]] bool run_uas(TransactionLayer& layer, UasBatch& batch, std::size_t i,
+                               Actions& out, const TransportInfo& source) {
   out.clear();
   if (!layer.on_request(std::move(batch.requests[i]), source, out).ok()) return false;
   std::optional<TransactionId> id;
@@ -206,6 +208,33 @@ void BM_SerializeUasResponses(benchmark::State& state) {
 BENCHMARK(BM_SerializeUasResponses)
     ->UseManualTime()
     ->Iterations(kUasIterations)
+    ->ComputeStatistics("min", min_of)
+    ->Unit(benchmark::kMicrosecond);
+
+// What a UAS Core does per INVITE besides the transaction layer: build the
+// 100, 180 and 200 with build_response (§8.2.6). Not inlined, for callgrind
+// (--toggle-collect='*build_uas_responses*').
+[[gnu::noinline]] bool build_uas_responses(const message::Message& request) {
+  for (int code : {100, 180, 200}) {
+    auto r = message::build_response(request, code, {}, "tag8a7c");
+    if (!r) return false;
+    benchmark::DoNotOptimize(&*r);
+  }
+  return true;
+}
+
+void BM_BuildUasResponses(benchmark::State& state) {
+  auto request = message::parse_message(invite_text(1));
+  if (!request) std::abort();
+  for (auto _ : state) {
+    if (!build_uas_responses(*request)) {
+      state.SkipWithError("build_response failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_BuildUasResponses)
     ->ComputeStatistics("min", min_of)
     ->Unit(benchmark::kMicrosecond);
 

@@ -5,8 +5,12 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <random>
+#include <type_traits>
+#include <variant>
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
@@ -93,14 +97,106 @@ std::string random_string(std::string_view prefix, std::size_t chars) {
 }
 
 // ---- Copying header fields between messages -------------------------------
+//
+// A field's typed value holds views into its value text (header_parser.hpp).
+// A copy interns the text into the new message's arena and moves every view
+// by the same offset, instead of parsing the text again. A view that is not
+// inside the value text (none is, by the parser's contract) makes the copy
+// fall back to parsing.
 
-// Copies one field into `to`: its text goes into `to`'s arena and is
-// re-parsed, so the copy owns every view it holds.
-Result<void> copy_field(Message& to, const Field& field) {
-  std::string_view text = MessageAccess::arena(to).intern(field.value);
-  std::string_view name = field.id == HeaderId::kUnknown
-                              ? MessageAccess::arena(to).intern(field.name)
-                              : canonical_name(field.id);
+// Moves `view` from the old text [begin, end] to the copy, `delta` octets away.
+struct Rebase {
+  const char* begin;
+  const char* end;
+  std::ptrdiff_t delta;
+  bool ok = true;
+
+  void operator()(std::string_view& view) {
+    if (view.empty()) {
+      view = {};  // an empty view keeps no pointer into the old message
+      return;
+    }
+    if (view.data() < begin || view.data() + view.size() > end) {
+      ok = false;
+      return;
+    }
+    view = std::string_view(view.data() + delta, view.size());
+  }
+  void operator()(Params& params) {
+    std::string_view raw = params.raw();
+    (*this)(raw);
+    params = Params(raw, params.separator());
+  }
+  void operator()(Uri& uri) {
+    for (std::string_view* v : {&uri.scheme_text, &uri.user, &uri.password, &uri.host, &uri.headers,
+                                &uri.opaque, &uri.text}) {
+      (*this)(*v);
+    }
+    (*this)(uri.params);
+  }
+};
+
+template <class>
+inline constexpr bool kAlwaysFalse = false;
+
+// One branch per HeaderValue alternative; a new alternative fails to compile
+// here until it says which of its members are views.
+static_assert(std::variant_size_v<HeaderValue> == 15,
+              "HeaderValue changed: update rebase_typed() for the new alternative");
+
+template <class T>
+void rebase_value(T& v, Rebase& r) {
+  if constexpr (std::is_same_v<T, Text>) {
+    r(v.text);
+  } else if constexpr (std::is_same_v<T, Integer> || std::is_same_v<T, Star> ||
+                       std::is_same_v<T, MimeVersion>) {
+    // no views
+  } else if constexpr (std::is_same_v<T, CSeq>) {
+    r(v.method_text);
+  } else if constexpr (std::is_same_v<T, Via>) {
+    r(v.protocol_name);
+    r(v.protocol_version);
+    r(v.transport);
+    r(v.host);
+    r(v.params);
+    r(v.branch);
+  } else if constexpr (std::is_same_v<T, NameAddr>) {
+    r(v.display_name);
+    r(v.uri);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, UriParams>) {
+    r(v.uri);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, Token>) {
+    r(v.token);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, MediaType>) {
+    r(v.type);
+    r(v.subtype);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, Auth>) {
+    r(v.scheme);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, Date>) {
+    r(v.text);
+  } else if constexpr (std::is_same_v<T, RetryAfter>) {
+    r(v.comment);
+    r(v.params);
+  } else if constexpr (std::is_same_v<T, Warning>) {
+    r(v.agent);
+    r(v.text);
+  } else if constexpr (std::is_same_v<T, Timestamp>) {
+    r(v.time);
+    r(v.delay);
+  } else {
+    static_assert(kAlwaysFalse<T>, "a HeaderValue alternative has no rebase branch");
+  }
+}
+
+// Re-parses the copied text: the slow path, for values whose views are not
+// all inside their text.
+Result<void> reparse_field(Message& to, const Field& field, std::string_view name,
+                           std::string_view text) {
   auto& fields = MessageAccess::fields(to);
   std::size_t before = fields.size();
   auto r = detail::parse_header_value(field.id, name, text, fields);
@@ -112,6 +208,74 @@ Result<void> copy_field(Message& to, const Field& field) {
     fields[i].id = field.id;
     fields[i].name = name;
   }
+  return {};
+}
+
+// Copies one field into `to`: its text goes into `to`'s arena, so the copy
+// owns every view it holds.
+Result<void> copy_field(Message& to, const Field& field) {
+  std::string_view text = MessageAccess::arena(to).intern(field.value);
+  std::string_view name = field.id == HeaderId::kUnknown
+                              ? MessageAccess::arena(to).intern(field.name)
+                              : canonical_name(field.id);
+  Field copy;
+  copy.id = field.id;
+  copy.name = name;
+  copy.value = text;
+  copy.typed = field.typed;
+  Rebase rebase{field.value.data(), field.value.data() + field.value.size(),
+                text.data() - field.value.data()};
+  if (!field.value.empty()) {
+    std::visit([&](auto& v) { rebase_value(v, rebase); }, copy.typed);
+  } else {
+    rebase.ok = false;  // nothing to move views into: parse
+  }
+  if (!rebase.ok) return reparse_field(to, field, name, text);
+  MessageAccess::fields(to).push_back(std::move(copy));
+  return {};
+}
+
+// §8.2.6.2: adds `;tag=<tag>` to the copied To. The fast path appends to the
+// value text and extends its params; anything unusual goes through
+// set_param (which re-parses).
+Result<void> add_to_tag(Message& m, std::string_view tag) {
+  auto& fields = MessageAccess::fields(m);
+  Field* to = nullptr;
+  for (Field& f : fields) {
+    if (f.id == HeaderId::kTo) {
+      to = &f;
+      break;
+    }
+  }
+  NameAddr* addr = to != nullptr ? std::get_if<NameAddr>(&to->typed) : nullptr;
+  const std::string_view old = to != nullptr ? to->value : std::string_view{};
+  const std::string_view raw = addr != nullptr ? addr->params.raw() : std::string_view{};
+  const bool params_at_end =
+      addr != nullptr && (raw.empty() || raw.data() + raw.size() == old.data() + old.size());
+  if (!params_at_end || old.empty() || (raw.empty() && old.back() == ';') || !is_token(tag)) {
+    return m.set_param(HeaderId::kTo, "tag", tag);
+  }
+  constexpr std::string_view kTagParam = ";tag=";
+  char buffer[1024];
+  if (old.size() + kTagParam.size() + tag.size() > sizeof buffer) {
+    return m.set_param(HeaderId::kTo, "tag", tag);
+  }
+  std::memcpy(buffer, old.data(), old.size());
+  std::memcpy(buffer + old.size(), kTagParam.data(), kTagParam.size());
+  std::memcpy(buffer + old.size() + kTagParam.size(), tag.data(), tag.size());
+  const std::string_view text = MessageAccess::arena(m).intern(
+      std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
+  Rebase rebase{old.data(), old.data() + old.size(), text.data() - old.data()};
+  NameAddr copy = *addr;
+  rebase_value(copy, rebase);
+  if (!rebase.ok) return m.set_param(HeaderId::kTo, "tag", tag);
+  const char* params_begin = raw.empty() ? text.data() + old.size() + 1 : copy.params.raw().data();
+  copy.params =
+      Params(std::string_view(params_begin,
+                              static_cast<std::size_t>(text.data() + text.size() - params_begin)),
+             ';');
+  *addr = copy;
+  to->value = text;
   return {};
 }
 
@@ -166,8 +330,10 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   line.code = static_cast<std::uint16_t>(code);
   line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
 
-  for (const Field* via : request.get_all(HeaderId::kVia)) {
-    if (auto r = copy_field(m, *via); !r) return r.error();
+  MessageAccess::fields(m).reserve(request.count(HeaderId::kVia) + 5);
+  for (const Field& f : request.fields()) {
+    if (f.id != HeaderId::kVia) continue;
+    if (auto r = copy_field(m, f); !r) return r.error();
   }
   for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
     if (const Field* f = request.get(id)) {
@@ -180,7 +346,7 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
     }
   } else if (const NameAddr* to = m.to(); to != nullptr && !to->params.has("tag")) {
     std::string tag = to_tag.empty() ? create_tag() : std::string(to_tag);
-    if (auto r = m.set_param(HeaderId::kTo, "tag", std::string_view(tag)); !r) return r.error();
+    if (auto r = add_to_tag(m, tag); !r) return r.error();
   }
   return m;
 }
