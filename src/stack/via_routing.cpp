@@ -41,16 +41,19 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
   // Compare the sent-by host with the source address as text: "[::1]" with
   // "[::1]", "127.0.0.1" with "127.0.0.1" (a host name always differs).
   // (IPv4 by hand: this runs for every request.)
-  char buffer[16];
+  char buffer[16];  // "255.255.255.255" fits
   std::string_view source_host;
   std::string host_text;
   if (source.is_v4()) {
-    char* out = buffer;
+    std::size_t length = 0;
     for (int i = 0; i < 4; ++i) {
-      if (i > 0) *out++ = '.';
-      out = std::to_chars(out, buffer + sizeof buffer, source.address_bytes()[i]).ptr;
+      const unsigned octet = source.address_bytes()[i];
+      if (i > 0) buffer[length++] = '.';
+      if (octet >= 100) buffer[length++] = static_cast<char>('0' + octet / 100);
+      if (octet >= 10) buffer[length++] = static_cast<char>('0' + octet / 10 % 10);
+      buffer[length++] = static_cast<char>('0' + octet % 10);
     }
-    source_host = std::string_view(buffer, static_cast<std::size_t>(out - buffer));
+    source_host = std::string_view(buffer, length);
   } else {
     host_text = source.address_string();
     source_host = host_text;

@@ -6,6 +6,7 @@
 
 #include <utility>
 
+#include "raw_answer.hpp"
 #include "sippet/message/builder.hpp"
 #include "sippet/message/parser.hpp"
 #include "sippet/message/validate.hpp"
@@ -107,6 +108,14 @@ void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& sour
   auto parsed = message::parse_message(bytes);
   if (!parsed) {
     const auto& error = parsed.error();
+    // A request is answered with the status the parser chose when the lines
+    // a response needs can still be found (raw_answer.hpp), at its source.
+    if (auto answer = raw_error_response(bytes, error.status, error.reason)) {
+      stack_.log(LogLevel::kInfo, "answered an unparsable request from %s with %d: %s",
+                 source.to_string().c_str(), error.status, error.reason.c_str());
+      (void)transports_[listener]->send(source, *answer);
+      return;
+    }
     stack_.log(LogLevel::kWarning, "dropped an unparsable message from %s: %s (offset %zu)",
                source.to_string().c_str(), error.reason.c_str(), error.offset);
     return;

@@ -123,6 +123,18 @@ TEST_F(RouterTest, InvalidRequestIsAnsweredWithValidationStatusAndNextOneWorks) 
   EXPECT_EQ(core_.requests()[0].message.call_id(), "call-7");
 }
 
+TEST_F(RouterTest, UnparsableRequestIsAnsweredWithParserStatusAtItsSource) {
+  // RFC 4475 §3.3.15 (badvers): SIP/7.0 is answered 505 (§8.2.6, §21.5.7).
+  std::string text = make_request("OPTIONS", port_, "c.example.com", "z9hG4bKv7", "call-v7");
+  text.replace(text.find("SIP/2.0\r\n"), 7, "SIP/7.0");
+  peer_.send_to(port_, text);
+  auto answer = peer_.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 505);
+  EXPECT_EQ(answer->call_id(), "call-v7");
+  EXPECT_EQ(core_.request_count(), 0u);
+}
+
 TEST_F(RouterTest, GarbageAndInvalidResponseAreDroppedAndNextMessageWorks) {
   peer_.send_to(port_, "this is not SIP\r\n\r\n");
   peer_.send_to(port_,
