@@ -4,10 +4,15 @@
 #include "sippet/message/message.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <limits>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
@@ -26,7 +31,8 @@ std::string_view Arena::intern(std::string_view text) {
   // A moved-from arena has lost its chunks: start afresh.
   if (chunks_.empty() || capacity_ - used_ < text.size()) {
     std::size_t size = std::max(kArenaChunk, text.size());
-    chunks_.push_back(std::make_unique<char[]>(size));
+    // Not value-initialized: intern() writes every octet it hands out.
+    chunks_.push_back(std::unique_ptr<char[]>(new char[size]));
     used_ = 0;
     capacity_ = size;
   }
@@ -132,14 +138,28 @@ const Params* params_of(const HeaderValue& typed) {
       typed);
 }
 
-// Whether `v` holds a CR or LF, 8 octets at a time (values are short, so
-// this beats two memchr calls per value).
+// Whether `v` holds a CR or LF (folding, §7.3.1). Values are short and
+// almost never folded: 16 octets per step with SSE2, else 8 (SWAR).
 bool has_line_break(std::string_view v) {
+  const char* p = v.data();
+  std::size_t n = v.size();
+#if defined(__SSE2__)
+  if (n >= 16) {
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n');
+    auto hit = [&](const char* at) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+      return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf))) != 0;
+    };
+    for (; n > 16; p += 16, n -= 16) {
+      if (hit(p)) return true;
+    }
+    return hit(p + n - 16);  // the last 16 octets (overlapping what was seen)
+  }
+#endif
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
   constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
   auto has_zero_byte = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHighs) != 0; };
-  const char* p = v.data();
-  std::size_t n = v.size();
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t w;
     std::memcpy(&w, p, 8);
@@ -149,6 +169,31 @@ bool has_line_break(std::string_view v) {
     if (*p == '\r' || *p == '\n') return true;
   }
   return false;
+}
+
+// "Name: " for every typed header, padded to a fixed size, so the writer
+// copies it with one fixed-size copy (the buffer has kWriteSlack octets to
+// spare at its end) and moves on by its length.
+constexpr std::size_t kNameSlot = 32;
+constexpr std::size_t kWriteSlack = kNameSlot;
+struct NameColon {
+  std::array<char, kNameSlot> text{};
+  std::uint8_t size = 0;  // 0: too long for a slot, write it piecewise
+};
+const std::array<NameColon, kHeaderIdCount>& names_with_colon() {
+  static const auto table = [] {
+    std::array<NameColon, kHeaderIdCount> t{};
+    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
+      const std::string_view name = canonical_name(static_cast<HeaderId>(i));
+      if (name.size() + 2 > kNameSlot) continue;
+      std::memcpy(t[i].text.data(), name.data(), name.size());
+      t[i].text[name.size()] = ':';
+      t[i].text[name.size() + 1] = ' ';
+      t[i].size = static_cast<std::uint8_t>(name.size() + 2);
+    }
+    return t;
+  }();
+  return table;
 }
 
 // Writes into a buffer sized beforehand (an upper bound): no capacity
@@ -566,8 +611,9 @@ void Message::append_to(std::string& out) const {
         (f.id == HeaderId::kUnknown ? f.name.size() : kLongestCanonicalName) + f.value.size() + 4;
   }
   const std::size_t base = out.size();
-  out.resize(base + size);
+  out.resize(base + size + kWriteSlack);
   Writer w{out.data() + base};
+  const auto& names = names_with_colon();
 
   // Start line (§7.1, §7.2).
   if (is_request_) {
@@ -590,8 +636,14 @@ void Message::append_to(std::string& out) const {
   // Header fields (§7.3): one value per line, canonical names for typed ones.
   for (const Field& f : fields_) {
     if (f.id == HeaderId::kContentLength) continue;
-    w.put(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
-    w.put(": ");
+    const NameColon& name = names[static_cast<std::size_t>(f.id)];
+    if (f.id != HeaderId::kUnknown && name.size != 0) {
+      std::memcpy(w.p, name.text.data(), kNameSlot);  // within the slack
+      w.p += name.size;
+    } else {
+      w.put(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
+      w.put(": ");
+    }
     w.put_unfolded(f.value);
     w.put("\r\n");
   }
