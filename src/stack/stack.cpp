@@ -110,6 +110,9 @@ message::Result<void> Stack::Impl::open() {
 void Stack::Impl::stop() {
   if (stopped_) return;
   stopped_ = true;
+  // Every socket first, so that no worker hands a message to one stopped.
+  for (auto& worker : state_.workers())
+    worker->close();
   for (auto& worker : state_.workers())
     worker->stop();
 }

@@ -86,9 +86,13 @@ void Worker::start() {
   });
 }
 
-void Worker::stop() {
+void Worker::close() {
   for (auto& transport : transports_)
     transport->close();
+}
+
+void Worker::stop() {
+  close();
   work_.reset();
   io_.stop();
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();

@@ -75,7 +75,8 @@ class Worker {
   void add_transport(std::unique_ptr<transport::UdpTransport> transport);
   transport::UdpTransport& transport(std::uint32_t listener) { return *transports_[listener]; }
   void start();
-  void stop();  // closes the sockets, stops the io_context, joins the thread
+  void close();  // closes the sockets: no new message arrives
+  void stop();   // closes the sockets, stops the io_context, joins the thread
 
   // From this worker's sockets (its thread).
   void on_datagram(std::string_view bytes, const transport::Endpoint& source,
