@@ -2,6 +2,8 @@
 #include "sippet/transaction/key.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "key_internal.hpp"
 
@@ -18,9 +20,26 @@ message::Error unmatchable(std::string_view what) {
   return error;
 }
 
-void append_lower(std::string& out, std::string_view text) {
-  for (char c : text)
-    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+// `sent-by` of a server key (§17.2.3): host lower-cased, then ":port" when
+// written; assigned at once (one allocation at most).
+void assign_sent_by(std::string& out, std::string_view host, bool has_port, std::uint16_t port) {
+  char buffer[256];
+  if (host.size() + 6 > sizeof buffer) {
+    out.clear();
+    for (char c : host)
+      out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+    if (has_port) out.append(":" + std::to_string(port));
+    return;
+  }
+  std::size_t n = 0;
+  for (char c : host)
+    buffer[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (has_port) {
+    buffer[n++] = ':';
+    n = static_cast<std::size_t>(std::to_chars(buffer + n, buffer + sizeof buffer, port).ptr -
+                                 buffer);
+  }
+  out.assign(buffer, n);
 }
 
 void append_number(std::string& out, std::uint32_t value) {
@@ -30,6 +49,41 @@ void append_number(std::string& out, std::uint32_t value) {
   out.append(buffer, end);
 }
 
+// A fast 64-bit hash of a string, 8 octets per step (keys are short: a
+// method, a branch, a host). Like std::hash it is not keyed.
+std::uint64_t hash_text(std::string_view text, std::uint64_t seed) {
+  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  std::uint64_t h = seed ^ (text.size() * kMul);
+  const char* p = text.data();
+  std::size_t n = text.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  if (n > 0) {
+    // The last 1..7 octets, without a variable-length copy.
+    std::uint64_t w;
+    if (text.size() >= 8) {
+      std::memcpy(&w, text.data() + text.size() - 8, 8);  // overlaps the last step
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      w = a | (std::uint64_t{b} << 32);
+    } else {
+      w = static_cast<unsigned char>(p[0]) |
+          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+          (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    }
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  h *= 0xbf58476d1ce4e5b9ULL;
+  return h ^ (h >> 31);
+}
+
 std::size_t mix(std::size_t seed, std::size_t value) {
   return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
@@ -37,13 +91,12 @@ std::size_t mix(std::size_t seed, std::size_t value) {
 }  // namespace
 
 std::size_t TransactionKeyHash::operator()(const TransactionKey& key) const noexcept {
-  std::hash<std::string_view> h;
-  std::size_t seed = static_cast<std::size_t>(key.role);
-  seed = mix(seed, h(key.branch));
-  seed = mix(seed, h(key.method));
-  if (!key.sent_by.empty()) seed = mix(seed, h(key.sent_by));
-  if (!key.rfc2543.empty()) seed = mix(seed, h(key.rfc2543));
-  return seed;
+  std::uint64_t seed = static_cast<std::uint64_t>(key.role);
+  seed = hash_text(key.branch, seed);
+  seed = mix(seed, hash_text(key.method, 0));
+  if (!key.sent_by.empty()) seed = mix(seed, hash_text(key.sent_by, 1));
+  if (!key.rfc2543.empty()) seed = mix(seed, hash_text(key.rfc2543, 2));
+  return static_cast<std::size_t>(seed);
 }
 
 bool is_rfc3261_branch(std::string_view branch) {
@@ -73,19 +126,15 @@ message::Result<TransactionKey> server_key(const message::Message& message) {
   key.role = Role::kServer;
   // §17.2.3: the ACK matches the INVITE it acknowledges.
   if (message.is_request() && message.request_line().method == message::Method::kAck) {
-    key.method = "INVITE";
+    key.method.assign("INVITE");
   } else if (message.is_request()) {
-    key.method = std::string(message.request_line().method_text);
+    key.method.assign(message.request_line().method_text);
   } else {
-    key.method = std::string(cseq->method_text);
+    key.method.assign(cseq->method_text);
   }
   if (is_rfc3261_branch(via->branch)) {
-    key.branch = std::string(via->branch);
-    append_lower(key.sent_by, via->host);
-    if (via->has_port) {
-      key.sent_by.push_back(':');
-      append_number(key.sent_by, via->port);
-    }
+    key.branch.assign(via->branch);
+    assign_sent_by(key.sent_by, via->host, via->has_port, via->port);
   } else if (message.is_request()) {
     // §17.2.3, RFC 2543 compatibility: no branch, or a branch without the cookie.
     const message::NameAddr* to = message.to();
