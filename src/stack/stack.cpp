@@ -7,7 +7,9 @@
 
 #include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <variant>
 
 #include "request_target.hpp"
 #include "sippet/message/builder.hpp"
@@ -72,7 +74,15 @@ class Stack::Impl {
   // The listen address to send a request to `destination` from.
   std::optional<std::uint32_t> listener_for(const transport::Endpoint& destination,
                                             transport::Protocol protocol) const;
-  message::Result<Peer> target_peer(const message::Message& request);
+  // A host name met on a worker thread: resolved in the background.
+  struct NeedsResolution {
+    std::string host;
+    std::uint16_t port;
+  };
+  message::Result<std::variant<Peer, NeedsResolution>> target_peer(const message::Message& request);
+  message::Result<Transaction> send_resolving(message::Message&& request, NeedsResolution name);
+  std::mutex resolvers_mutex_;
+  std::vector<std::thread> resolvers_;  // joined by stop()
   message::Result<void> ensure_via(message::Message& request, std::uint32_t listener);
 
   StackState state_;
@@ -108,8 +118,13 @@ message::Result<void> Stack::Impl::open() {
 }
 
 void Stack::Impl::stop() {
-  if (stopped_) return;
-  stopped_ = true;
+  {
+    std::lock_guard lock(resolvers_mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  for (auto& resolver : resolvers_)
+    resolver.join();
   // Every socket first, so that no worker hands a message to one stopped.
   for (auto& worker : state_.workers())
     worker->close();
@@ -128,7 +143,8 @@ std::optional<std::uint32_t> Stack::Impl::listener_for(const transport::Endpoint
   return std::nullopt;
 }
 
-message::Result<Peer> Stack::Impl::target_peer(const message::Message& request) {
+message::Result<std::variant<Peer, Stack::Impl::NeedsResolution>> Stack::Impl::target_peer(
+    const message::Message& request) {
   auto target = request_target(request);
   if (!target) return target.error();
   if (target->protocol != transport::Protocol::kUdp)
@@ -137,17 +153,17 @@ message::Result<Peer> Stack::Impl::target_peer(const message::Message& request) 
   std::optional<transport::Endpoint> endpoint =
       target->is_ip ? transport::Endpoint::from_ip(target->host, target->port) : std::nullopt;
   if (!endpoint && !target->is_ip) {
-    // getaddrinfo blocks: never on a worker (RFC 3263 resolution comes later).
+    // getaddrinfo blocks: never on a worker, where send_request resolves in
+    // the background instead (RFC 3263 NAPTR/SRV comes later).
     for (auto& worker : state_.workers())
       if (worker->on_thread())
-        return invalid("cannot resolve " + target->host +
-                       " from a Core callback yet: use an IP address");
+        return std::variant<Peer, NeedsResolution>(NeedsResolution{target->host, target->port});
     endpoint = resolve(target->host, target->port);
   }
   if (!endpoint) return invalid("cannot resolve " + target->host);
   auto listener = listener_for(*endpoint, target->protocol);
   if (!listener) return invalid("no listen address to reach " + endpoint->to_string());
-  return Peer{*endpoint, *listener};
+  return std::variant<Peer, NeedsResolution>(Peer{*endpoint, *listener});
 }
 
 message::Result<void> Stack::Impl::ensure_via(message::Message& request, std::uint32_t listener) {
@@ -179,11 +195,42 @@ message::Result<Transaction> Stack::send_request(message::Message&& request) {
   if (!request.is_request()) return invalid(std::string(transaction::kErrNotARequest));
   if (request.method() == message::Method::kAck)
     return invalid(std::string(transaction::kErrAckNotAllowed));
-  auto peer = impl_->target_peer(request);
-  if (!peer) return peer.error();
-  if (auto via = impl_->ensure_via(request, peer->listener); !via) return via.error();
+  auto target = impl_->target_peer(request);
+  if (!target) return target.error();
+  if (auto* name = std::get_if<Impl::NeedsResolution>(&*target))
+    return impl_->send_resolving(std::move(request), std::move(*name));
+  const Peer& peer = std::get<Peer>(*target);
+  if (auto via = impl_->ensure_via(request, peer.listener); !via) return via.error();
   auto& state = impl_->state_;
-  return state.worker(state.worker_for(request.call_id())).send_request(std::move(request), *peer);
+  return state.worker(state.worker_for(request.call_id())).send_request(std::move(request), peer);
+}
+
+message::Result<Transaction> Stack::Impl::send_resolving(message::Message&& request,
+                                                         NeedsResolution name) {
+  // The transaction starts now; its sends wait in the worker until the name
+  // is resolved on a thread of its own (the worker never blocks).
+  std::optional<std::uint32_t> listener;
+  for (std::uint32_t i = 0; i < state_.config().listen.size() && !listener; ++i)
+    if (state_.config().listen[i].protocol == transport::Protocol::kUdp) listener = i;
+  if (!listener) return invalid("no UDP listen address");
+  if (auto via = ensure_via(request, *listener); !via) return via.error();
+  Worker& worker = state_.worker(state_.worker_for(request.call_id()));
+  const std::uint64_t resolution = worker.new_resolution();
+  auto sent = worker.send_request_resolving(std::move(request), resolution);
+  if (!sent) return sent;
+  std::lock_guard lock(resolvers_mutex_);
+  if (stopped_) return sent;  // stopping: it will time out
+  resolvers_.emplace_back([this, &worker, resolution, name = std::move(name)] {
+    auto endpoint = resolve(name.host, name.port);
+    std::optional<Peer> peer;
+    if (endpoint) {
+      if (auto listener = listener_for(*endpoint, transport::Protocol::kUdp))
+        peer = Peer{*endpoint, *listener};
+    }
+    if (!peer) state_.log(LogLevel::kInfo, "cannot resolve %s", name.host.c_str());
+    worker.complete_resolution(resolution, peer);
+  });
+  return sent;
 }
 
 message::Result<Transaction> Stack::send_response(message::Message&& response,
@@ -205,7 +252,9 @@ message::Result<void> Stack::send_stateless(const message::Message& message) {
   if (message.is_request()) {
     auto target = impl_->target_peer(message);
     if (!target) return target.error();
-    peer = *target;
+    if (!std::holds_alternative<Peer>(*target))
+      return invalid("cannot resolve a host name for a stateless send from a worker thread");
+    peer = std::get<Peer>(*target);
   } else {
     // §18.2.2: received / rport / sent-by of the top Via.
     auto destination = response_destination(message);

@@ -14,6 +14,10 @@ struct Peer {
   std::uint32_t listener = 0;  // index into StackConfig::listen
 };
 
+// TransportInfo::protocol of a request whose target host is still being
+// resolved; `connection` then names the resolution (Worker).
+inline constexpr std::uint8_t kUnresolved = 0xFF;
+
 transaction::TransportInfo to_transport_info(const Peer& peer);
 Peer to_peer(const transaction::TransportInfo& info);
 

@@ -279,6 +279,62 @@ message::Result<Transaction> Worker::send_request(message::Message&& request,
   return result;
 }
 
+std::uint64_t Worker::new_resolution() {
+  std::lock_guard lock(mutex_);
+  const std::uint64_t id = next_resolution_++;
+  resolutions_.emplace(id, Resolution{});
+  return id;
+}
+
+message::Result<Transaction> Worker::send_request_resolving(message::Message&& request,
+                                                            std::uint64_t resolution) {
+  transaction::TransportInfo info;
+  info.protocol = kUnresolved;
+  info.connection = resolution;
+  Deliveries deliveries;
+  message::Result<Transaction> result = message::Error{};
+  {
+    std::lock_guard lock(mutex_);
+    auto id = layer_.send_request(std::move(request), info, actions_);
+    if (id) {
+      resolution_of_.emplace(*id, resolution);
+      result = Transaction{transaction::Role::kClient, index_, *id};
+    } else {
+      resolutions_.erase(resolution);
+      result = id.error();
+    }
+    run_actions(actions_, acting() ? pending_ : deliveries);
+  }
+  finish(deliveries);
+  return result;
+}
+
+void Worker::complete_resolution(std::uint64_t resolution, std::optional<Peer> peer) {
+  Deliveries deliveries;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = resolutions_.find(resolution);
+    if (found == resolutions_.end()) return;  // the transaction is gone
+    found->second.done = true;
+    found->second.peer = peer;
+    auto waiting = std::move(found->second.waiting);
+    for (auto& [id, bytes] : waiting) {
+      if (peer) {
+        client_destinations_[id] = peer->endpoint;
+        if (auto error = transports_[peer->listener]->send(peer->endpoint, *bytes)) {
+          current_error_ = error;
+          layer_.on_transport_error(id, actions_);
+        }
+      } else {
+        current_error_ = std::make_error_code(std::errc::host_unreachable);
+        layer_.on_transport_error(id, actions_);
+      }
+      run_actions(actions_, acting() ? pending_ : deliveries);
+    }
+  }
+  finish(deliveries);
+}
+
 message::Result<Transaction> Worker::send_response(message::Message&& response,
                                                    std::optional<transaction::TransactionId> id) {
   Deliveries deliveries;
@@ -332,9 +388,25 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
   for (std::size_t i = 0; i < actions.size(); ++i) {
     transaction::Action& action = actions[i];
     if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
-      const Peer peer = to_peer(send->destination);
       const auto id = send->id;
-      const auto bytes = std::move(send->bytes);
+      auto bytes = std::move(send->bytes);
+      Peer peer;
+      if (send->destination.protocol == kUnresolved) {
+        // Target host still being resolved (send_request_resolving).
+        auto found = resolutions_.find(send->destination.connection);
+        if (found == resolutions_.end() || (found->second.done && !found->second.peer)) {
+          current_error_ = std::make_error_code(std::errc::host_unreachable);
+          layer_.on_transport_error(id, actions);
+          continue;
+        }
+        if (!found->second.done) {
+          found->second.waiting.emplace_back(id, std::move(bytes));
+          continue;
+        }
+        peer = *found->second.peer;
+      } else {
+        peer = to_peer(send->destination);
+      }
       // A thread acting for this worker sends through its own socket (same
       // address, SO_REUSEPORT): sends made while it handles a received batch
       // leave together in one sendmmsg().
@@ -353,8 +425,13 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
     } else if (std::holds_alternative<transaction::StopTimer>(action)) {
       // Stale firings are ignored by the layer (action.hpp): nothing to do.
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
-      if (terminated->key.role == transaction::Role::kClient)
+      if (terminated->key.role == transaction::Role::kClient) {
         client_destinations_.erase(terminated->id);
+        if (auto r = resolution_of_.find(terminated->id); r != resolution_of_.end()) {
+          resolutions_.erase(r->second);
+          resolution_of_.erase(r);
+        }
+      }
     } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
       out.push_back(Delivery{std::move(*request), {}});
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {

@@ -91,6 +91,12 @@ class Worker {
 
   // From any thread: the layer's send calls, under the lock.
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
+  // A request whose target host is being resolved: its sends wait for
+  // complete_resolution (any thread); nullopt fails them as transport errors.
+  std::uint64_t new_resolution();
+  message::Result<Transaction> send_request_resolving(message::Message&& request,
+                                                      std::uint64_t resolution);
+  void complete_resolution(std::uint64_t resolution, std::optional<Peer> peer);
   message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<transaction::TransactionId> id);
   message::Result<void> terminate(transaction::TransactionId id);
@@ -151,6 +157,15 @@ class Worker {
                      transaction::TransactionIdHash>
       client_destinations_;  // where each client transaction sends, for ICMP errors
   std::error_code current_error_;
+  struct Resolution {
+    std::optional<Peer> peer;
+    bool done = false;
+    std::vector<std::pair<transaction::TransactionId, std::shared_ptr<const std::string>>> waiting;
+  };
+  std::unordered_map<std::uint64_t, Resolution> resolutions_;
+  std::unordered_map<transaction::TransactionId, std::uint64_t, transaction::TransactionIdHash>
+      resolution_of_;
+  std::uint64_t next_resolution_ = 1;
 
   // Whoever acts for the worker (holds core_mutex_).
   Deliveries pending_;  // delivered from pending_[next_pending_]

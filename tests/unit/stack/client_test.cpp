@@ -170,6 +170,37 @@ TEST_F(ClientTest, IcmpPortUnreachableReachesCoreOnceAsTransportError) {
   EXPECT_EQ(error.transaction, *sent);
 }
 
+TEST_F(ClientTest, HostNameTargetFromCoreCallbackIsResolvedWithoutBlocking) {
+  // From a worker thread the name is resolved in the background; the
+  // transaction exists at once and its request leaves once resolved.
+  std::optional<message::Result<Transaction>> sent;
+  core_.on_request = [&](const message::Message&, std::optional<Transaction>) {
+    auto request =
+        message::build_request("OPTIONS", "sip:peer@localhost:" + std::to_string(peer_.port()));
+    (void)request->put(HeaderId::kFrom, "<sip:me@example.com>;tag=abc");
+    (void)request->put(HeaderId::kTo, "<sip:peer@example.com>");
+    (void)request->put(HeaderId::kCallId, "c-11-out");
+    (void)request->put(HeaderId::kCSeq, "1 OPTIONS");
+    sent.emplace(stack_->send_request(std::move(*request)));
+  };
+  start(loopback_config());
+  RawPeer trigger;
+  trigger.send_to(port_,
+                  make_request("MESSAGE", port_, "127.0.0.1:" + std::to_string(trigger.port()),
+                               "z9hG4bKtrig", "c-11"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  ASSERT_TRUE(sent.has_value());
+  ASSERT_TRUE(sent->ok()) << sent->error().reason;
+  auto got = peer_.receive_message(milliseconds(5000));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->call_id(), "c-11-out");
+  // Its response reaches the transaction created before resolution.
+  peer_.send_to(port_, message::build_response(*got, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  ASSERT_TRUE(core_.responses()[0].transaction.has_value());
+  EXPECT_EQ(*core_.responses()[0].transaction, sent->value());
+}
+
 TEST_F(ClientTest, TerminateEndsTransactionWithoutCallback) {
   start(loopback_config());
   auto sent = stack_->send_request(request_to(peer_.port(), "OPTIONS", "c-10"));
