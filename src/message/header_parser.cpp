@@ -3,6 +3,8 @@
 #include "header_parser.hpp"
 
 #include <string>
+#include <utility>
+#include <variant>
 
 #include "scanner.hpp"
 
@@ -12,15 +14,13 @@ namespace {
 // Runs `element` for each comma-separated value (§7.3.1). The element parser
 // stops at the first character it cannot take, which must then be a ',' or the
 // end: commas inside quoted strings, comments and <> never reach this loop.
-template <class Fn>
+template <class T, class Fn>
 bool run_list(HeaderId id, std::string_view name, const char* b, const char* e,
               std::vector<Field>& out, Failure& f, bool allow_empty, Fn element) {
   if (b == e) return allow_empty || fail(f, b, "empty value");
   const char* p = b;
   while (true) {
-    Field& field = out.emplace_back();
-    field.id = id;
-    field.name = name;
+    Field& field = out.emplace_back(id, name, std::in_place_type<T>);
     const char* start = p;
     if (!element(p, e, field, f)) return false;
     field.value = view(start, p);
@@ -31,12 +31,10 @@ bool run_list(HeaderId id, std::string_view name, const char* b, const char* e,
   }
 }
 
-template <class Fn>
+template <class T, class Fn>
 bool run_single(HeaderId id, std::string_view name, const char* b, const char* e,
                 std::vector<Field>& out, Failure& f, Fn element) {
-  Field& field = out.emplace_back();
-  field.id = id;
-  field.name = name;
+  Field& field = out.emplace_back(id, name, std::in_place_type<T>);
   field.value = view(b, e);
   const char* p = b;
   if (!element(p, e, field, f)) return false;
@@ -45,29 +43,30 @@ bool run_single(HeaderId id, std::string_view name, const char* b, const char* e
   return true;
 }
 
+// The typed value of a field appended by run_list / run_single as a T.
 template <class T>
 T& typed(Field& field) {
-  return field.typed.emplace<T>();
+  return *std::get_if<T>(&field.typed);
 }
 
 template <std::uint64_t kLimit>
 bool integer(HeaderId id, std::string_view name, const char* b, const char* e,
              std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_integer(p, e, kLimit, typed<Integer>(fld), f);
-                    });
+  return run_single<Integer>(id, name, b, e, out, f,
+                             [](const char*& p, const char* e, Field& fld, Failure& f) {
+                               return parse_integer(p, e, kLimit, typed<Integer>(fld), f);
+                             });
 }
 
 template <bool kAllowEmpty>
 bool text(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
   if (b == e && !kAllowEmpty) return fail(f, b, "empty value");
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      typed<Text>(fld).text = view(p, e);
-                      return parse_text(p, e, f);
-                    });
+  return run_single<Text>(id, name, b, e, out, f,
+                          [](const char*& p, const char* e, Field& fld, Failure& f) {
+                            typed<Text>(fld).text = view(p, e);
+                            return parse_text(p, e, f);
+                          });
 }
 
 template <bool kList, bool kRequireBrackets>
@@ -77,9 +76,9 @@ bool name_addrs(HeaderId id, std::string_view name, const char* b, const char* e
     return parse_name_addr(p, e, typed<NameAddr>(fld), kRequireBrackets, f);
   };
   if constexpr (kList) {
-    return run_list(id, name, b, e, out, f, false, element);
+    return run_list<NameAddr>(id, name, b, e, out, f, false, element);
   } else {
-    return run_single(id, name, b, e, out, f, element);
+    return run_single<NameAddr>(id, name, b, e, out, f, element);
   }
 }
 
@@ -87,11 +86,8 @@ bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
              std::vector<Field>& out, Failure& f) {
   // Contact: "*" (§10.2.2, §20.10)
   if (b < e && *b == '*' && skip_lws(b + 1, e) == e) {
-    Field& field = out.emplace_back();
-    field.id = id;
-    field.name = name;
+    Field& field = out.emplace_back(id, name, std::in_place_type<Star>);
     field.value = view(b, b + 1);
-    field.typed.emplace<Star>();
     return true;
   }
   return name_addrs<true, false>(id, name, b, e, out, f);
@@ -105,9 +101,7 @@ bool tokens(HeaderId id, std::string_view name, const char* b, const char* e,
   if (b == e) return kAllowEmpty || fail(f, b, "empty value");
   const char* p = b;
   while (true) {
-    Field& field = out.emplace_back();
-    field.id = id;
-    field.name = name;
+    Field& field = out.emplace_back(id, name, std::in_place_type<Token>);
     Token& token = typed<Token>(field);
     const char* start = p;
     p = skip(p, e, kToken);
@@ -130,120 +124,120 @@ template <bool kHasScheme>
 bool auth(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
   if (b == e) return fail(f, b, "empty value");
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_auth(p, e, typed<Auth>(fld), kHasScheme, f);
-                    });
+  return run_single<Auth>(id, name, b, e, out, f,
+                          [](const char*& p, const char* e, Field& fld, Failure& f) {
+                            return parse_auth(p, e, typed<Auth>(fld), kHasScheme, f);
+                          });
 }
 
 bool uri_params(HeaderId id, std::string_view name, const char* b, const char* e,
                 std::vector<Field>& out, Failure& f) {
-  return run_list(id, name, b, e, out, f, false,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    return parse_uri_params(p, e, typed<UriParams>(fld), f);
-                  });
+  return run_list<UriParams>(id, name, b, e, out, f, false,
+                             [](const char*& p, const char* e, Field& fld, Failure& f) {
+                               return parse_uri_params(p, e, typed<UriParams>(fld), f);
+                             });
 }
 
 bool via(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
          Failure& f) {
-  return run_list(id, name, b, e, out, f, false,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    return parse_via(p, e, typed<Via>(fld), f);
-                  });
+  return run_list<Via>(id, name, b, e, out, f, false,
+                       [](const char*& p, const char* e, Field& fld, Failure& f) {
+                         return parse_via(p, e, typed<Via>(fld), f);
+                       });
 }
 
 bool call_id(HeaderId id, std::string_view name, const char* b, const char* e,
              std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      const char* s = p;
-                      if (!parse_call_id(p, e, f)) return false;
-                      typed<Text>(fld).text = view(s, p);
-                      return true;
-                    });
+  return run_single<Text>(id, name, b, e, out, f,
+                          [](const char*& p, const char* e, Field& fld, Failure& f) {
+                            const char* s = p;
+                            if (!parse_call_id(p, e, f)) return false;
+                            typed<Text>(fld).text = view(s, p);
+                            return true;
+                          });
 }
 
 bool in_reply_to(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out, Failure& f) {
-  return run_list(id, name, b, e, out, f, false,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    const char* s = p;
-                    if (!parse_call_id(p, e, f)) return false;
-                    typed<Token>(fld).token = view(s, p);
-                    return true;
-                  });
+  return run_list<Token>(id, name, b, e, out, f, false,
+                         [](const char*& p, const char* e, Field& fld, Failure& f) {
+                           const char* s = p;
+                           if (!parse_call_id(p, e, f)) return false;
+                           typed<Token>(fld).token = view(s, p);
+                           return true;
+                         });
 }
 
 bool cseq(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_cseq(p, e, typed<CSeq>(fld), f);
-                    });
+  return run_single<CSeq>(id, name, b, e, out, f,
+                          [](const char*& p, const char* e, Field& fld, Failure& f) {
+                            return parse_cseq(p, e, typed<CSeq>(fld), f);
+                          });
 }
 
 bool content_type(HeaderId id, std::string_view name, const char* b, const char* e,
                   std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_media_type(p, e, typed<MediaType>(fld), f);
-                    });
+  return run_single<MediaType>(id, name, b, e, out, f,
+                               [](const char*& p, const char* e, Field& fld, Failure& f) {
+                                 return parse_media_type(p, e, typed<MediaType>(fld), f);
+                               });
 }
 
 bool accept(HeaderId id, std::string_view name, const char* b, const char* e,
             std::vector<Field>& out, Failure& f) {
-  return run_list(id, name, b, e, out, f, true,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    return parse_media_type(p, e, typed<MediaType>(fld), f);
-                  });
+  return run_list<MediaType>(id, name, b, e, out, f, true,
+                             [](const char*& p, const char* e, Field& fld, Failure& f) {
+                               return parse_media_type(p, e, typed<MediaType>(fld), f);
+                             });
 }
 
 bool single_token(HeaderId id, std::string_view name, const char* b, const char* e,
                   std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_token(p, e, typed<Token>(fld), f);
-                    });
+  return run_single<Token>(id, name, b, e, out, f,
+                           [](const char*& p, const char* e, Field& fld, Failure& f) {
+                             return parse_token(p, e, typed<Token>(fld), f);
+                           });
 }
 
 bool date(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_date(p, e, typed<Date>(fld), f);
-                    });
+  return run_single<Date>(id, name, b, e, out, f,
+                          [](const char*& p, const char* e, Field& fld, Failure& f) {
+                            return parse_date(p, e, typed<Date>(fld), f);
+                          });
 }
 
 bool retry_after(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_retry_after(p, e, typed<RetryAfter>(fld), f);
-                    });
+  return run_single<RetryAfter>(id, name, b, e, out, f,
+                                [](const char*& p, const char* e, Field& fld, Failure& f) {
+                                  return parse_retry_after(p, e, typed<RetryAfter>(fld), f);
+                                });
 }
 
 bool warning(HeaderId id, std::string_view name, const char* b, const char* e,
              std::vector<Field>& out, Failure& f) {
-  return run_list(id, name, b, e, out, f, false,
-                  [](const char*& p, const char* e, Field& fld, Failure& f) {
-                    return parse_warning(p, e, typed<Warning>(fld), f);
-                  });
+  return run_list<Warning>(id, name, b, e, out, f, false,
+                           [](const char*& p, const char* e, Field& fld, Failure& f) {
+                             return parse_warning(p, e, typed<Warning>(fld), f);
+                           });
 }
 
 bool timestamp(HeaderId id, std::string_view name, const char* b, const char* e,
                std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_timestamp(p, e, typed<Timestamp>(fld), f);
-                    });
+  return run_single<Timestamp>(id, name, b, e, out, f,
+                               [](const char*& p, const char* e, Field& fld, Failure& f) {
+                                 return parse_timestamp(p, e, typed<Timestamp>(fld), f);
+                               });
 }
 
 bool mime_version(HeaderId id, std::string_view name, const char* b, const char* e,
                   std::vector<Field>& out, Failure& f) {
-  return run_single(id, name, b, e, out, f,
-                    [](const char*& p, const char* e, Field& fld, Failure& f) {
-                      return parse_mime_version(p, e, typed<MimeVersion>(fld), f);
-                    });
+  return run_single<MimeVersion>(id, name, b, e, out, f,
+                                 [](const char*& p, const char* e, Field& fld, Failure& f) {
+                                   return parse_mime_version(p, e, typed<MimeVersion>(fld), f);
+                                 });
 }
 
 constexpr std::uint64_t kMax32 = 0xffffffff;

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sippet/message/header_id.hpp"
@@ -25,6 +26,14 @@ namespace sippet::message {
 
 // One header value. A list header written as "Via: a, b" gives two fields.
 struct Field {
+  // User-provided, so a new field is not zero-filled first (Field is ~260
+  // octets; the parser appends one per header value).
+  Field() noexcept {}
+  // A field whose typed value is a value-initialized T, built in place.
+  template <class T>
+  Field(HeaderId i, std::string_view n, std::in_place_type_t<T> t) noexcept
+      : id(i), name(n), typed(t) {}
+
   HeaderId id = HeaderId::kUnknown;
   std::string_view name;   // as written (compact forms included)
   std::string_view value;  // raw text of this value, trimmed
