@@ -73,11 +73,11 @@ bool parse_token(const char*& p, const char* e, Token& out, Failure& f) {
 // callid = word [ "@" word ] (§20.8).
 bool parse_call_id(const char*& p, const char* e, Failure& f) {
   const char* s = p;
-  p = skip(p, e, kWord);
+  p = skip_wide(p, e, kWord);
   if (p == s) return fail(f, p, "Call-ID expected");
   if (p < e && *p == '@') {
     const char* w = ++p;
-    p = skip(p, e, kWord);
+    p = skip_wide(p, e, kWord);
     if (p == w) return fail(f, p, "word expected after '@'");
   }
   return true;
