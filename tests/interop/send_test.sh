@@ -25,14 +25,10 @@ status=0
 grep -q "^SIP/2.0 200 OK" out.txt || fail "INVITE: no 200 printed"
 stop_serve
 
-# A socket that takes datagrams and never answers (no ICMP either).
+# A peer that takes the request and never answers (no ICMP either): SIPp.
 silent_port=$(free_port)
-python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('127.0.0.1', $silent_port))
-time.sleep(20)
-" &
+timeout 30 "$SIPP" -sf "$SCENARIOS/silent.xml" -i 127.0.0.1 -p "$silent_port" -m 1 -nostdin \
+  >silent.out 2>&1 &
 silent=$!
 for _ in $(seq 1 50); do
   ss -Hlun "sport = :$silent_port" | grep -q . && break
@@ -43,6 +39,7 @@ start=$(date +%s%N)
 "$SIPPET" send --t1 20 "sip:nobody@127.0.0.1:$silent_port" >out.txt 2>err.txt || status=$?
 elapsed=$((($(date +%s%N) - start) / 1000000))
 kill "$silent" 2>/dev/null || true
+wait "$silent" 2>/dev/null || true
 [ "$status" = 2 ] || fail "silent peer: exit $status, expected 2: $(cat err.txt)"
 grep -qi "timeout" err.txt || fail "silent peer: no timeout message: $(cat err.txt)"
 # Timer F = 64*T1 = 1280 ms.
