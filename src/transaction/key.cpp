@@ -21,25 +21,26 @@ message::Error unmatchable(std::string_view what) {
 }
 
 // `sent-by` of a server key (§17.2.3): host lower-cased, then ":port" when
-// written; assigned at once (one allocation at most).
-void assign_sent_by(std::string& out, std::string_view host, bool has_port, std::uint16_t port) {
-  char buffer[256];
-  if (host.size() + 6 > sizeof buffer) {
-    out.clear();
-    for (char c : host)
-      out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
-    if (has_port) out.append(":" + std::to_string(port));
-    return;
-  }
+// written. Writes into `out` (256 octets); 0 when it does not fit.
+std::size_t lower_sent_by(char* out, std::string_view host, bool has_port, std::uint16_t port) {
+  constexpr std::size_t kSize = 256;
+  if (host.empty() || host.size() + 6 > kSize) return 0;
   std::size_t n = 0;
   for (char c : host)
-    buffer[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    out[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   if (has_port) {
-    buffer[n++] = ':';
-    n = static_cast<std::size_t>(std::to_chars(buffer + n, buffer + sizeof buffer, port).ptr -
-                                 buffer);
+    out[n++] = ':';
+    n = static_cast<std::size_t>(std::to_chars(out + n, out + kSize, port).ptr - out);
   }
-  out.assign(buffer, n);
+  return n;
+}
+
+// The same for any host length.
+void assign_sent_by(std::string& out, std::string_view host, bool has_port, std::uint16_t port) {
+  out.clear();
+  for (char c : host)
+    out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c);
+  if (has_port) out.append(":" + std::to_string(port));
 }
 
 void append_number(std::string& out, std::uint32_t value) {
@@ -122,18 +123,32 @@ message::Result<TransactionKey> server_key(const message::Message& message) {
   if (via == nullptr) return unmatchable("Via");
   const message::CSeq* cseq = message.cseq();
   if (cseq == nullptr) return unmatchable("CSeq");
-  TransactionKey key;
-  key.role = Role::kServer;
   // §17.2.3: the ACK matches the INVITE it acknowledges.
+  std::string_view method;
   if (message.is_request() && message.request_line().method == message::Method::kAck) {
-    key.method.assign("INVITE");
+    method = "INVITE";
   } else if (message.is_request()) {
-    key.method.assign(message.request_line().method_text);
+    method = message.request_line().method_text;
   } else {
-    key.method.assign(cseq->method_text);
+    method = cseq->method_text;
   }
   if (is_rfc3261_branch(via->branch)) {
-    key.branch.assign(via->branch);
+    // Each string built once, at its exact size.
+    char sent_by[256];
+    const std::size_t n = lower_sent_by(sent_by, via->host, via->has_port, via->port);
+    if (n != 0) {
+      return TransactionKey{Role::kServer,
+                            std::string(method),
+                            std::string(via->branch),
+                            std::string(sent_by, n),
+                            {}};
+    }
+  }
+  TransactionKey key;
+  key.role = Role::kServer;
+  key.method = std::string(method);
+  if (is_rfc3261_branch(via->branch)) {
+    key.branch = std::string(via->branch);
     assign_sent_by(key.sent_by, via->host, via->has_port, via->port);
   } else if (message.is_request()) {
     // §17.2.3, RFC 2543 compatibility: no branch, or a branch without the cookie.

@@ -1,7 +1,12 @@
 // Shared helpers of the four machines.
 #include "transaction.hpp"
 
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace sippet::transaction {
 
@@ -13,11 +18,115 @@ message::Error make_error(message::ErrorKind kind, std::string_view reason) {
   return error;
 }
 
+namespace {
+
+// ---- Recycling of serialized messages ------------------------------------
+//
+// Every response sent costs a string buffer and a shared_ptr control block
+// (which holds the std::string, as make_shared would). Both are recycled per
+// thread: when the last owner lets go on a thread that serializes, the
+// buffer (its capacity) and the control block go back to that thread's
+// pools. Released on another thread (e.g. a transport's), they are freed as
+// usual. The pools are bounded.
+constexpr std::size_t kPoolLimit = 64;            // buffers, and control blocks
+constexpr std::size_t kMaxPooledCapacity = 4096;  // larger buffers are freed
+constexpr std::size_t kBlockSize = 48;            // a control block holding a std::string
+
+enum class PoolState : unsigned char { kUnborn, kAlive, kDead };
+thread_local PoolState t_pool_state = PoolState::kUnborn;  // trivially destructible
+
+struct OperatorDelete {
+  void operator()(void* p) const { ::operator delete(p); }
+};
+
+struct BytesPool {
+  std::vector<std::string> strings;  // empty, with capacity
+  std::vector<std::unique_ptr<void, OperatorDelete>> blocks;
+  BytesPool() {
+    strings.reserve(kPoolLimit);
+    blocks.reserve(kPoolLimit);
+    t_pool_state = PoolState::kAlive;
+  }
+  ~BytesPool() { t_pool_state = PoolState::kDead; }
+  BytesPool(const BytesPool&) = delete;
+  BytesPool& operator=(const BytesPool&) = delete;
+};
+
+BytesPool& bytes_pool() {
+  thread_local BytesPool pool;
+  return pool;
+}
+
+// Only a thread whose pool is alive recycles (a release never creates a pool).
+BytesPool* live_pool() {
+  return t_pool_state == PoolState::kAlive ? &bytes_pool() : nullptr;
+}
+
+// The object shared by SendMessage::bytes (through an aliasing shared_ptr):
+// its buffer goes back to the pool when the last owner lets go.
+struct SharedBytes {
+  std::string text;
+  SharedBytes() = default;
+  SharedBytes(const SharedBytes&) = delete;
+  SharedBytes& operator=(const SharedBytes&) = delete;
+  ~SharedBytes() {
+    BytesPool* pool = live_pool();
+    if (pool != nullptr && pool->strings.size() < kPoolLimit &&
+        text.capacity() <= kMaxPooledCapacity) {
+      text.clear();
+      pool->strings.push_back(std::move(text));  // capacity reserved: no allocation
+    }
+  }
+};
+
+// Allocates control blocks from the pool's fixed-size slots.
+template <class T>
+struct BlockAllocator {
+  using value_type = T;
+  BlockAllocator() = default;
+  template <class U>
+  BlockAllocator(const BlockAllocator<U>&) noexcept {}
+
+  T* allocate(std::size_t n) {
+    static_assert(alignof(T) <= alignof(std::max_align_t));
+    if (n * sizeof(T) > kBlockSize) return static_cast<T*>(::operator new(n * sizeof(T)));
+    BytesPool* pool = live_pool();
+    if (pool != nullptr && !pool->blocks.empty()) {
+      void* p = pool->blocks.back().release();
+      pool->blocks.pop_back();
+      return static_cast<T*>(p);
+    }
+    return static_cast<T*>(::operator new(kBlockSize));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if (n * sizeof(T) <= kBlockSize) {
+      BytesPool* pool = live_pool();
+      if (pool != nullptr && pool->blocks.size() < kPoolLimit) {
+        pool->blocks.emplace_back(p);  // capacity reserved: no allocation
+        return;
+      }
+    }
+    ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const BlockAllocator<U>&) const noexcept {
+    return true;
+  }
+};
+
+}  // namespace
+
 std::shared_ptr<const std::string> serialize(const message::Message& message) {
-  auto bytes = std::make_shared<std::string>();
-  bytes->reserve(message.bytes().empty() ? 512 : message.bytes().size() + 64);
-  message.append_to(*bytes);
-  return bytes;
+  BytesPool& pool = bytes_pool();
+  auto shared = std::allocate_shared<SharedBytes>(BlockAllocator<SharedBytes>{});
+  std::string& bytes = shared->text;
+  if (!pool.strings.empty()) {
+    bytes = std::move(pool.strings.back());
+    pool.strings.pop_back();
+  }
+  bytes.reserve(message.bytes().empty() ? 512 : message.bytes().size() + 64);
+  message.append_to(bytes);
+  return std::shared_ptr<const std::string>(std::move(shared), &bytes);
 }
 
 void Transaction::on_request(message::Message&&, Context&) {}
