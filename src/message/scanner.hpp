@@ -84,7 +84,11 @@ inline const char* skip_wide(const char* p, const char* end, std::uint32_t cls) 
 
 // LWS / SWS inside a value whose line folding the caller has checked.
 inline const char* skip_lws(const char* p, const char* end) {
-  return skip(p, end, kWs);
+  // Usually there is none, or one SP: decide that without the 4-wide loop.
+  if (p == end || !is(*p, kWs)) return p;
+  ++p;
+  if (p == end || !is(*p, kWs)) return p;
+  return skip(p + 1, end, kWs);
 }
 
 // Moves `end` back over LWS, not before `begin`.
@@ -186,11 +190,20 @@ inline const char* find_colon_padded(const char* p, const char* end) {
 inline const char* find_char(const char* p, const char* end, char c) {
 #if defined(__SSE2__)
   const __m128i needle = _mm_set1_epi8(c);
-  while (end - p >= 16) {
-    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle));
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-    p += 16;
+  if (end - p >= 16) {
+    while (end - p >= 16) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle));
+      if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+      p += 16;
+    }
+    if (p == end) return end;
+    // The tail as the last 16 octets of the range, the ones already seen masked off.
+    const char* last = end - 16;
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(last));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, needle)));
+    mask >>= static_cast<unsigned>(p - last);
+    return mask != 0 ? p + __builtin_ctz(mask) : end;
   }
 #endif
   while (p < end && *p != c)
