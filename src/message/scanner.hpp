@@ -102,7 +102,7 @@ inline const char* trim_back(const char* begin, const char* end) {
 // followed by two hex digits sets `bad` and stops on it.
 inline const char* skip_escaped(const char* p, const char* end, std::uint32_t cls, bool& bad) {
   while (true) {
-    p = skip_wide(p, end, cls);
+    p = skip(p, end, cls);
     if (p == end || *p != '%') return p;
     if (end - p < 3 || !is(p[1], kHex) || !is(p[2], kHex)) {
       bad = true;
