@@ -136,9 +136,6 @@ struct Rebase {
   }
 };
 
-template <class>
-inline constexpr bool kAlwaysFalse = false;
-
 // One branch per HeaderValue alternative; a new alternative fails to compile
 // here until it says which of its members are views.
 static_assert(std::variant_size_v<HeaderValue> == 15,
@@ -189,7 +186,7 @@ void rebase_value(T& v, Rebase& r) {
     r(v.time);
     r(v.delay);
   } else {
-    static_assert(kAlwaysFalse<T>, "a HeaderValue alternative has no rebase branch");
+    static_assert(sizeof(T) == 0, "a HeaderValue alternative has no rebase branch");
   }
 }
 
