@@ -234,9 +234,7 @@ void BM_BuildUasResponses(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
-BENCHMARK(BM_BuildUasResponses)
-    ->ComputeStatistics("min", min_of)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BuildUasResponses)->ComputeStatistics("min", min_of)->Unit(benchmark::kMicrosecond);
 
 // Heap per live server INVITE transaction, at 10,000 concurrent ones, in the
 // state given by the codes the Core sent: {} (waiting, the INVITE copy kept
