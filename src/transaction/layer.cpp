@@ -50,10 +50,11 @@ TransactionId TransactionLayer::attach(Index::iterator it,
     free_slots_.pop_back();
   } else {
     index = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{1, nullptr});
+    slots_.push_back(Slot{1, nullptr, {}});
   }
   it->second = index;
   Slot& slot = slots_[index];
+  slot.entry = it;
   const TransactionId id{index, slot.generation};
   transaction->bind(id, &it->first);
   slot.transaction = std::move(transaction);
@@ -64,9 +65,10 @@ void TransactionLayer::erase(Transaction& transaction, Actions& out) {
   Context ctx{config_, out};
   transaction.stop_all_timers(ctx);
   const TransactionId id = transaction.id();
-  auto node = index_.extract(transaction.key());
-  out.emplace_back(Terminated{id, std::move(node.key())});
   Slot& slot = slots_[id.slot];
+  // By iterator: the node's stored hash finds the bucket, no key hashing.
+  auto node = index_.extract(slot.entry);
+  out.emplace_back(Terminated{id, std::move(node.key())});
   slot.transaction.reset();
   if (++slot.generation == 0) slot.generation = 1;
   free_slots_.push_back(id.slot);

@@ -130,12 +130,19 @@ class TransactionLayer {
   std::optional<TransactionId> find_cancelled_invite(const message::Message& cancel) const;
 
  private:
+  // Deliberately not noexcept: libstdc++ then keeps each key's hash in its
+  // index node, so erasing (by iterator) and rehashing never hash a key again,
+  // and a lookup compares the stored hash before the key strings.
+  struct IndexHash {
+    std::size_t operator()(const TransactionKey& key) const { return TransactionKeyHash{}(key); }
+  };
+  using Index = std::unordered_map<TransactionKey, std::uint32_t, IndexHash>;
   struct Slot {
     std::uint32_t generation = 0;
     std::unique_ptr<Transaction> transaction;
+    Index::iterator entry;  // the transaction's index entry, while live
   };
   Transaction* lookup(TransactionId id) const;
-  using Index = std::unordered_map<TransactionKey, std::uint32_t, TransactionKeyHash>;
   TransactionId insert(TransactionKey&& key, std::unique_ptr<Transaction> transaction);
   // Gives the freshly inserted index entry `it` a slot and its transaction.
   TransactionId attach(Index::iterator it, std::unique_ptr<Transaction> transaction);
