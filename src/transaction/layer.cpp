@@ -2,7 +2,13 @@
 // them (RFC 3261 §17.1.3, §17.2.3; design.md §3).
 #include "sippet/transaction/layer.hpp"
 
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "client_invite.hpp"
 #include "client_non_invite.hpp"
@@ -21,12 +27,83 @@ bool is_method(const message::Message& m, Method method) {
   return m.is_request() && m.request_line().method == method;
 }
 
+struct OperatorDelete {
+  void operator()(void* p) const noexcept { ::operator delete(p); }
+};
+
 }  // namespace
 
-TransactionLayer::TransactionLayer(TimerConfig config) : config_(config) {}
+class TransactionLayer::Pool {
+ public:
+  Pool() {
+    for (auto& list : free_)
+      list.reserve(kLimit);  // release() never allocates
+  }
+
+  template <class T, class... Args>
+  std::unique_ptr<T, PoolDelete> make(Args&&... args) {
+    auto& list = free_[static_cast<std::size_t>(kind_of<T>())];
+    void* storage;
+    if (!list.empty()) {
+      storage = list.back().release();
+      list.pop_back();
+    } else {
+      storage = ::operator new(sizeof(T));
+    }
+    return std::unique_ptr<T, PoolDelete>(new (storage) T(std::forward<Args>(args)...),
+                                          PoolDelete{this});
+  }
+
+  void release(Transaction* transaction) noexcept {
+    auto& list = free_[static_cast<std::size_t>(transaction->kind())];
+    void* storage = dynamic_cast<void*>(transaction);  // the whole object
+    transaction->~Transaction();
+    if (list.size() < kLimit) {
+      list.emplace_back(storage);
+    } else {
+      ::operator delete(storage);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kLimit = 64;
+  template <class T>
+  static constexpr Kind kind_of() {
+    if constexpr (std::is_same_v<T, ClientInvite>) return Kind::kClientInvite;
+    if constexpr (std::is_same_v<T, ClientNonInvite>) return Kind::kClientNonInvite;
+    if constexpr (std::is_same_v<T, ServerInvite>) return Kind::kServerInvite;
+    if constexpr (std::is_same_v<T, ServerNonInvite>) return Kind::kServerNonInvite;
+  }
+  // Raw storage, indexed by Kind, each of the size of that Kind's machine.
+  std::array<std::vector<std::unique_ptr<void, OperatorDelete>>, 4> free_;
+};
+
+void TransactionLayer::PoolDelete::operator()(Transaction* transaction) const noexcept {
+  pool->release(transaction);
+}
+
+TransactionLayer::Pool& TransactionLayer::pool() {
+  if (!pool_) pool_ = std::make_unique<Pool>();  // a moved-from layer has none
+  return *pool_;
+}
+
+TransactionLayer::TransactionLayer(TimerConfig config)
+    : config_(config), pool_(std::make_unique<Pool>()) {}
 TransactionLayer::~TransactionLayer() = default;
 TransactionLayer::TransactionLayer(TransactionLayer&&) noexcept = default;
-TransactionLayer& TransactionLayer::operator=(TransactionLayer&&) noexcept = default;
+TransactionLayer& TransactionLayer::operator=(TransactionLayer&& other) noexcept {
+  if (this != &other) {
+    // This layer's transactions go back to its own pool before the pool goes.
+    index_.clear();
+    slots_.clear();
+    config_ = other.config_;
+    pool_ = std::move(other.pool_);
+    slots_ = std::move(other.slots_);
+    free_slots_ = std::move(other.free_slots_);
+    index_ = std::move(other.index_);
+  }
+  return *this;
+}
 
 Transaction* TransactionLayer::lookup(TransactionId id) const {
   if (id.slot >= slots_.size()) return nullptr;
@@ -35,22 +112,20 @@ Transaction* TransactionLayer::lookup(TransactionId id) const {
   return slot.transaction.get();
 }
 
-TransactionId TransactionLayer::insert(TransactionKey&& key,
-                                       std::unique_ptr<Transaction> transaction) {
+TransactionId TransactionLayer::insert(TransactionKey&& key, Owned transaction) {
   auto [it, inserted] = index_.emplace(std::move(key), 0);
   (void)inserted;  // callers checked the key is new
   return attach(it, std::move(transaction));
 }
 
-TransactionId TransactionLayer::attach(Index::iterator it,
-                                       std::unique_ptr<Transaction> transaction) {
+TransactionId TransactionLayer::attach(Index::iterator it, Owned transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
     free_slots_.pop_back();
   } else {
     index = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{1, nullptr, {}});
+    slots_.push_back(Slot{1, Owned{}, {}});
   }
   it->second = index;
   Slot& slot = slots_[index];
@@ -93,13 +168,13 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
       return {};
     }
     if (is_method(request, Method::kInvite)) {
-      auto owned = std::make_unique<ServerInvite>(source);
+      auto owned = pool().make<ServerInvite>(source);
       ServerInvite& txn = *owned;
       attach(it, std::move(owned));
       txn.start(std::move(request), ctx);
       if (txn.done()) erase(txn, out);
     } else {
-      auto owned = std::make_unique<ServerNonInvite>(source);
+      auto owned = pool().make<ServerNonInvite>(source);
       ServerNonInvite& txn = *owned;
       attach(it, std::move(owned));
       txn.start(std::move(request), ctx);
@@ -166,13 +241,13 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
   if (index_.contains(*key)) return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
   Context ctx{config_, out};
   if (is_method(request, Method::kInvite)) {
-    auto owned = std::make_unique<ClientInvite>(std::move(request), destination);
+    auto owned = pool().make<ClientInvite>(std::move(request), destination);
     ClientInvite& txn = *owned;
     const TransactionId id = insert(std::move(*key), std::move(owned));
     txn.start(ctx);
     return id;
   }
-  auto owned = std::make_unique<ClientNonInvite>(request, destination);
+  auto owned = pool().make<ClientNonInvite>(request, destination);
   ClientNonInvite& txn = *owned;
   const TransactionId id = insert(std::move(*key), std::move(owned));
   txn.start(ctx);

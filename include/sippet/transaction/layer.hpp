@@ -137,19 +137,29 @@ class TransactionLayer {
     std::size_t operator()(const TransactionKey& key) const { return TransactionKeyHash{}(key); }
   };
   using Index = std::unordered_map<TransactionKey, std::uint32_t, IndexHash>;
+  // Storage of ended transactions, kept per machine type for the next ones
+  // (bounded; owned by this layer, not by a thread).
+  class Pool;
+  struct PoolDelete {
+    Pool* pool;  // no initializer: keeps it default-constructible here
+    void operator()(Transaction* transaction) const noexcept;
+  };
+  using Owned = std::unique_ptr<Transaction, PoolDelete>;
+  Pool& pool();
   struct Slot {
     std::uint32_t generation = 0;
-    std::unique_ptr<Transaction> transaction;
+    Owned transaction;
     Index::iterator entry;  // the transaction's index entry, while live
   };
   Transaction* lookup(TransactionId id) const;
-  TransactionId insert(TransactionKey&& key, std::unique_ptr<Transaction> transaction);
+  TransactionId insert(TransactionKey&& key, Owned transaction);
   // Gives the freshly inserted index entry `it` a slot and its transaction.
-  TransactionId attach(Index::iterator it, std::unique_ptr<Transaction> transaction);
+  TransactionId attach(Index::iterator it, Owned transaction);
   void erase(Transaction& transaction, Actions& out);  // emits Terminated
   friend class Transaction;
 
   TimerConfig config_;
+  std::unique_ptr<Pool> pool_;  // before slots_: outlives the transactions
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   Index index_;
