@@ -168,13 +168,44 @@ inline std::size_t fast_hostname(const char* p, const char* end) {
 }
 #endif
 
+// The common dotted-quad IPv4address (four 1-3 digit parts, each <= 255,
+// then anything but a host character or the end). Returns its length, or 0
+// when the exact scanner must decide (a hostname starting with a digit,
+// leading garbage, a fifth label...).
+inline std::size_t fast_ipv4(const char* p, const char* end) {
+  const char* q = p;
+  for (int part = 0; part < 4; ++part) {
+    if (part != 0) {
+      if (q == end || *q != '.') return 0;
+      ++q;
+    }
+    unsigned value = 0;
+    const char* digits = q;
+    while (q < end && q - digits < 3 && static_cast<unsigned>(*q - '0') < 10u) {
+      value = value * 10 + static_cast<unsigned>(*q - '0');
+      ++q;
+    }
+    if (q == digits || value > 255) return 0;
+  }
+  if (q < end && (is(*q, kHostChar))) return 0;
+  return static_cast<std::size_t>(q - p);
+}
+
 }  // namespace
 
 bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type,
                Failure& f) {
   const char* start = p;
+  if (p < end && static_cast<unsigned>(*p - '0') < 10u) {
+    if (std::size_t n = fast_ipv4(p, end); n != 0) {
+      p += n;
+      host = view(start, p);
+      type = HostType::kIPv4;
+      return true;
+    }
+  }
 #if defined(__SSE2__)
-  if (std::size_t n = fast_hostname(p, end); n != 0) {
+  else if (std::size_t n = fast_hostname(p, end); n != 0) {
     p += n;
     host = view(start, p);
     type = HostType::kName;

@@ -1,6 +1,6 @@
 // Host scanning (RFC 3261 §25.1 host / hostname / IPv4address) where the URI
-// is long enough for the 16-octet block scan: the fast path must accept and
-// reject exactly what the label-by-label grammar does.
+// is long enough for the 16-octet block scan, and dotted quads: the fast
+// paths must accept and reject exactly what the label-by-label grammar does.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -36,6 +36,20 @@ TEST(HostScan, LongHostsMatchTheGrammar) {
       {"example.1com", false, HostType::kNone},  // toplabel must start with ALPHA
       {"256.0.2.1", false, HostType::kNone},
       {"192.0.2", false, HostType::kNone},
+      // The dotted-quad fast path must agree with the grammar too.
+      {"127.0.0.1", true, HostType::kIPv4},
+      {"0.0.0.0", true, HostType::kIPv4},
+      {"255.255.255.255", true, HostType::kIPv4},
+      {"001.02.3.004", true, HostType::kIPv4},  // 1*3DIGIT allows leading zeros
+      {"127.0.0.1.", false, HostType::kNone},   // a trailing '.' after a digit toplabel
+      {"127.0.0.1.2", false, HostType::kNone},
+      {"1.2.3.4-a", false, HostType::kNone},
+      {"1.2.3.4a", false, HostType::kNone},
+      {"1.2.3.256", false, HostType::kNone},
+      {"1.2.3.1000", false, HostType::kNone},
+      {"1..3.4", false, HostType::kNone},
+      {"10.0.0.example.com", true, HostType::kName},
+      {"1.2.3.4.example", true, HostType::kName},
   };
   for (const HostCase& c : cases) {
     for (const std::string& tail : {kTail, std::string(), std::string(":5060") + kTail}) {
