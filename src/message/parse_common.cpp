@@ -172,22 +172,30 @@ inline std::size_t fast_hostname(const char* p, const char* end) {
 // then anything but a host character or the end). Returns its length, or 0
 // when the exact scanner must decide (a hostname starting with a digit,
 // leading garbage, a fifth label...).
-inline std::size_t fast_ipv4(const char* p, const char* end) {
-  const char* q = p;
-  for (int part = 0; part < 4; ++part) {
-    if (part != 0) {
-      if (q == end || *q != '.') return 0;
-      ++q;
+inline bool is_digit(const char* q, const char* end) {
+  return q != end && static_cast<unsigned char>(*q - '0') < 10u;
+}
+
+// One dec-octet of 1*3DIGIT <= 255 at `q`: the position after it, or nullptr.
+inline const char* ipv4_part(const char* q, const char* end) {
+  if (!is_digit(q, end)) return nullptr;
+  unsigned value = static_cast<unsigned>(*q++ - '0');
+  if (is_digit(q, end)) {
+    value = value * 10 + static_cast<unsigned>(*q++ - '0');
+    if (is_digit(q, end)) {
+      value = value * 10 + static_cast<unsigned>(*q++ - '0');
+      if (value > 255) return nullptr;
     }
-    unsigned value = 0;
-    const char* digits = q;
-    while (q < end && q - digits < 3 && static_cast<unsigned>(*q - '0') < 10u) {
-      value = value * 10 + static_cast<unsigned>(*q - '0');
-      ++q;
-    }
-    if (q == digits || value > 255) return 0;
   }
-  if (q < end && (is(*q, kHostChar))) return 0;
+  return q;
+}
+
+inline std::size_t fast_ipv4(const char* p, const char* end) {
+  const char* q = ipv4_part(p, end);
+  for (int part = 1; part < 4 && q != nullptr; ++part) {
+    q = q != end && *q == '.' ? ipv4_part(q + 1, end) : nullptr;
+  }
+  if (q == nullptr || (q < end && is(*q, kHostChar))) return 0;
   return static_cast<std::size_t>(q - p);
 }
 
@@ -251,15 +259,17 @@ bool scan_host(const char*& p, const char* end, std::string_view& host, HostType
   return true;
 }
 
-bool scan_port(const char*& p, const char* end, std::uint16_t& port, Failure& f) {
-  const char* start = p;
+bool scan_port(const char*& cursor, const char* end, std::uint16_t& port, Failure& f) {
+  const char* const start = cursor;
+  const char* p = start;  // local: see scan_number in parse_misc.cpp
   std::uint32_t value = 0;
-  while (p < end && is(*p, kDigit)) {
+  while (is_digit(p, end)) {
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
     if (value > 65535) return fail(f, start, "port out of range");
     ++p;
   }
   if (p == start) return fail(f, p, "port expected");
+  cursor = p;
   port = static_cast<std::uint16_t>(value);
   return true;
 }

@@ -6,16 +6,20 @@
 namespace sippet::message::detail {
 namespace {
 
-bool scan_number(const char*& p, const char* e, std::uint64_t limit, std::uint64_t& value,
+bool scan_number(const char*& cursor, const char* e, std::uint64_t limit, std::uint64_t& value,
                  Failure& f) {
-  const char* s = p;
+  // A local cursor: reads through `const char*` may alias `cursor` itself,
+  // which would make the compiler store and reload it for every digit.
+  const char* const s = cursor;
+  const char* p = s;
   std::uint64_t v = 0;
-  while (p < e && is(*p, kDigit)) {
+  while (p < e && static_cast<unsigned char>(*p - '0') < 10u) {
     v = v * 10 + static_cast<std::uint64_t>(*p - '0');
     if (v > limit) return fail(f, s, "value out of range", ErrorKind::kHeaderTooLarge);
     ++p;
   }
   if (p == s) return fail(f, p, "digits expected");
+  cursor = p;
   value = v;
   return true;
 }
