@@ -3,7 +3,9 @@
 // server answers; a response is never answered, so its errors carry 0.
 #include "sippet/message/validate.hpp"
 
-#include <array>
+#include <bit>
+#include <cstdint>
+#include <span>
 #include <string>
 
 namespace sippet::message {
@@ -78,6 +80,53 @@ bool from_rfc2543(const Message& m) {
   return via != nullptr && !via->branch.starts_with("z9hG4bK");
 }
 
+constexpr std::uint64_t bit_of(HeaderId id) {
+  return std::uint64_t{1} << static_cast<unsigned>(id);
+}
+
+// §8.1.1's mandatory headers, in the order an error names them.
+constexpr HeaderId kMandatoryOrder[] = {HeaderId::kVia,    HeaderId::kFrom, HeaderId::kTo,
+                                        HeaderId::kCallId, HeaderId::kCSeq, HeaderId::kMaxForwards};
+constexpr std::uint64_t kMandatory = [] {
+  std::uint64_t mask = 0;
+  for (HeaderId id : kMandatoryOrder)
+    mask |= bit_of(id);
+  return mask;
+}();
+
+// Headers whose grammar allows one value only (HeaderShape::kSingle).
+std::uint64_t single_value_mask() {
+  static const std::uint64_t mask = [] {
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
+      if (header_shape(static_cast<HeaderId>(i)) == HeaderShape::kSingle) {
+        m |= bit_of(static_cast<HeaderId>(i));
+      }
+    }
+    return m;
+  }();
+  return mask;
+}
+
+// The canonical names of the headers in `mask`, comma-separated, in `order`
+// or else in HeaderId order.
+std::string names_of(std::uint64_t mask, std::span<const HeaderId> order = {}) {
+  std::string out;
+  bool first = true;
+  if (!order.empty()) {
+    for (HeaderId id : order) {
+      if (mask & bit_of(id)) append_list(out, canonical_name(id), first);
+    }
+    return out;
+  }
+  for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
+    if (mask & bit_of(static_cast<HeaderId>(i))) {
+      append_list(out, canonical_name(static_cast<HeaderId>(i)), first);
+    }
+  }
+  return out;
+}
+
 std::string joined(const std::vector<std::string_view>& items) {
   std::string out;
   bool first = true;
@@ -109,46 +158,31 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
                       "unsupported SIP version '" + std::string(version) + "'");
   }
 
+  // One pass over the fields: which headers are present, which repeated.
+  static_assert(kHeaderIdCount <= 64, "header presence is kept in a 64-bit mask");
+  std::uint64_t seen = 0, repeated = 0;
+  for (const Field& f : message.fields()) {
+    const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(f.id);
+    repeated |= seen & bit;
+    seen |= bit;
+  }
   // §8.1.1: To, From, CSeq, Call-ID, Max-Forwards (requests) and Via are
   // mandatory; one error names every missing header. Max-Forwards is not
   // required from RFC 2543 senders (RFC 4475 §3.4.1 inv2543).
-  {
-    std::string missing;
-    bool first = true;
-    int n = 0;
-    for (HeaderId id : {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId,
-                        HeaderId::kCSeq, HeaderId::kMaxForwards}) {
-      if (id == HeaderId::kMaxForwards && (!request || from_rfc2543(message))) continue;
-      if (!message.has(id)) {
-        append_list(missing, canonical_name(id), first);
-        ++n;
-      }
-    }
-    if (n > 0) {
+  if (std::uint64_t missing = kMandatory & ~seen; missing != 0) {
+    if (!request || from_rfc2543(message)) missing &= ~bit_of(HeaderId::kMaxForwards);
+    if (missing != 0) {
       return check.fail(ErrorKind::kMissingHeader, 400,
-                        (n == 1 ? "missing header: " : "missing headers: ") + missing);
+                        (std::popcount(missing) == 1 ? "missing header: " : "missing headers: ") +
+                            names_of(missing, kMandatoryOrder));
     }
   }
-
   // §7.3.1 / §20: headers whose grammar allows a single value.
-  {
-    std::array<std::size_t, kHeaderIdCount> counts{};
-    for (const Field& f : message.fields())
-      ++counts[static_cast<std::size_t>(f.id)];
-    std::string repeated;
-    bool first = true;
-    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
-      auto id = static_cast<HeaderId>(i);
-      if (id == HeaderId::kUnknown || counts[i] < 2) continue;
-      if (header_shape(id) != HeaderShape::kSingle) continue;
-      append_list(repeated, canonical_name(id), first);
-    }
-    if (!repeated.empty()) {
-      return check.fail(ErrorKind::kMultipleValues, 400,
-                        "several values in single-value header(s): " + repeated);
-    }
+  if (std::uint64_t several = repeated & single_value_mask() & ~bit_of(HeaderId::kUnknown);
+      several != 0) {
+    return check.fail(ErrorKind::kMultipleValues, 400,
+                      "several values in single-value header(s): " + names_of(several));
   }
-
   // §8.2 (and RFC 4475 mismatch01/02): the CSeq method is the request's.
   const CSeq* cseq = message.cseq();
   if (cseq == nullptr) {
