@@ -88,12 +88,37 @@ void append_random(std::string& out, std::size_t chars) {
   }
 }
 
+void fill_random(char* out, std::size_t chars) {
+  Prng& g = prng();
+  while (chars > 0) {
+    std::uint64_t r = g.next();
+    for (int half = 0; half < 2 && chars > 0; ++half, --chars) {
+      std::uint64_t x = (r >> (32 * half)) & 0xffffffffULL;
+      *out++ = kAlphabet[(x * kAlphabet.size()) >> 32];
+    }
+  }
+}
+
+constexpr std::size_t kTagChars = 16;  // 82 bits (create_tag)
+
 std::string random_string(std::string_view prefix, std::size_t chars) {
   std::string out;
   out.reserve(prefix.size() + chars);
   out.append(prefix);
   append_random(out, chars);
   return out;
+}
+
+// Whether To/From params hold `tag` (§19.3). A param name is a token, never
+// escaped: when the text has no "tag" in any case there is none, and the
+// param split of Params::has is skipped (the usual request has no To tag).
+bool has_tag_param(const Params& params) {
+  const std::string_view raw = params.raw();
+  for (std::size_t i = 0; i + 3 <= raw.size(); ++i) {
+    if ((raw[i] | 0x20) == 't' && (raw[i + 1] | 0x20) == 'a' && (raw[i + 2] | 0x20) == 'g')
+      return params.has("tag");
+  }
+  return false;
 }
 
 // ---- Copying header fields between messages -------------------------------
@@ -279,7 +304,7 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
 }  // namespace
 
 std::string create_tag() {
-  return random_string({}, 16);
+  return random_string({}, kTagChars);
 }  // 82 bits
 std::string create_branch() {
   return random_string("z9hG4bK", 16);
@@ -341,8 +366,13 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
     if (const Field* ts = request.get(HeaderId::kTimestamp)) {
       if (auto r = copy_field(m, *ts); !r) return r.error();
     }
-  } else if (const NameAddr* to = m.to(); to != nullptr && !to->params.has("tag")) {
-    std::string tag = to_tag.empty() ? create_tag() : std::string(to_tag);
+  } else if (const NameAddr* to = m.to(); to != nullptr && !has_tag_param(to->params)) {
+    char fresh[kTagChars];
+    std::string_view tag = to_tag;
+    if (tag.empty()) {
+      fill_random(fresh, kTagChars);
+      tag = std::string_view(fresh, kTagChars);
+    }
     if (auto r = add_to_tag(m, tag); !r) return r.error();
   }
   return m;

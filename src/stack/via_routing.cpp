@@ -25,6 +25,21 @@ std::string_view strip_brackets(std::string_view host) {
   return host;
 }
 
+// Whether `raw` (a params text) may hold a param named `lower_name`: an ASCII
+// case-insensitive substring test (param names are tokens, §25.1, never
+// escaped). Much cheaper than Params::get, which splits every param; a
+// "yes" is confirmed with Params::get.
+bool may_have_param(std::string_view raw, std::string_view lower_name) {
+  if (lower_name.empty() || raw.size() < lower_name.size()) return false;
+  const char first = lower_name.front();
+  for (std::size_t i = 0; i + lower_name.size() <= raw.size(); ++i) {
+    char c = raw[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == first && iequals(raw.substr(i, lower_name.size()), lower_name)) return true;
+  }
+  return false;
+}
+
 message::Error missing_via() {
   return message::Error{message::ErrorKind::kMissingHeader, 0, 400, "missing header: Via"};
 }
@@ -36,7 +51,9 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
   const message::Via* via = request.top_via();
   if (via == nullptr) return missing_via();
   const std::uint16_t sent_by_port = via->has_port ? via->port : 5060;
-  const auto rport = via->params.get("rport");
+  // RFC 3581 §4: most requests carry no rport; skip the param split then.
+  const auto rport =
+      may_have_param(via->params.raw(), "rport") ? via->params.get("rport") : std::nullopt;
   const bool wants_rport = rport.has_value() && rport->empty();
   // Compare the sent-by host with the source address as text: "[::1]" with
   // "[::1]", "127.0.0.1" with "127.0.0.1" (a host name always differs).

@@ -17,18 +17,26 @@ OutgoingDatagram make_outgoing(const Endpoint& destination, std::string_view byt
   return item;
 }
 
+void assign_outgoing(OutgoingDatagram& item, const Endpoint& destination, std::string_view bytes) {
+  item.destination = destination;
+  item.address_length = static_cast<socklen_t>(destination.to_sockaddr(item.address));
+  item.bytes.assign(bytes.data(), bytes.size());
+}
+
 std::size_t send_datagrams(int fd, std::vector<OutgoingDatagram>& items, std::size_t first,
                            std::size_t batch_size,
-                           const std::function<void(const Endpoint&, std::error_code)>& on_error) {
+                           const std::function<void(const Endpoint&, std::error_code)>& on_error,
+                           std::size_t count) {
+  const std::size_t end = std::min(count, items.size());
   constexpr std::size_t kMaxBatch = 256;
   batch_size = std::clamp<std::size_t>(batch_size, 1, kMaxBatch);
   mmsghdr messages[kMaxBatch];
   iovec vectors[kMaxBatch];
   std::size_t index = first;
   std::size_t retried_at = static_cast<std::size_t>(-1);
-  while (index < items.size()) {
-    std::size_t count = std::min(items.size() - index, batch_size);
-    for (std::size_t i = 0; i < count; ++i) {
+  while (index < end) {
+    std::size_t n = std::min(end - index, batch_size);
+    for (std::size_t i = 0; i < n; ++i) {
       OutgoingDatagram& item = items[index + i];
       vectors[i].iov_base = item.bytes.data();
       vectors[i].iov_len = item.bytes.size();
@@ -38,7 +46,7 @@ std::size_t send_datagrams(int fd, std::vector<OutgoingDatagram>& items, std::si
       messages[i].msg_hdr.msg_iov = &vectors[i];
       messages[i].msg_hdr.msg_iovlen = 1;
     }
-    int sent = ::sendmmsg(fd, messages, static_cast<unsigned>(count), MSG_DONTWAIT);
+    int sent = ::sendmmsg(fd, messages, static_cast<unsigned>(n), MSG_DONTWAIT);
     if (sent > 0) {
       index += static_cast<std::size_t>(sent);
       continue;

@@ -22,14 +22,18 @@ struct OutgoingDatagram {
 };
 
 OutgoingDatagram make_outgoing(const Endpoint& destination, std::string_view bytes);
+// The same into an existing datagram, reusing its buffer.
+void assign_outgoing(OutgoingDatagram& item, const Endpoint& destination, std::string_view bytes);
 
-// Sends `items[first..]` with sendmmsg(), `batch_size` per system call.
+// Sends `items[first..count)` (count: items.size() when npos) with
+// sendmmsg(), `batch_size` per system call.
 // Returns the index of the first datagram not sent because the socket
-// buffer is full (items.size() when all went out). A datagram the kernel
+// buffer is full (`count` when all went out). A datagram the kernel
 // refuses for another reason is dropped and reported through `on_error`
 // (an error left over from an earlier ICMP message is retried once).
 std::size_t send_datagrams(int fd, std::vector<OutgoingDatagram>& items, std::size_t first,
                            std::size_t batch_size,
-                           const std::function<void(const Endpoint&, std::error_code)>& on_error);
+                           const std::function<void(const Endpoint&, std::error_code)>& on_error,
+                           std::size_t count = static_cast<std::size_t>(-1));
 
 }  // namespace sippet::transport::detail

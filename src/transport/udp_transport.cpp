@@ -93,6 +93,17 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     rx_vectors_.resize(n);
     rx_names_.resize(n);
     rx_controls_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      rx_vectors_[i].iov_base = rx_data_.data() + i * kSlotBytes;
+      rx_vectors_[i].iov_len = kSlotBytes;
+      msghdr& header = rx_messages_[i].msg_hdr;
+      header = {};
+      header.msg_name = &rx_names_[i];
+      header.msg_iov = &rx_vectors_[i];
+      header.msg_iovlen = 1;
+      if (wildcard_) header.msg_control = rx_controls_[i].bytes;
+      reset_slot(i);
+    }
     report_ = [this](const Endpoint& destination, std::error_code error) {
       if (!closed_.load(std::memory_order_acquire) && on_error_) on_error_(destination, error);
     };
@@ -158,7 +169,8 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       return std::make_error_code(std::errc::address_family_not_supported);
     }
     if (t_gathering == this && options_.gather_handler_sends) {
-      gathered_.push_back(detail::make_outgoing(destination, bytes));
+      if (gathered_count_ == gathered_.size()) gathered_.emplace_back();
+      detail::assign_outgoing(gathered_[gathered_count_++], destination, bytes);
       return {};
     }
     if (!backlog_.load(std::memory_order_acquire)) {
@@ -238,6 +250,15 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The fields of receive slot `i` that recvmmsg() writes back.
+  void reset_slot(std::size_t i) {
+    msghdr& header = rx_messages_[i].msg_hdr;
+    header.msg_namelen = sizeof(sockaddr_storage);
+    header.msg_controllen = wildcard_ ? sizeof(ControlBuffer) : 0;
+    header.msg_flags = 0;
+    rx_messages_[i].msg_len = 0;
+  }
+
   void arm_read() {
     socket_.async_wait(
         asio::socket_base::wait_read,
@@ -258,20 +279,11 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     bool icmp_pending = error_hint_.exchange(false, std::memory_order_acq_rel);
     for (int round = 0; round < kRoundsPerWake && !empty; ++round) {
       std::size_t n = options_.batch_size;
-      for (std::size_t i = 0; i < n; ++i) {
-        rx_vectors_[i].iov_base = rx_data_.data() + i * kSlotBytes;
-        rx_vectors_[i].iov_len = kSlotBytes;
-        msghdr& header = rx_messages_[i].msg_hdr;
-        header = {};
-        header.msg_name = &rx_names_[i];
-        header.msg_namelen = sizeof(sockaddr_storage);
-        header.msg_iov = &rx_vectors_[i];
-        header.msg_iovlen = 1;
-        if (wildcard_) {
-          header.msg_control = rx_controls_[i].bytes;
-          header.msg_controllen = sizeof(ControlBuffer);
-        }
-      }
+      // The headers were set up once (Impl()); recvmmsg() changed only the
+      // lengths and flags of the slots it filled last time.
+      for (std::size_t i = 0; i < rx_used_; ++i)
+        reset_slot(i);
+      rx_used_ = 0;
       int received =
           ::recvmmsg(fd_, rx_messages_.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
       if (received < 0) {
@@ -284,6 +296,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         empty = true;  // EAGAIN (or a socket error we cannot act on)
         break;
       }
+      rx_used_ = static_cast<std::size_t>(received);
       deliver(static_cast<std::size_t>(received));
       // Fewer than asked: the receive queue was empty at that moment.
       if (static_cast<std::size_t>(received) < n) empty = true;
@@ -313,12 +326,16 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       }
     }
     t_gathering = nullptr;
-    if (gathered_.empty()) return;
-    std::size_t done = detail::send_datagrams(fd_, gathered_, 0, options_.batch_size, report_);
-    for (std::size_t i = done; i < gathered_.size(); ++i) {
+    if (gathered_count_ == 0) return;
+    std::size_t done =
+        detail::send_datagrams(fd_, gathered_, 0, options_.batch_size, report_, gathered_count_);
+    for (std::size_t i = done; i < gathered_count_; ++i) {
       if (auto error = enqueue(std::move(gathered_[i]))) report_(gathered_[i].destination, error);
     }
-    gathered_.clear();
+    gathered_count_ = 0;
+    // Keep a few buffers (their capacity) for the next batch, not a burst's worth.
+    constexpr std::size_t kKeptBuffers = 64;
+    if (gathered_.size() > kKeptBuffers) gathered_.resize(kKeptBuffers);
   }
 
   // The address a datagram was sent to, from IP_PKTINFO / IPV6_PKTINFO
@@ -375,7 +392,11 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   std::vector<iovec> rx_vectors_;
   std::vector<sockaddr_storage> rx_names_;
   std::vector<ControlBuffer> rx_controls_;
-  std::vector<OutgoingDatagram> gathered_;  // sends from inside the receive handler
+  std::size_t rx_used_ = 0;  // slots the last recvmmsg() filled
+  // Sends from inside the receive handler: gathered_[0..gathered_count_).
+  // Entries past the count keep their buffers for the next batch.
+  std::vector<OutgoingDatagram> gathered_;
+  std::size_t gathered_count_ = 0;
 
   // Datagrams waiting for socket buffer space.
   std::mutex queue_mutex_;
