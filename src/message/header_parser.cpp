@@ -49,37 +49,72 @@ T& typed(Field& field) {
   return *std::get_if<T>(&field.typed);
 }
 
+// An element parser of the scanner's shape: parses one T at `p`.
+template <class T>
+using ElementParser = bool (*)(const char*& p, const char* end, T& out, Failure& f);
+
+// A header whose grammar allows one value of T.
+template <class T, ElementParser<T> kParse>
+bool single(HeaderId id, std::string_view name, const char* b, const char* e,
+            std::vector<Field>& out, Failure& f) {
+  return run_single<T>(id, name, b, e, out, f,
+                       [](const char*& p, const char* e, Field& fld, Failure& f) {
+                         return kParse(p, e, typed<T>(fld), f);
+                       });
+}
+
+// A header holding a comma-separated list of T (§7.3.1).
+template <class T, ElementParser<T> kParse, bool kAllowEmpty = false>
+bool list(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
+          Failure& f) {
+  return run_list<T>(id, name, b, e, out, f, kAllowEmpty,
+                     [](const char*& p, const char* e, Field& fld, Failure& f) {
+                       return kParse(p, e, typed<T>(fld), f);
+                     });
+}
+
+// Element parsers whose scanner takes one more argument.
 template <std::uint64_t kLimit>
-bool integer(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out, Failure& f) {
-  return run_single<Integer>(id, name, b, e, out, f,
-                             [](const char*& p, const char* e, Field& fld, Failure& f) {
-                               return parse_integer(p, e, kLimit, typed<Integer>(fld), f);
-                             });
+bool integer_up_to(const char*& p, const char* e, Integer& out, Failure& f) {
+  return parse_integer(p, e, kLimit, out, f);
+}
+
+template <bool kRequireBrackets>
+bool name_addr(const char*& p, const char* e, NameAddr& out, Failure& f) {
+  return parse_name_addr(p, e, out, kRequireBrackets, f);
+}
+
+template <bool kHasScheme>
+bool auth_value(const char*& p, const char* e, Auth& out, Failure& f) {
+  return parse_auth(p, e, out, kHasScheme, f);
+}
+
+// callid = word [ "@" word ] (§20.8), kept as Text (Call-ID) or as the token
+// of an In-Reply-To value.
+bool call_id_text(const char*& p, const char* e, Text& out, Failure& f) {
+  const char* s = p;
+  if (!parse_call_id(p, e, f)) return false;
+  out.text = view(s, p);
+  return true;
+}
+
+bool call_id_token(const char*& p, const char* e, Token& out, Failure& f) {
+  const char* s = p;
+  if (!parse_call_id(p, e, f)) return false;
+  out.token = view(s, p);
+  return true;
+}
+
+bool free_text(const char*& p, const char* e, Text& out, Failure& f) {
+  out.text = view(p, e);
+  return parse_text(p, e, f);
 }
 
 template <bool kAllowEmpty>
 bool text(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
   if (b == e && !kAllowEmpty) return fail(f, b, "empty value");
-  return run_single<Text>(id, name, b, e, out, f,
-                          [](const char*& p, const char* e, Field& fld, Failure& f) {
-                            typed<Text>(fld).text = view(p, e);
-                            return parse_text(p, e, f);
-                          });
-}
-
-template <bool kList, bool kRequireBrackets>
-bool name_addrs(HeaderId id, std::string_view name, const char* b, const char* e,
-                std::vector<Field>& out, Failure& f) {
-  auto element = [](const char*& p, const char* e, Field& fld, Failure& f) {
-    return parse_name_addr(p, e, typed<NameAddr>(fld), kRequireBrackets, f);
-  };
-  if constexpr (kList) {
-    return run_list<NameAddr>(id, name, b, e, out, f, false, element);
-  } else {
-    return run_single<NameAddr>(id, name, b, e, out, f, element);
-  }
+  return single<Text, free_text>(id, name, b, e, out, f);
 }
 
 bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
@@ -90,7 +125,7 @@ bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
     field.value = view(b, b + 1);
     return true;
   }
-  return name_addrs<true, false>(id, name, b, e, out, f);
+  return list<NameAddr, name_addr<false>>(id, name, b, e, out, f);
 }
 
 // 1#( token *( SEMI generic-param ) ), the list loop and the token inlined:
@@ -124,120 +159,7 @@ template <bool kHasScheme>
 bool auth(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
           Failure& f) {
   if (b == e) return fail(f, b, "empty value");
-  return run_single<Auth>(id, name, b, e, out, f,
-                          [](const char*& p, const char* e, Field& fld, Failure& f) {
-                            return parse_auth(p, e, typed<Auth>(fld), kHasScheme, f);
-                          });
-}
-
-bool uri_params(HeaderId id, std::string_view name, const char* b, const char* e,
-                std::vector<Field>& out, Failure& f) {
-  return run_list<UriParams>(id, name, b, e, out, f, false,
-                             [](const char*& p, const char* e, Field& fld, Failure& f) {
-                               return parse_uri_params(p, e, typed<UriParams>(fld), f);
-                             });
-}
-
-bool via(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
-         Failure& f) {
-  return run_list<Via>(id, name, b, e, out, f, false,
-                       [](const char*& p, const char* e, Field& fld, Failure& f) {
-                         return parse_via(p, e, typed<Via>(fld), f);
-                       });
-}
-
-bool call_id(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out, Failure& f) {
-  return run_single<Text>(id, name, b, e, out, f,
-                          [](const char*& p, const char* e, Field& fld, Failure& f) {
-                            const char* s = p;
-                            if (!parse_call_id(p, e, f)) return false;
-                            typed<Text>(fld).text = view(s, p);
-                            return true;
-                          });
-}
-
-bool in_reply_to(HeaderId id, std::string_view name, const char* b, const char* e,
-                 std::vector<Field>& out, Failure& f) {
-  return run_list<Token>(id, name, b, e, out, f, false,
-                         [](const char*& p, const char* e, Field& fld, Failure& f) {
-                           const char* s = p;
-                           if (!parse_call_id(p, e, f)) return false;
-                           typed<Token>(fld).token = view(s, p);
-                           return true;
-                         });
-}
-
-bool cseq(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
-          Failure& f) {
-  return run_single<CSeq>(id, name, b, e, out, f,
-                          [](const char*& p, const char* e, Field& fld, Failure& f) {
-                            return parse_cseq(p, e, typed<CSeq>(fld), f);
-                          });
-}
-
-bool content_type(HeaderId id, std::string_view name, const char* b, const char* e,
-                  std::vector<Field>& out, Failure& f) {
-  return run_single<MediaType>(id, name, b, e, out, f,
-                               [](const char*& p, const char* e, Field& fld, Failure& f) {
-                                 return parse_media_type(p, e, typed<MediaType>(fld), f);
-                               });
-}
-
-bool accept(HeaderId id, std::string_view name, const char* b, const char* e,
-            std::vector<Field>& out, Failure& f) {
-  return run_list<MediaType>(id, name, b, e, out, f, true,
-                             [](const char*& p, const char* e, Field& fld, Failure& f) {
-                               return parse_media_type(p, e, typed<MediaType>(fld), f);
-                             });
-}
-
-bool single_token(HeaderId id, std::string_view name, const char* b, const char* e,
-                  std::vector<Field>& out, Failure& f) {
-  return run_single<Token>(id, name, b, e, out, f,
-                           [](const char*& p, const char* e, Field& fld, Failure& f) {
-                             return parse_token(p, e, typed<Token>(fld), f);
-                           });
-}
-
-bool date(HeaderId id, std::string_view name, const char* b, const char* e, std::vector<Field>& out,
-          Failure& f) {
-  return run_single<Date>(id, name, b, e, out, f,
-                          [](const char*& p, const char* e, Field& fld, Failure& f) {
-                            return parse_date(p, e, typed<Date>(fld), f);
-                          });
-}
-
-bool retry_after(HeaderId id, std::string_view name, const char* b, const char* e,
-                 std::vector<Field>& out, Failure& f) {
-  return run_single<RetryAfter>(id, name, b, e, out, f,
-                                [](const char*& p, const char* e, Field& fld, Failure& f) {
-                                  return parse_retry_after(p, e, typed<RetryAfter>(fld), f);
-                                });
-}
-
-bool warning(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out, Failure& f) {
-  return run_list<Warning>(id, name, b, e, out, f, false,
-                           [](const char*& p, const char* e, Field& fld, Failure& f) {
-                             return parse_warning(p, e, typed<Warning>(fld), f);
-                           });
-}
-
-bool timestamp(HeaderId id, std::string_view name, const char* b, const char* e,
-               std::vector<Field>& out, Failure& f) {
-  return run_single<Timestamp>(id, name, b, e, out, f,
-                               [](const char*& p, const char* e, Field& fld, Failure& f) {
-                                 return parse_timestamp(p, e, typed<Timestamp>(fld), f);
-                               });
-}
-
-bool mime_version(HeaderId id, std::string_view name, const char* b, const char* e,
-                  std::vector<Field>& out, Failure& f) {
-  return run_single<MimeVersion>(id, name, b, e, out, f,
-                                 [](const char*& p, const char* e, Field& fld, Failure& f) {
-                                   return parse_mime_version(p, e, typed<MimeVersion>(fld), f);
-                                 });
+  return single<Auth, auth_value<kHasScheme>>(id, name, b, e, out, f);
 }
 
 constexpr std::uint64_t kMax32 = 0xffffffff;
@@ -247,53 +169,53 @@ constexpr std::uint64_t kMax32 = 0xffffffff;
 // Indexed by HeaderId; the grammar of each is in RFC 3261 §25.1 (RFC 3325
 // for P-Asserted-Identity, RFC 3326 for Reason).
 const HeaderHandler kHeaderHandlers[kHeaderIdCount] = {
-    accept,                    // Accept
-    tokens<true>,              // Accept-Encoding
-    tokens<true>,              // Accept-Language
-    uri_params,                // Alert-Info
-    tokens<true>,              // Allow
-    auth<false>,               // Authentication-Info
-    auth<true>,                // Authorization
-    call_id,                   // Call-ID
-    uri_params,                // Call-Info
-    contact,                   // Contact
-    single_token,              // Content-Disposition
-    tokens<false>,             // Content-Encoding
-    tokens<false>,             // Content-Language
-    integer<kMax32>,           // Content-Length
-    content_type,              // Content-Type
-    cseq,                      // CSeq
-    date,                      // Date
-    uri_params,                // Error-Info
-    integer<kMax32>,           // Expires
-    name_addrs<false, false>,  // From
-    in_reply_to,               // In-Reply-To
-    integer<255>,              // Max-Forwards
-    mime_version,              // MIME-Version
-    integer<kMax32>,           // Min-Expires
-    text<true>,                // Organization
-    name_addrs<true, false>,   // P-Asserted-Identity
-    single_token,              // Priority
-    auth<true>,                // Proxy-Authenticate
-    auth<true>,                // Proxy-Authorization
-    tokens<false>,             // Proxy-Require
-    tokens<false>,             // Reason
-    name_addrs<true, true>,    // Record-Route
-    name_addrs<false, false>,  // Reply-To
-    tokens<false>,             // Require
-    retry_after,               // Retry-After
-    name_addrs<true, true>,    // Route
-    text<false>,               // Server
-    text<true>,                // Subject
-    tokens<true>,              // Supported
-    timestamp,                 // Timestamp
-    name_addrs<false, false>,  // To
-    tokens<false>,             // Unsupported
-    text<false>,               // User-Agent
-    via,                       // Via
-    warning,                   // Warning
-    auth<true>,                // WWW-Authenticate
-    text<true>,                // unknown
+    list<MediaType, parse_media_type, true>,  // Accept
+    tokens<true>,                             // Accept-Encoding
+    tokens<true>,                             // Accept-Language
+    list<UriParams, parse_uri_params>,        // Alert-Info
+    tokens<true>,                             // Allow
+    auth<false>,                              // Authentication-Info
+    auth<true>,                               // Authorization
+    single<Text, call_id_text>,               // Call-ID
+    list<UriParams, parse_uri_params>,        // Call-Info
+    contact,                                  // Contact
+    single<Token, parse_token>,               // Content-Disposition
+    tokens<false>,                            // Content-Encoding
+    tokens<false>,                            // Content-Language
+    single<Integer, integer_up_to<kMax32>>,   // Content-Length
+    single<MediaType, parse_media_type>,      // Content-Type
+    single<CSeq, parse_cseq>,                 // CSeq
+    single<Date, parse_date>,                 // Date
+    list<UriParams, parse_uri_params>,        // Error-Info
+    single<Integer, integer_up_to<kMax32>>,   // Expires
+    single<NameAddr, name_addr<false>>,       // From
+    list<Token, call_id_token>,               // In-Reply-To
+    single<Integer, integer_up_to<255>>,      // Max-Forwards
+    single<MimeVersion, parse_mime_version>,  // MIME-Version
+    single<Integer, integer_up_to<kMax32>>,   // Min-Expires
+    text<true>,                               // Organization
+    list<NameAddr, name_addr<false>>,         // P-Asserted-Identity
+    single<Token, parse_token>,               // Priority
+    auth<true>,                               // Proxy-Authenticate
+    auth<true>,                               // Proxy-Authorization
+    tokens<false>,                            // Proxy-Require
+    tokens<false>,                            // Reason
+    list<NameAddr, name_addr<true>>,          // Record-Route
+    single<NameAddr, name_addr<false>>,       // Reply-To
+    tokens<false>,                            // Require
+    single<RetryAfter, parse_retry_after>,    // Retry-After
+    list<NameAddr, name_addr<true>>,          // Route
+    text<false>,                              // Server
+    text<true>,                               // Subject
+    tokens<true>,                             // Supported
+    single<Timestamp, parse_timestamp>,       // Timestamp
+    single<NameAddr, name_addr<false>>,       // To
+    tokens<false>,                            // Unsupported
+    text<false>,                              // User-Agent
+    list<Via, parse_via>,                     // Via
+    list<Warning, parse_warning>,             // Warning
+    auth<true>,                               // WWW-Authenticate
+    text<true>,                               // unknown
 };
 
 bool parse_fields(HeaderId id, std::string_view name, const char* b, const char* e,
