@@ -10,6 +10,8 @@ using message::Method;
 void UasCore::attach(stack::Stack& stack) {
   const auto endpoints = stack.local_endpoints();
   contact_ = "<sip:sippet@" + endpoints.front().to_string() + ">";
+  // Parsed once; every 2xx copies the typed field (no parse per response).
+  (void)contact_template_.put(HeaderId::kContact, contact_);
   stack_.store(&stack);
 }
 
@@ -38,7 +40,7 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
   if (!response) return;
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite)
-    (void)response->put(HeaderId::kContact, contact_);
+    (void)message::copy_fields(*response, contact_template_, HeaderId::kContact);
   auto sent = stack_.load()->send_response(std::move(*response), transaction);
   if (!sent)
     stack_.load()->logger().log(stack::LogLevel::kInfo,

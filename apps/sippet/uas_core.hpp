@@ -55,6 +55,7 @@ class UasCore final : public stack::Core {
   UasOptions options_;
   std::atomic<stack::Stack*> stack_{nullptr};  // not owned
   std::string contact_;
+  message::Message contact_template_;                 // holds the Contact field, parsed
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
 };

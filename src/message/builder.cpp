@@ -378,6 +378,14 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   return m;
 }
 
+Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
+  for (const Field& f : from.fields()) {
+    if (f.id != id) continue;
+    if (auto r = copy_field(to, f); !r) return r.error();
+  }
+  return {};
+}
+
 std::string_view default_reason(int code) {
   switch (code) {
     // 1xx (§21.1; RFC 6228)

@@ -17,10 +17,13 @@ void ServerInvite::start(message::Message&& request, Context& ctx) {
   if (ctx.config.auto_trying &&
       start_timer(ctx, TimerId::kTrying,
                   initial_duration(ctx.config, TimerId::kTrying, reliable()))) {
+    // Usually answered at once: the copy's buffer comes from (and goes back
+    // to) the serialize pool.
+    request_bytes_ = take_buffer();
     if (!request.bytes().empty()) {
       request_bytes_.assign(request.bytes());
     } else {
-      request_bytes_ = request.to_string();
+      request.append_to(request_bytes_);
     }
   }
   ctx.out.emplace_back(DeliverRequest{std::move(request), id()});
@@ -70,8 +73,7 @@ message::Result<void> ServerInvite::send_response(message::Message& response, Co
   }
   // The Core answered: no automatic 100 Trying any more.
   stop_timer(ctx, TimerId::kTrying);
-  request_bytes_.clear();
-  request_bytes_.shrink_to_fit();
+  give_back(request_bytes_);
   if (code < 200) {
     // §17.2.1: 1xx → send, stay in Proceeding, remember for retransmissions.
     last_response_ = serialize(response);
@@ -101,8 +103,7 @@ message::Result<void> ServerInvite::send_response(message::Message& response, Co
 
 void ServerInvite::send_trying(Context& ctx) {
   auto request = message::parse_message(request_bytes_);
-  request_bytes_.clear();
-  request_bytes_.shrink_to_fit();
+  give_back(request_bytes_);
   if (!request) return;
   // §17.2.1: built per §8.2.6, without adding a To tag.
   auto trying = message::build_response(*request, 100);

@@ -116,6 +116,24 @@ struct BlockAllocator {
 
 }  // namespace
 
+std::string take_buffer() {
+  BytesPool& pool = bytes_pool();
+  if (pool.strings.empty()) return {};
+  std::string buffer = std::move(pool.strings.back());
+  pool.strings.pop_back();
+  return buffer;
+}
+
+void give_back(std::string& buffer) {
+  BytesPool* pool = live_pool();
+  if (pool != nullptr && pool->strings.size() < kPoolLimit && buffer.capacity() > 15 &&
+      buffer.capacity() <= kMaxPooledCapacity) {
+    buffer.clear();
+    pool->strings.push_back(std::move(buffer));  // capacity reserved: no allocation
+  }
+  buffer = std::string();  // frees what the pool did not take
+}
+
 std::shared_ptr<const std::string> serialize(const message::Message& message) {
   BytesPool& pool = bytes_pool();
   auto shared = std::allocate_shared<SharedBytes>(BlockAllocator<SharedBytes>{});

@@ -27,6 +27,12 @@ message::Error make_error(message::ErrorKind kind, std::string_view reason);
 // Serializes `message` once, for sending and possibly retransmitting.
 std::shared_ptr<const std::string> serialize(const message::Message& message);
 
+// A string buffer from serialize's per-thread pool (empty, maybe with
+// capacity), and its return (cleared; freed when the pool is full, the
+// buffer large, or the thread has no pool). For short-lived copies.
+std::string take_buffer();
+void give_back(std::string& buffer);
+
 class Transaction {
  public:
   Transaction(Kind kind, State state, const TransportInfo& transport)

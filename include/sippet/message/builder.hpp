@@ -20,6 +20,12 @@ Result<Message> build_request(std::string_view method, std::string_view request_
 Result<Message> build_response(const Message& request, int code, std::string_view reason = {},
                                std::string_view to_tag = {});
 
+// Appends to `to` a copy of every `id` field of `from`, in order, without
+// parsing them again: the text goes into `to`'s storage and the typed values
+// are moved along with it. For a header a program adds to many messages
+// (e.g. a UAS's Contact): parse it once into a template message, then copy.
+Result<void> copy_fields(Message& to, const Message& from, HeaderId id);
+
 // The standard reason phrase for a status code ("" when unknown).
 std::string_view default_reason(int code);
 
