@@ -384,6 +384,7 @@ std::optional<Transaction> Worker::find_cancelled_invite(const message::Message&
 
 void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
                          std::optional<TimePoint> base) {
+  bool scheduled = false;
   // Index loop: a transport error appends the layer's reaction to `actions`.
   for (std::size_t i = 0; i < actions.size(); ++i) {
     transaction::Action& action = actions[i];
@@ -421,9 +422,21 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
       }
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
       const TimePoint deadline = base.value_or(now()) + start->after;
-      timers_.schedule(deadline, TimerEntry{start->handle, deadline});
-    } else if (std::holds_alternative<transaction::StopTimer>(action)) {
-      // Stale firings are ignored by the layer (action.hpp): nothing to do.
+      const TimerId queued = timers_.schedule(deadline, TimerEntry{start->handle, deadline});
+      if (start->after < stack_.config().timers.t4) {
+        const std::uint32_t slot = start->handle.id.slot;
+        if (slot >= short_timers_.size()) short_timers_.resize(slot + 1);
+        short_timers_[slot] = ShortTimer{start->handle, queued};
+      }
+      scheduled = true;
+    } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
+      // Stale firings are ignored by the layer (action.hpp); a short timer
+      // is also taken out of the queue, so that it wakes nobody.
+      const std::uint32_t slot = stop->handle.id.slot;
+      if (slot < short_timers_.size() && short_timers_[slot].handle == stop->handle) {
+        timers_.cancel(short_timers_[slot].queued);
+        short_timers_[slot] = ShortTimer{};
+      }
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
       if (terminated->key.role == transaction::Role::kClient) {
         client_destinations_.erase(terminated->id);
@@ -442,7 +455,12 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
   }
   actions.clear();
   current_error_ = {};
-  if (!base) arm_alarm_locked();
+  if (base || !scheduled) return;  // fire_due_timers() arms when it is done
+  if (acting()) {
+    alarm_dirty_ = true;  // deliver_pending() arms after the callbacks
+  } else {
+    arm_alarm_locked();
+  }
 }
 
 void Worker::finish(Deliveries& out) {
@@ -471,6 +489,11 @@ void Worker::deliver_pending() {
   pending_.clear();
   next_pending_ = 0;
   delivering_ = false;
+  if (alarm_dirty_) {
+    std::lock_guard lock(mutex_);
+    alarm_dirty_ = false;
+    arm_alarm_locked();
+  }
 }
 
 void Worker::call_core(Delivery& delivery) {

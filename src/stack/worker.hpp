@@ -151,7 +151,16 @@ class Worker {
     TimePoint deadline;
   };
   TimerQueue<TimerEntry> timers_;
-  TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
+  // The short timer (retransmissions, 100 Trying: shorter than T4) each
+  // transaction slot last armed, so that its StopTimer removes it from the
+  // queue: a stopped timer then never wakes the worker. Long timers are
+  // left to go stale (they are few and late).
+  struct ShortTimer {
+    transaction::TimerHandle handle;
+    TimerId queued = 0;
+  };
+  std::vector<ShortTimer> short_timers_;  // by transaction slot
+  TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
   transaction::Actions actions_;
   std::unordered_map<transaction::TransactionId, transport::Endpoint,
                      transaction::TransactionIdHash>
@@ -171,6 +180,10 @@ class Worker {
   Deliveries pending_;  // delivered from pending_[next_pending_]
   std::size_t next_pending_ = 0;
   bool delivering_ = false;
+  // Timers were scheduled while acting: the alarm is re-armed once the
+  // callbacks are done (deliver_pending), when the Core has answered and
+  // stopped what it made unnecessary (e.g. the 100 Trying timer).
+  bool alarm_dirty_ = false;
   asio::steady_timer alarm_;
 };
 

@@ -155,6 +155,39 @@ TEST_F(ClientTest, InviteServerSends100TryingWhenCoreIsSilentFor200ms) {
   EXPECT_EQ(trying->status_code(), 100);
 }
 
+TEST_F(ClientTest, InviteAnsweredFromTheCallbackGetsNo100Trying) {
+  // The Core answers inside receive_request: the stopped 100 Trying timer
+  // leaves the worker's queue (it never fires, never wakes the worker), and
+  // the retransmission timers armed later still run.
+  auto config = loopback_config();
+  config.manual_clock = clock_;
+  start(std::move(config));
+  core_.on_request = [this](const message::Message& request, std::optional<Transaction> t) {
+    auto ringing = message::build_response(request, 180);
+    ASSERT_TRUE(ringing.ok());
+    ASSERT_TRUE(stack_->send_response(std::move(*ringing), t).ok());
+    auto busy = message::build_response(request, 486);
+    ASSERT_TRUE(busy.ok());
+    ASSERT_TRUE(stack_->send_response(std::move(*busy), t).ok());
+  };
+  peer_.send_to(port_, make_request("INVITE", port_, "127.0.0.1:" + std::to_string(peer_.port()),
+                                    "z9hG4bKinv2", "c-8b"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto ringing = peer_.receive_message();
+  ASSERT_TRUE(ringing.has_value());
+  EXPECT_EQ(ringing->status_code(), 180);
+  auto busy = peer_.receive_message();
+  ASSERT_TRUE(busy.has_value());
+  EXPECT_EQ(busy->status_code(), 486);
+  advance(milliseconds(200));
+  EXPECT_FALSE(peer_.receive(milliseconds(50)).has_value());  // no 100 Trying
+  // Timer G (T1 = 500 ms) retransmits the 486 (§17.2.1).
+  advance(milliseconds(300));
+  auto again = peer_.receive_message();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status_code(), 486);
+}
+
 TEST_F(ClientTest, IcmpPortUnreachableReachesCoreOnceAsTransportError) {
   start(loopback_config());
   RawPeer gone;
