@@ -23,6 +23,7 @@ inline constexpr std::uint32_t kScheme = 1 << 14;     // ALPHA / DIGIT / + - .
 inline constexpr std::uint32_t kGenValue = 1 << 15;   // token / host (gen-value, unquoted)
 inline constexpr std::uint32_t kAlnum = 1 << 16;      // ALPHA / DIGIT
 inline constexpr std::uint32_t kLabel = 1 << 17;      // alphanum / "-" (domainlabel)
+inline constexpr std::uint32_t kAddrSpec = 1 << 18;   // anything but ';' ',' and LWS (§20.10)
 
 constexpr std::array<std::uint32_t, 256> make_char_table() {
   std::array<std::uint32_t, 256> t{};
@@ -56,6 +57,9 @@ constexpr std::array<std::uint32_t, 256> make_char_table() {
   add(":[]", kGenValue);
   add(" \t\r\n", kWs | kText);
   add("-", kLabel);
+  for (int c = 0; c < 256; ++c) {
+    if (c != ';' && c != ',' && c != ' ' && c != '\t' && c != '\r' && c != '\n') t[c] |= kAddrSpec;
+  }
   for (int c = 0x21; c <= 0x7e; ++c)
     t[c] |= kText;
   for (int c = 0x80; c <= 0xff; ++c)

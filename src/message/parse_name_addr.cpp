@@ -50,10 +50,7 @@ bool parse_name_addr(const char*& p, const char* e, NameAddr& out, bool require_
     // addr-spec without <>: the URI ends at the first ';' (those params are
     // the header's), ',' or LWS; it may not contain '?' (§20.10).
     const char* u = p;
-    const char* q = u;  // local: reads through char* may alias `p`
-    while (q < e && *q != ';' && *q != ',' && !is(*q, kWs))
-      ++q;
-    p = q;
+    p = skip(u, e, kAddrSpec);
     if (std::memchr(u, '?', p - u) != nullptr) {
       return fail(f, u, "a URI with headers must be enclosed in '<>'");
     }
