@@ -33,11 +33,9 @@ Error make_error(ErrorKind kind, std::size_t offset, int status, std::string_vie
   return Error{kind, offset, status, std::move(reason)};
 }
 
-// SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (§7.1).
-bool is_sip_2_0(std::string_view v) {
-  return v.size() == 7 && detail::ci_equal(v, "SIP/2.0");
-}
+using detail::is_sip_2_0;
 
+// SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (§7.1).
 bool is_sip_version(std::string_view v) {
   if (v.size() < 7 || !detail::ci_equal(v.substr(0, 4), "SIP/")) return false;
   std::size_t i = 4, n = v.size();

@@ -220,6 +220,17 @@ inline bool ci_equal(std::string_view a, std::string_view b) {
   return true;
 }
 
+// SIP-Version "SIP/2.0", case-insensitive (§7.1): "SIP/" compared as one
+// word with the three letters case-folded (c | 0x20 is 's', 'i' or 'p' only
+// for those letters), then "2.0".
+inline bool is_sip_2_0(std::string_view v) {
+  if (v.size() != 7) return false;
+  std::uint32_t word;
+  std::memcpy(&word, v.data(), 4);
+  constexpr std::uint32_t kSipSlash = 's' | 'i' << 8 | 'p' << 16 | std::uint32_t{'/'} << 24;
+  return (word | 0x00202020u) == kSipSlash && v[4] == '2' && v[5] == '.' && v[6] == '0';
+}
+
 // quoted-string (§25.1) starting at the DQUOTE at `p`: returns the position
 // after the closing DQUOTE, or nullptr when unterminated or invalid.
 const char* scan_quoted(const char* p, const char* end);

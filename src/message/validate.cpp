@@ -8,21 +8,13 @@
 #include <span>
 #include <string>
 
+#include "scanner.hpp"
+
 namespace sippet::message {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using detail::ci_equal;
 
 void append_list(std::string& out, std::string_view item, bool& first) {
   if (!first) out.append(", ");
@@ -38,17 +30,12 @@ struct Check {
   }
 };
 
-// §7.1: SIP-Version is case-insensitive; only SIP/2.0 is understood (505).
-bool version_ok(std::string_view v) {
-  return iequals(v, "SIP/2.0");
-}
-
 // "type/subtype" of a Content-Type or Accept value.
 bool media_equals(const MediaType& m, std::string_view type_slash_subtype) {
   auto slash = type_slash_subtype.find('/');
   if (slash == std::string_view::npos) return false;
-  return iequals(m.type, type_slash_subtype.substr(0, slash)) &&
-         iequals(m.subtype, type_slash_subtype.substr(slash + 1));
+  return ci_equal(m.type, type_slash_subtype.substr(0, slash)) &&
+         ci_equal(m.subtype, type_slash_subtype.substr(slash + 1));
 }
 
 // An Accept range ("*/*", "type/*", "type/subtype") admits a type (§20.1).
@@ -58,8 +45,8 @@ bool accept_admits(const MediaType& range, std::string_view type_slash_subtype) 
   std::string_view type = type_slash_subtype.substr(0, slash);
   std::string_view subtype = type_slash_subtype.substr(slash + 1);
   if (range.type == "*") return range.subtype == "*";
-  if (!iequals(range.type, type)) return false;
-  return range.subtype == "*" || iequals(range.subtype, subtype);
+  if (!ci_equal(range.type, type)) return false;
+  return range.subtype == "*" || ci_equal(range.subtype, subtype);
 }
 
 // q=0 means "not acceptable" (RFC 2616 §3.9, used by §20.1).
@@ -150,10 +137,10 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
                           std::to_string(options.max_message_size));
   }
 
-  // §8.2 / §21.5.6: only SIP/2.0.
+  // §7.1, §8.2, §21.5.6: only SIP/2.0 (case-insensitive) is understood.
   std::string_view version =
       request ? message.request_line().version : message.status_line().version;
-  if (!version_ok(version)) {
+  if (!detail::is_sip_2_0(version)) {
     return check.fail(ErrorKind::kBadVersion, 505,
                       "unsupported SIP version '" + std::string(version) + "'");
   }
@@ -230,7 +217,7 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
       std::string_view tag = t ? t->token : f->value;
       bool known = false;
       for (std::string_view s : options.supported)
-        known = known || iequals(s, tag);
+        known = known || ci_equal(s, tag);
       for (std::string_view s : unknown)
         known = known || s == tag;
       if (!known) unknown.push_back(tag);
