@@ -1,5 +1,7 @@
 #include "uas_core.hpp"
 
+#include <cstring>
+
 #include "sippet/message/builder.hpp"
 
 namespace sippet::app {
@@ -41,19 +43,35 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite)
     (void)message::copy_fields(*response, contact_template_, HeaderId::kContact);
-  auto sent = stack_.load()->send_response(std::move(*response), transaction);
+  send(std::move(*response), transaction);
+}
+
+void UasCore::send(message::Message&& response, stack::Transaction transaction) {
+  auto sent = stack_.load()->send_response(std::move(response), transaction);
   if (!sent)
     stack_.load()->logger().log(stack::LogLevel::kInfo,
                                 "uas: cannot answer: " + sent.error().reason);
 }
 
-void UasCore::answer_invite(message::Message invite, stack::Transaction transaction) {
-  Pending pending{std::move(invite), transaction, message::create_tag()};
-  reply(pending.invite, 180, transaction, pending.tag);
+void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {
   if (options_.ring.count() <= 0) {
-    send_final(pending);
+    // 180 then the final response at once; build_response gives the 180 a
+    // random To tag, which the final response repeats (§12.1.1).
+    auto ringing = message::build_response(invite, 180);
+    if (!ringing) return;
+    const message::NameAddr* to = ringing->to();
+    char tag[64];
+    std::size_t tag_size = 0;
+    if (to != nullptr && to->tag().size() <= sizeof tag) {
+      tag_size = to->tag().size();
+      std::memcpy(tag, to->tag().data(), tag_size);
+    }
+    send(std::move(*ringing), transaction);
+    reply(invite, options_.answer, transaction, std::string_view(tag, tag_size));
     return;
   }
+  Pending pending{std::move(invite), transaction, message::create_tag()};
+  reply(pending.invite, 180, transaction, pending.tag);
   // Answer later, on the worker of this Call-ID; a CANCEL may come first.
   std::string call_id(pending.invite.call_id());
   {

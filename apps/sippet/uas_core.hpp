@@ -46,11 +46,12 @@ class UasCore final : public stack::Core {
     std::string tag;
   };
 
-  void answer_invite(message::Message invite, stack::Transaction transaction);
+  void answer_invite(message::Message&& invite, stack::Transaction transaction);
   void answer_cancel(message::Message cancel, stack::Transaction transaction);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
   void send_final(Pending& pending);
+  void send(message::Message&& response, stack::Transaction transaction);
 
   UasOptions options_;
   std::atomic<stack::Stack*> stack_{nullptr};  // not owned

@@ -109,16 +109,56 @@ std::string random_string(std::string_view prefix, std::size_t chars) {
   return out;
 }
 
-// Whether To/From params hold `tag` (§19.3). A param name is a token, never
-// escaped: when the text has no "tag" in any case there is none, and the
-// param split of Params::has is skipped (the usual request has no To tag).
+bool is_lws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// ---- Recycled field lists (recycle()) ---------------------------------------
+
+// Field is trivially destructible: a recycled list is cleared in O(1).
+static_assert(std::is_trivially_destructible_v<Field>);
+constexpr std::size_t kSpareLists = 8;
+constexpr std::size_t kMaxSpareCapacity = 32;  // fields: larger lists are freed
+
+struct SpareLists {
+  std::vector<std::vector<Field>> lists;
+  SpareLists() { lists.reserve(kSpareLists); }
+};
+
+SpareLists& spare_lists() {
+  thread_local SpareLists spare;
+  return spare;
+}
+
+std::vector<Field> take_field_list() {
+  auto& lists = spare_lists().lists;
+  if (lists.empty()) return {};
+  std::vector<Field> list = std::move(lists.back());
+  lists.pop_back();
+  return list;
+}
+
+// Whether To/From params hold `tag` (§19.3), without splitting every param
+// (Params::has). Only names are looked at: at the start and after each ';'
+// and LWS (§25.1 generic-param; a name is a token, never escaped). A quoted
+// value is the only place a ';' may hide, so with a '"' in the text the
+// answer is left to Params.
 bool has_tag_param(const Params& params) {
   const std::string_view raw = params.raw();
-  for (std::size_t i = 0; i + 3 <= raw.size(); ++i) {
-    if ((raw[i] | 0x20) == 't' && (raw[i + 1] | 0x20) == 'a' && (raw[i + 2] | 0x20) == 'g')
-      return params.has("tag");
+  if (raw.find('"') != std::string_view::npos) return params.has("tag");
+  std::size_t i = 0;
+  for (;;) {
+    while (i < raw.size() && is_lws(raw[i]))
+      ++i;
+    if (raw.size() - i >= 3 && (raw[i] | 0x20) == 't' && (raw[i + 1] | 0x20) == 'a' &&
+        (raw[i + 2] | 0x20) == 'g') {
+      const std::size_t end = i + 3;
+      if (end == raw.size() || raw[end] == '=' || raw[end] == ';' || is_lws(raw[end])) return true;
+    }
+    const std::size_t semi = raw.find(';', i);
+    if (semi == std::string_view::npos) return false;
+    i = semi + 1;
   }
-  return false;
 }
 
 // ---- Copying header fields between messages -------------------------------
@@ -352,7 +392,9 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   line.code = static_cast<std::uint16_t>(code);
   line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
 
-  MessageAccess::fields(m).reserve(request.count(HeaderId::kVia) + 5);
+  auto& fields = MessageAccess::fields(m);
+  fields = take_field_list();
+  fields.reserve(request.count(HeaderId::kVia) + 6);  // and a Contact, often
   for (const Field& f : request.fields()) {
     if (f.id != HeaderId::kVia) continue;
     if (auto r = copy_field(m, f); !r) return r.error();
@@ -376,6 +418,16 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
     if (auto r = add_to_tag(m, tag); !r) return r.error();
   }
   return m;
+}
+
+void recycle(Message&& message) {
+  auto& fields = MessageAccess::fields(message);
+  auto& lists = spare_lists().lists;
+  if (fields.capacity() == 0 || fields.capacity() > kMaxSpareCapacity ||
+      lists.size() >= kSpareLists)
+    return;
+  fields.clear();
+  lists.push_back(std::move(fields));  // capacity reserved: no allocation
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {

@@ -25,19 +25,29 @@ std::string_view strip_brackets(std::string_view host) {
   return host;
 }
 
-// Whether `raw` (a params text) may hold a param named `lower_name`: an ASCII
-// case-insensitive substring test (param names are tokens, §25.1, never
-// escaped). Much cheaper than Params::get, which splits every param; a
-// "yes" is confirmed with Params::get.
+bool is_lws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// Whether a params text (Params::raw()) may hold a param named `lower_name`:
+// only names are looked at, at the start and after each ';' and LWS (§25.1
+// generic-param; names are tokens, never escaped). A ';' inside a quoted
+// value may give a false "maybe", never a false "no": a "maybe" is confirmed
+// with Params::get, which splits every param (the slow part).
 bool may_have_param(std::string_view raw, std::string_view lower_name) {
-  if (lower_name.empty() || raw.size() < lower_name.size()) return false;
-  const char first = lower_name.front();
-  for (std::size_t i = 0; i + lower_name.size() <= raw.size(); ++i) {
-    char c = raw[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == first && iequals(raw.substr(i, lower_name.size()), lower_name)) return true;
+  std::size_t i = 0;
+  for (;;) {
+    while (i < raw.size() && is_lws(raw[i]))
+      ++i;
+    if (raw.size() - i >= lower_name.size() &&
+        iequals(raw.substr(i, lower_name.size()), lower_name)) {
+      const std::size_t end = i + lower_name.size();
+      if (end == raw.size() || raw[end] == '=' || raw[end] == ';' || is_lws(raw[end])) return true;
+    }
+    const std::size_t semi = raw.find(';', i);
+    if (semi == std::string_view::npos) return false;
+    i = semi + 1;
   }
-  return false;
 }
 
 message::Error missing_via() {

@@ -124,7 +124,7 @@ void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& sour
                source.to_string().c_str(), error.reason.c_str(), error.offset);
     return;
   }
-  message::Message message = std::move(parsed).value();
+  message::Message& message = *parsed;  // moved on once, below
   Peer peer{source, listener};
   if (auto valid = message::validate(message, stack_.config().validation); !valid) {
     const auto& error = valid.error();
@@ -165,7 +165,7 @@ void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& sour
   }
 }
 
-void Worker::hand_over(Worker& owner, message::Message message, const Peer& peer) {
+void Worker::hand_over(Worker& owner, message::Message&& message, const Peer& peer) {
   // Handling it here keeps the contract: the owner's core lock serialises
   // the Call-ID's callbacks, and nothing of the owner's is queued ahead.
   if (!overloaded_ && owner.queued_.load(std::memory_order_acquire) == 0 &&
@@ -216,7 +216,7 @@ void Worker::answer_invalid(const message::Message& request, const message::Erro
   (void)transports_[peer.listener]->send(destination, bytes);
 }
 
-void Worker::on_incoming(message::Message message, const Peer& peer) {
+void Worker::on_incoming(message::Message&& message, const Peer& peer) {
   Deliveries deliveries;
   {
     std::lock_guard lock(mutex_);
@@ -344,6 +344,8 @@ message::Result<Transaction> Worker::send_response(message::Message&& response,
     auto sent = layer_.send_response(std::move(response), id, actions_);
     if (sent) {
       result = Transaction{transaction::Role::kServer, index_, *sent};
+      // Serialized: its storage serves the next build_response.
+      message::recycle(std::move(response));
     } else {
       result = sent.error();
     }
@@ -446,11 +448,11 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
         }
       }
     } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
-      out.push_back(Delivery{std::move(*request), {}});
+      out.emplace_back(std::move(*request));
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
-      out.push_back(Delivery{std::move(*response), {}});
+      out.emplace_back(std::move(*response));
     } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
-      out.push_back(Delivery{std::move(*error), current_error_});
+      out.emplace_back(std::move(*error), current_error_);
     }
   }
   actions.clear();
@@ -478,16 +480,17 @@ void Worker::finish(Deliveries& out) {
 }
 
 void Worker::deliver_pending() {
-  // Callbacks may send, which may add deliveries: they queue behind.
+  // Callbacks may send, which may add deliveries: they queue behind. The
+  // batch being delivered is swapped out first (a callback appends to
+  // pending_, which may reallocate); both vectors keep their capacity.
   if (delivering_) return;
   delivering_ = true;
-  while (next_pending_ < pending_.size()) {
-    // Moved out first: a callback may append (and reallocate) pending_.
-    Delivery delivery = std::move(pending_[next_pending_++]);
-    call_core(delivery);
+  while (!pending_.empty()) {
+    batch_.swap(pending_);
+    for (Delivery& delivery : batch_)
+      call_core(delivery);
+    batch_.clear();
   }
-  pending_.clear();
-  next_pending_ = 0;
   delivering_ = false;
   if (alarm_dirty_) {
     std::lock_guard lock(mutex_);

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -35,8 +36,15 @@ class StackState;
 
 // A Core callback waiting to run on the worker's thread.
 struct Delivery {
-  std::variant<transaction::DeliverRequest, transaction::DeliverResponse, transaction::DeliverError>
-      action;
+  using Action = std::variant<transaction::DeliverRequest, transaction::DeliverResponse,
+                              transaction::DeliverError>;
+  // Built in place from the layer's action (one move of its message).
+  template <class T>
+  requires(!std::is_same_v<std::remove_cvref_t<T>, Delivery>) explicit Delivery(
+      T&& from, std::error_code error = {})
+      : action(std::forward<T>(from)), transport_error(error) {}
+
+  Action action;
   std::error_code transport_error;
 };
 using Deliveries = std::vector<Delivery>;  // empty: no allocation
@@ -87,7 +95,7 @@ class Worker {
   void fail_destination(const transport::Endpoint& destination, std::error_code error);
 
   // A parsed, validated incoming message owned by this worker (its thread).
-  void on_incoming(message::Message message, const Peer& peer);
+  void on_incoming(message::Message&& message, const Peer& peer);
 
   // From any thread: the layer's send calls, under the lock.
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
@@ -121,7 +129,7 @@ class Worker {
   // Hands a message this worker read to its owner: handled at once on this
   // thread when the owner is idle with nothing queued (no wake-up), else
   // queued to the owner's thread.
-  void hand_over(Worker& owner, message::Message message, const Peer& peer);
+  void hand_over(Worker& owner, message::Message&& message, const Peer& peer);
   void answer_invalid(const message::Message& request, const message::Error& error,
                       const Peer& peer);
   TimePoint now() const;
@@ -177,8 +185,8 @@ class Worker {
   std::uint64_t next_resolution_ = 1;
 
   // Whoever acts for the worker (holds core_mutex_).
-  Deliveries pending_;  // delivered from pending_[next_pending_]
-  std::size_t next_pending_ = 0;
+  Deliveries pending_;  // waiting for deliver_pending()
+  Deliveries batch_;    // being delivered
   bool delivering_ = false;
   // Timers were scheduled while acting: the alarm is re-armed once the
   // callbacks are done (deliver_pending), when the Core has answered and

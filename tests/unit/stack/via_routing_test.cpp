@@ -59,3 +59,28 @@ TEST(ViaRouting, IPv6SourceComparesWithBracketedSentBy) {
 
 }  // namespace
 }  // namespace sippet::stack
+
+namespace sippet::stack {
+namespace {
+
+// The rport test looks at param names only (after ';' and LWS), before
+// Params splits them: these must all decide as Params would.
+TEST(ViaRouting, RportFoundOnlyAsAParamName) {
+  struct Case {
+    std::string_view params;
+    bool rport;
+  };
+  for (const Case& c : {Case{";RPort", true}, Case{" ; rport", true}, Case{";x=1;rport", true},
+                        Case{";rportx", false}, Case{";xrport", false}, Case{";x=rport", false},
+                        Case{";x=\"a;rport\"", false}}) {
+    auto request = parse(
+        testing::make_request("OPTIONS", 5060, "192.0.2.7:5070", "z9hG4bK1", "c", 1, c.params));
+    auto destination = stamp_received(request, kSource);
+    ASSERT_TRUE(destination.ok()) << c.params;
+    EXPECT_EQ(destination->to_string(), c.rport ? "192.0.2.7:40000" : "192.0.2.7:5070") << c.params;
+    EXPECT_EQ(request.top_via()->params.has("received"), c.rport) << c.params;
+  }
+}
+
+}  // namespace
+}  // namespace sippet::stack
