@@ -424,13 +424,18 @@ void Worker::run_actions(transaction::Actions& actions, Deliveries& out,
       }
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
       const TimePoint deadline = base.value_or(now()) + start->after;
-      const TimerId queued = timers_.schedule(deadline, TimerEntry{start->handle, deadline});
-      if (start->after < stack_.config().timers.t4) {
-        const std::uint32_t slot = start->handle.id.slot;
-        if (slot >= short_timers_.size()) short_timers_.resize(slot + 1);
-        short_timers_[slot] = ShortTimer{start->handle, queued};
-      }
       scheduled = true;
+      const TimerEntry entry{start->handle, deadline};
+      if (start->after >= stack_.config().timers.t4) {
+        // Long (64*T1 and the like): a FIFO lane per duration, no heap.
+        if (lanes_.schedule(start->after, deadline, entry)) continue;
+        timers_.schedule(deadline, entry);
+        continue;
+      }
+      const TimerId queued = timers_.schedule(deadline, entry);
+      const std::uint32_t slot = start->handle.id.slot;
+      if (slot >= short_timers_.size()) short_timers_.resize(slot + 1);
+      short_timers_[slot] = ShortTimer{start->handle, queued};
     } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
       // Stale firings are ignored by the layer (action.hpp); a short timer
       // is also taken out of the queue, so that it wakes nobody.
@@ -524,6 +529,7 @@ void Worker::call_core(Delivery& delivery) {
 void Worker::arm_alarm_locked() {
   if (stack_.config().manual_clock) return;  // fire_due_timers() only
   auto next = timers_.next_deadline();
+  if (auto lane = lanes_.next_deadline(); lane && (!next || *lane < *next)) next = lane;
   if (!next) return;
   // Round up to the resolution so that timers close together share a wake-up.
   const auto& config = stack_.config();
@@ -562,10 +568,22 @@ void Worker::fire_due_timers() {
   {
     std::lock_guard lock(mutex_);
     armed_ = TimePoint::max();
-    timers_.expire(now(), [this](TimerEntry entry) {
-      layer_.on_timer(entry.handle, actions_);
-      run_actions(actions_, pending_, entry.deadline);
-    });
+    // Earliest first across the queue and the lanes; timers scheduled by
+    // the ones firing are honoured (one due already fires in this call).
+    const TimePoint time = now();
+    for (;;) {
+      const auto queued = timers_.next_deadline();
+      const auto laned = lanes_.next_deadline();
+      std::optional<TimerEntry> entry;
+      if (laned && *laned <= time && (!queued || *laned < *queued)) {
+        entry = lanes_.pop_due(time);
+      } else {
+        entry = timers_.pop_due(time);
+      }
+      if (!entry) break;
+      layer_.on_timer(entry->handle, actions_);
+      run_actions(actions_, pending_, entry->deadline);
+    }
     arm_alarm_locked();
   }
   deliver_pending();

@@ -158,7 +158,8 @@ class Worker {
     transaction::TimerHandle handle;
     TimePoint deadline;
   };
-  TimerQueue<TimerEntry> timers_;
+  TimerQueue<TimerEntry> timers_;  // short timers, and long ones out of order
+  TimerLanes<TimerEntry> lanes_;   // long timers (>= T4), by duration
   // The short timer (retransmissions, 100 Trying: shorter than T4) each
   // transaction slot last armed, so that its StopTimer removes it from the
   // queue: a stopped timer then never wakes the worker. Long timers are

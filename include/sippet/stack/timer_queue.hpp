@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <queue>
 #include <utility>
@@ -80,6 +81,17 @@ class TimerQueue {
     return fired;
   }
 
+  // Removes the earliest timer due at `now` and returns its payload, if any.
+  std::optional<Payload> pop_due(TimePoint now) {
+    drop_stale();
+    if (heap_.empty() || heap_.top().deadline > now) return std::nullopt;
+    const std::uint32_t slot = heap_.top().slot;
+    heap_.pop();
+    std::optional<Payload> payload(std::move(slots_[slot].payload));
+    release(slot);
+    return payload;
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
@@ -119,6 +131,75 @@ class TimerQueue {
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
+  std::size_t size_ = 0;
+};
+
+// Timers of a few fixed durations (Timers L, J, H, B, F: 64*T1, and the
+// like). Scheduled "now + duration" in time order, each duration's timers
+// form a FIFO lane: O(1) to add and to expire, no heap, memory written and
+// read in sequence. No cancel: a stopped timer fires and is ignored (the
+// transaction layer ignores stale handles). A deadline earlier than the last
+// of its lane, or a new duration when every lane is taken, is refused
+// (schedule() returns false): the caller queues it elsewhere.
+template <class Payload>
+class TimerLanes {
+ public:
+  static constexpr std::size_t kMaxLanes = 8;
+
+  bool schedule(Clock::duration after, TimePoint deadline, Payload payload) {
+    Lane* lane = nullptr;
+    for (Lane& l : lanes_) {
+      if (l.after == after) {
+        lane = &l;
+        break;
+      }
+    }
+    if (lane == nullptr) {
+      if (lanes_.size() >= kMaxLanes) return false;
+      lane = &lanes_.emplace_back();
+      lane->after = after;
+    }
+    if (!lane->entries.empty() && lane->entries.back().first > deadline) return false;
+    lane->entries.emplace_back(deadline, std::move(payload));
+    ++size_;
+    return true;
+  }
+
+  // The earliest deadline of all lanes.
+  std::optional<TimePoint> next_deadline() const {
+    const Lane* lane = earliest();
+    if (lane == nullptr) return std::nullopt;
+    return lane->entries.front().first;
+  }
+
+  // Removes the earliest timer due at `now` and returns its payload, if any.
+  std::optional<Payload> pop_due(TimePoint now) {
+    Lane* lane = const_cast<Lane*>(earliest());
+    if (lane == nullptr || lane->entries.front().first > now) return std::nullopt;
+    std::optional<Payload> payload(std::move(lane->entries.front().second));
+    lane->entries.pop_front();
+    --size_;
+    return payload;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  struct Lane {
+    Clock::duration after{};
+    std::deque<std::pair<TimePoint, Payload>> entries;  // deadlines in order
+  };
+  const Lane* earliest() const {
+    const Lane* best = nullptr;
+    for (const Lane& l : lanes_) {
+      if (l.entries.empty()) continue;
+      if (best == nullptr || l.entries.front().first < best->entries.front().first) best = &l;
+    }
+    return best;
+  }
+
+  std::vector<Lane> lanes_;
   std::size_t size_ = 0;
 };
 

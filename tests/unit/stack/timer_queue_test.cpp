@@ -78,3 +78,56 @@ TEST(TimerQueue, TimerScheduledWhileFiringFiresWhenDue) {
 
 }  // namespace
 }  // namespace sippet::stack
+
+namespace sippet::stack {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(TimerLanes, FiresEachDurationInOrderAndAcrossLanesEarliestFirst) {
+  TimerLanes<std::string> lanes;
+  const TimePoint t0{};
+  EXPECT_TRUE(lanes.schedule(milliseconds(32000), t0 + milliseconds(32000), "L1"));
+  EXPECT_TRUE(lanes.schedule(milliseconds(5000), t0 + milliseconds(5010), "I1"));
+  EXPECT_TRUE(lanes.schedule(milliseconds(32000), t0 + milliseconds(32005), "L2"));
+  EXPECT_TRUE(lanes.schedule(milliseconds(5000), t0 + milliseconds(5020), "I2"));
+  EXPECT_EQ(lanes.size(), 4u);
+  EXPECT_EQ(lanes.next_deadline(), t0 + milliseconds(5010));
+  EXPECT_FALSE(lanes.pop_due(t0 + milliseconds(5009)).has_value());
+  std::vector<std::string> fired;
+  while (auto p = lanes.pop_due(t0 + milliseconds(40000)))
+    fired.push_back(*p);
+  EXPECT_EQ(fired, (std::vector<std::string>{"I1", "I2", "L1", "L2"}));
+  EXPECT_TRUE(lanes.empty());
+  EXPECT_FALSE(lanes.next_deadline().has_value());
+}
+
+TEST(TimerLanes, RefusesOutOfOrderDeadlinesAndTooManyDurations) {
+  TimerLanes<int> lanes;
+  const TimePoint t0{};
+  EXPECT_TRUE(lanes.schedule(milliseconds(100), t0 + milliseconds(200), 1));
+  // Earlier than the last of its lane (a retransmission counted from an old
+  // deadline): the caller must queue it elsewhere.
+  EXPECT_FALSE(lanes.schedule(milliseconds(100), t0 + milliseconds(150), 2));
+  EXPECT_TRUE(lanes.schedule(milliseconds(100), t0 + milliseconds(200), 3));  // equal is fine
+  for (std::size_t i = 1; i < TimerLanes<int>::kMaxLanes; ++i)
+    EXPECT_TRUE(lanes.schedule(milliseconds(1000 + i), t0 + milliseconds(5000), 0));
+  EXPECT_FALSE(lanes.schedule(milliseconds(99999), t0 + milliseconds(99999), 4));
+  EXPECT_EQ(lanes.size(), 2u + TimerLanes<int>::kMaxLanes - 1);
+}
+
+TEST(TimerQueue, PopDueTakesOneAtATimeSkippingCancelled) {
+  TimerQueue<int> queue;
+  const TimePoint t0{};
+  queue.schedule(t0 + milliseconds(10), 1);
+  const auto cancelled = queue.schedule(t0 + milliseconds(5), 2);
+  queue.schedule(t0 + milliseconds(20), 3);
+  EXPECT_TRUE(queue.cancel(cancelled));
+  EXPECT_EQ(queue.pop_due(t0 + milliseconds(15)), std::optional<int>(1));
+  EXPECT_FALSE(queue.pop_due(t0 + milliseconds(15)).has_value());
+  EXPECT_EQ(queue.pop_due(t0 + milliseconds(20)), std::optional<int>(3));
+  EXPECT_TRUE(queue.empty());
+}
+
+}  // namespace
+}  // namespace sippet::stack
