@@ -112,27 +112,28 @@ Transaction* TransactionLayer::lookup(TransactionId id) const {
   return slot.transaction.get();
 }
 
-TransactionId TransactionLayer::insert(TransactionKey&& key, Owned transaction) {
-  auto [it, inserted] = index_.emplace(std::move(key), 0);
-  (void)inserted;  // callers checked the key is new
-  return attach(it, std::move(transaction));
+Transaction* TransactionLayer::find_hashed(const TransactionKey& key, std::uint64_t hash) const {
+  auto slot = index_.find(
+      hash, [&](std::uint32_t candidate) { return slots_[candidate].transaction->key() == key; });
+  return slot ? slots_[*slot].transaction.get() : nullptr;
 }
 
-TransactionId TransactionLayer::attach(Index::iterator it, Owned transaction) {
+TransactionId TransactionLayer::insert(TransactionKey&& key, std::uint64_t hash,
+                                       Owned transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
     free_slots_.pop_back();
   } else {
     index = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{1, Owned{}, {}});
+    slots_.push_back(Slot{1, Owned{}, 0});
   }
-  it->second = index;
   Slot& slot = slots_[index];
-  slot.entry = it;
+  slot.hash = hash;
   const TransactionId id{index, slot.generation};
-  transaction->bind(id, &it->first);
+  transaction->bind(id, std::move(key));
   slot.transaction = std::move(transaction);
+  index_.insert(hash, index);
   return id;
 }
 
@@ -141,9 +142,8 @@ void TransactionLayer::erase(Transaction& transaction, Actions& out) {
   transaction.stop_all_timers(ctx);
   const TransactionId id = transaction.id();
   Slot& slot = slots_[id.slot];
-  // By iterator: the node's stored hash finds the bucket, no key hashing.
-  auto node = index_.extract(slot.entry);
-  out.emplace_back(Terminated{id, std::move(node.key())});
+  index_.erase(slot.hash, id.slot);
+  out.emplace_back(Terminated{id, transaction.take_key()});
   slot.transaction.reset();
   if (++slot.generation == 0) slot.generation = 1;
   free_slots_.push_back(id.slot);
@@ -157,51 +157,48 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
   const bool ack = is_method(request, Method::kAck);
   Context ctx{config_, out};
 
+  // One hash for both cases: a new request inserts its key, a retransmission
+  // (or an ACK) finds the existing transaction.
+  const std::uint64_t hash = TransactionKeyHash{}(*key);
+  Transaction* found = find_hashed(*key, hash);
   if (!ack) {
-    // One hash for both cases: a new request inserts its key, a retransmission
-    // finds the existing entry (try_emplace then leaves the key alone).
-    auto [it, inserted] = index_.try_emplace(std::move(*key), 0);
-    if (!inserted) {
-      Transaction& txn = *slots_[it->second].transaction;
-      txn.on_request(std::move(request), ctx);
-      if (txn.done()) erase(txn, out);
+    if (found != nullptr) {
+      found->on_request(std::move(request), ctx);
+      if (found->done()) erase(*found, out);
       return {};
     }
     if (is_method(request, Method::kInvite)) {
       auto owned = pool().make<ServerInvite>(source);
       ServerInvite& txn = *owned;
-      attach(it, std::move(owned));
+      insert(std::move(*key), hash, std::move(owned));
       txn.start(std::move(request), ctx);
       if (txn.done()) erase(txn, out);
     } else {
       auto owned = pool().make<ServerNonInvite>(source);
       ServerNonInvite& txn = *owned;
-      attach(it, std::move(owned));
+      insert(std::move(*key), hash, std::move(owned));
       txn.start(std::move(request), ctx);
       if (txn.done()) erase(txn, out);
     }
     return {};
   }
 
-  auto it = index_.find(*key);
-  if (it == index_.end() && !key->rfc2543.empty()) {
+  if (found == nullptr && !key->rfc2543.empty()) {
     // §17.2.3 (RFC 2543): the ACK's To tag is the one of the response the
     // INVITE transaction sent, the INVITE itself had none.
     TransactionKey invite_key = *key;
     invite_key.rfc2543 = detail::rfc2543_text(request, {});
-    it = index_.find(invite_key);
-    if (it != index_.end()) {
-      const auto& txn = *slots_[it->second].transaction;
-      if (txn.response_to_tag().empty() || request.to() == nullptr ||
-          txn.response_to_tag() != request.to()->tag()) {
-        it = index_.end();
+    found = find_hashed(invite_key, TransactionKeyHash{}(invite_key));
+    if (found != nullptr) {
+      if (found->response_to_tag().empty() || request.to() == nullptr ||
+          found->response_to_tag() != request.to()->tag()) {
+        found = nullptr;
       }
     }
   }
-  if (it != index_.end()) {
-    Transaction& txn = *slots_[it->second].transaction;
-    txn.on_request(std::move(request), ctx);
-    if (txn.done()) erase(txn, out);
+  if (found != nullptr) {
+    found->on_request(std::move(request), ctx);
+    if (found->done()) erase(*found, out);
     return {};
   }
   // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
@@ -214,13 +211,14 @@ message::Result<void> TransactionLayer::on_response(message::Message&& response,
   if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
   auto key = client_key(response);
   if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
-  auto it = key->branch.empty() ? index_.end() : index_.find(*key);
-  if (it == index_.end()) {
+  Transaction* found =
+      key->branch.empty() ? nullptr : find_hashed(*key, TransactionKeyHash{}(*key));
+  if (found == nullptr) {
     // design.md §3: no client transaction → the Core with none.
     out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
     return {};
   }
-  Transaction& txn = *slots_[it->second].transaction;
+  Transaction& txn = *found;
   Context ctx{config_, out};
   txn.on_response(std::move(response), ctx);
   if (txn.done()) erase(txn, out);
@@ -238,18 +236,20 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
   }
   auto key = client_key(request);
   if (!key || key->branch.empty()) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
-  if (index_.contains(*key)) return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
+  const std::uint64_t hash = TransactionKeyHash{}(*key);
+  if (find_hashed(*key, hash) != nullptr)
+    return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
   Context ctx{config_, out};
   if (is_method(request, Method::kInvite)) {
     auto owned = pool().make<ClientInvite>(std::move(request), destination);
     ClientInvite& txn = *owned;
-    const TransactionId id = insert(std::move(*key), std::move(owned));
+    const TransactionId id = insert(std::move(*key), hash, std::move(owned));
     txn.start(ctx);
     return id;
   }
   auto owned = pool().make<ClientNonInvite>(request, destination);
   ClientNonInvite& txn = *owned;
-  const TransactionId id = insert(std::move(*key), std::move(owned));
+  const TransactionId id = insert(std::move(*key), hash, std::move(owned));
   txn.start(ctx);
   return id;
 }
@@ -264,8 +264,7 @@ message::Result<TransactionId> TransactionLayer::send_response(message::Message&
   } else {
     auto key = server_key(response);
     if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
-    auto it = index_.find(*key);
-    if (it != index_.end()) txn = slots_[it->second].transaction.get();
+    txn = find_hashed(*key, TransactionKeyHash{}(*key));
   }
   if (txn == nullptr || !txn->is_server()) {
     return make_error(ErrorKind::kNotFound, kErrNoTransaction);
@@ -310,9 +309,9 @@ bool TransactionLayer::terminate(TransactionId id, Actions& out) {
 }
 
 std::optional<TransactionId> TransactionLayer::find(const TransactionKey& key) const {
-  auto it = index_.find(key);
-  if (it == index_.end()) return std::nullopt;
-  return slots_[it->second].transaction->id();
+  const Transaction* txn = find_hashed(key, TransactionKeyHash{}(key));
+  if (txn == nullptr) return std::nullopt;
+  return txn->id();
 }
 
 const TransactionKey* TransactionLayer::key_of(TransactionId id) const {

@@ -24,7 +24,8 @@ message::Result<void> ServerNonInvite::send_response(message::Message& response,
     // §17.2.2: further final responses from the TU are not sent.
     return make_error(message::ErrorKind::kInvalidArgument, kErrWrongState);
   }
-  last_response_ = serialize(response);
+  // A final response stays for Timer J (64*T1): kept at its exact size.
+  last_response_ = response.status_code() < 200 ? serialize(response) : serialize_compact(response);
   send(ctx, last_response_, false);
   if (response.status_code() < 200) {
     set_state(State::kProceeding);  // §17.2.2: 1xx → Proceeding

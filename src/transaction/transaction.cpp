@@ -147,6 +147,18 @@ std::shared_ptr<const std::string> serialize(const message::Message& message) {
   return std::shared_ptr<const std::string>(std::move(shared), &bytes);
 }
 
+std::shared_ptr<const std::string> serialize_compact(const message::Message& message) {
+  std::string scratch = take_buffer();
+  scratch.reserve(message.bytes().empty() ? 512 : message.bytes().size() + 64);
+  message.append_to(scratch);
+  auto shared = std::allocate_shared<SharedBytes>(BlockAllocator<SharedBytes>{});
+  shared->text.reserve(scratch.size());  // exact: no spare capacity kept for 32 s
+  shared->text.assign(scratch);
+  give_back(scratch);
+  std::string& bytes = shared->text;
+  return std::shared_ptr<const std::string>(std::move(shared), &bytes);
+}
+
 void Transaction::on_request(message::Message&&, Context&) {}
 void Transaction::on_response(message::Message&&, Context&) {}
 
@@ -193,7 +205,7 @@ void Transaction::stop_timer(Context& ctx, TimerId timer) {
 
 void Transaction::fail(Context& ctx, ErrorReason reason, std::optional<TimerId> timer) {
   if (done_) return;
-  ctx.out.emplace_back(DeliverError{id_, reason, timer, *key_});
+  ctx.out.emplace_back(DeliverError{id_, reason, timer, key_});
   finish();
 }
 

@@ -27,6 +27,11 @@ message::Error make_error(message::ErrorKind kind, std::string_view reason);
 // Serializes `message` once, for sending and possibly retransmitting.
 std::shared_ptr<const std::string> serialize(const message::Message& message);
 
+// The same at its exact size, for bytes kept long (a final response a
+// non-INVITE transaction resends for Timer J, 64*T1): written into a pooled
+// buffer first, then copied once.
+std::shared_ptr<const std::string> serialize_compact(const message::Message& message);
+
 // A string buffer from serialize's per-thread pool (empty, maybe with
 // capacity), and its return (cleared; freed when the pool is full, the
 // buffer large, or the thread has no pool). For short-lived copies.
@@ -44,13 +49,15 @@ class Transaction {
   Kind kind() const { return kind_; }
   State state() const { return state_; }
   TransactionId id() const { return id_; }
-  const TransactionKey& key() const { return *key_; }
+  const TransactionKey& key() const { return key_; }
   bool is_server() const { return kind_ == Kind::kServerInvite || kind_ == Kind::kServerNonInvite; }
   bool done() const { return done_; }
-  void bind(TransactionId id, const TransactionKey* key) {
+  void bind(TransactionId id, TransactionKey&& key) {
     id_ = id;
-    key_ = key;
+    key_ = std::move(key);
   }
+  // The key, moved out as the transaction ends (Terminated carries it).
+  TransactionKey take_key() { return std::move(key_); }
 
   // A request matched this (server) transaction: a retransmission or an ACK.
   virtual void on_request(message::Message&& request, Context& ctx);
@@ -91,7 +98,7 @@ class Transaction {
  private:
   TransportInfo transport_;
   TransactionId id_;
-  const TransactionKey* key_ = nullptr;             // the key in the layer's index (not owned)
+  TransactionKey key_;  // its index entry refers to it (the layer's slot keeps the hash)
   std::array<std::uint32_t, kTimerCount> armed_{};  // generation of each armed timer, 0 = idle
   std::uint32_t timer_generation_ = 0;
   Kind kind_;

@@ -26,13 +26,13 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/action.hpp"
 #include "sippet/transaction/key.hpp"
+#include "sippet/transaction/key_index.hpp"
 #include "sippet/transaction/timers.hpp"
 #include "sippet/transaction/transport_info.hpp"
 
@@ -130,13 +130,6 @@ class TransactionLayer {
   std::optional<TransactionId> find_cancelled_invite(const message::Message& cancel) const;
 
  private:
-  // Deliberately not noexcept: libstdc++ then keeps each key's hash in its
-  // index node, so erasing (by iterator) and rehashing never hash a key again,
-  // and a lookup compares the stored hash before the key strings.
-  struct IndexHash {
-    std::size_t operator()(const TransactionKey& key) const { return TransactionKeyHash{}(key); }
-  };
-  using Index = std::unordered_map<TransactionKey, std::uint32_t, IndexHash>;
   // Storage of ended transactions, kept per machine type for the next ones
   // (bounded; owned by this layer, not by a thread).
   class Pool;
@@ -149,12 +142,13 @@ class TransactionLayer {
   struct Slot {
     std::uint32_t generation = 0;
     Owned transaction;
-    Index::iterator entry;  // the transaction's index entry, while live
+    std::uint64_t hash = 0;  // of the transaction's key (its index entry)
   };
   Transaction* lookup(TransactionId id) const;
-  TransactionId insert(TransactionKey&& key, Owned transaction);
-  // Gives the freshly inserted index entry `it` a slot and its transaction.
-  TransactionId attach(Index::iterator it, Owned transaction);
+  // The live transaction with `key` (hashing to `hash`), if any.
+  Transaction* find_hashed(const TransactionKey& key, std::uint64_t hash) const;
+  // Gives `transaction` a slot and indexes it under `key` (not in the index).
+  TransactionId insert(TransactionKey&& key, std::uint64_t hash, Owned transaction);
   void erase(Transaction& transaction, Actions& out);  // emits Terminated
   friend class Transaction;
 
@@ -162,7 +156,7 @@ class TransactionLayer {
   std::unique_ptr<Pool> pool_;  // before slots_: outlives the transactions
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  Index index_;
+  detail::KeyIndex index_;
 };
 
 }  // namespace sippet::transaction
