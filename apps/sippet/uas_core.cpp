@@ -1,7 +1,5 @@
 #include "uas_core.hpp"
 
-#include <cstring>
-
 #include "sippet/message/builder.hpp"
 
 namespace sippet::app {
@@ -55,19 +53,10 @@ void UasCore::send(message::Message&& response, stack::Transaction transaction) 
 
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {
   if (options_.ring.count() <= 0) {
-    // 180 then the final response at once; build_response gives the 180 a
-    // random To tag, which the final response repeats (§12.1.1).
-    auto ringing = message::build_response(invite, 180);
-    if (!ringing) return;
-    const message::NameAddr* to = ringing->to();
-    char tag[64];
-    std::size_t tag_size = 0;
-    if (to != nullptr && to->tag().size() <= sizeof tag) {
-      tag_size = to->tag().size();
-      std::memcpy(tag, to->tag().data(), tag_size);
-    }
-    send(std::move(*ringing), transaction);
-    reply(invite, options_.answer, transaction, std::string_view(tag, tag_size));
+    // 180 then the final response at once, with the same To tag (§12.1.1).
+    const std::string tag = message::create_tag();
+    reply(invite, 180, transaction, tag);
+    reply(invite, options_.answer, transaction, tag);
     return;
   }
   Pending pending{std::move(invite), transaction, message::create_tag()};

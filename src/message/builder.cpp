@@ -280,20 +280,20 @@ Result<void> copy_field(Message& to, const Field& field) {
   std::string_view name = field.id == HeaderId::kUnknown
                               ? MessageAccess::arena(to).intern(field.name)
                               : canonical_name(field.id);
-  Field copy;
-  copy.id = field.id;
+  if (field.value.empty())
+    return reparse_field(to, field, name, text);  // nothing to move views into
+  // Built in place at the end of the list (no second copy of the Field).
+  auto& fields = MessageAccess::fields(to);
+  Field& copy = fields.emplace_back(field);
   copy.name = name;
   copy.value = text;
-  copy.typed = field.typed;
   Rebase rebase{field.value.data(), field.value.data() + field.value.size(),
                 text.data() - field.value.data()};
-  if (!field.value.empty()) {
-    std::visit([&](auto& v) { rebase_value(v, rebase); }, copy.typed);
-  } else {
-    rebase.ok = false;  // nothing to move views into: parse
+  std::visit([&](auto& v) { rebase_value(v, rebase); }, copy.typed);
+  if (!rebase.ok) {
+    fields.pop_back();
+    return reparse_field(to, field, name, text);
   }
-  if (!rebase.ok) return reparse_field(to, field, name, text);
-  MessageAccess::fields(to).push_back(std::move(copy));
   return {};
 }
 
@@ -431,6 +431,15 @@ void recycle(Message&& message) {
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
+  if (&to == &from) {
+    // Appending to the list being read: copy the sources first.
+    std::vector<Field> sources;
+    for (const Field& f : from.fields())
+      if (f.id == id) sources.push_back(f);
+    for (const Field& f : sources)
+      if (auto r = copy_field(to, f); !r) return r.error();
+    return {};
+  }
   for (const Field& f : from.fields()) {
     if (f.id != id) continue;
     if (auto r = copy_field(to, f); !r) return r.error();

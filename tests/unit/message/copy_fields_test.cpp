@@ -59,3 +59,18 @@ TEST(CopyFields, NothingToCopyIsNotAnError) {
 
 }  // namespace
 }  // namespace sippet::message
+
+namespace sippet::message {
+namespace {
+
+TEST(CopyFields, IntoTheSameMessageDuplicatesTheValues) {
+  Message m;
+  ASSERT_TRUE(m.put(HeaderId::kContact, "<sip:a@192.0.2.1>"));
+  ASSERT_TRUE(copy_fields(m, m, HeaderId::kContact));
+  auto contacts = m.get_all(HeaderId::kContact);
+  ASSERT_EQ(contacts.size(), 2u);
+  EXPECT_EQ(contacts[1]->as<NameAddr>()->uri.host, "192.0.2.1");
+}
+
+}  // namespace
+}  // namespace sippet::message
