@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   std::error_code error;
   sippet::transport::UdpOptions options;
   options.gather_handler_sends = !(argc == 4 && std::string_view(argv[3]) == "direct");
+  options.single_threaded_io = true;  // as in the stack: io.run() on this thread only
   auto transport = sippet::transport::UdpTransport::open(io, *local, error, options);
   if (!transport) {
     std::fprintf(stderr, "udp_uas_floor: %s\n", error.message().c_str());

@@ -99,6 +99,7 @@ message::Result<void> Stack::Impl::open() {
     workers.push_back(std::make_unique<Worker>(state_, i));
   transport::UdpOptions options;
   options.reuse_port = threads > 1;
+  options.single_threaded_io = true;  // each worker's io_context runs on its thread only
   for (const auto& spec : config.listen) {
     if (spec.protocol != transport::Protocol::kUdp)
       return invalid(spec.to_string() + ": only UDP is supported for now");

@@ -80,7 +80,8 @@ struct alignas(cmsghdr) ControlBuffer {
 class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, int fd, Endpoint local, UdpOptions options)
-      : strand_(asio::make_strand(io)),
+      : executor_(io.get_executor()),
+        strand_(asio::make_strand(io)),
         socket_(io),
         fd_(fd),
         local_(local),
@@ -116,8 +117,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         if (member.get() == this) {
           report_(destination, error);
         } else {
-          asio::post(member->strand_,
-                     [member, destination, error] { member->report_(destination, error); });
+          member->post([member, destination, error] { member->report_(destination, error); });
         }
       }
     };
@@ -146,13 +146,13 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
 
   void start() {
     if (started_.exchange(true)) return;
-    asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+    post([self = shared_from_this()] { self->drain(); });
   }
 
   void close() {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
     if (options_.reuse_port) reuse_groups().leave(local_, this);
-    asio::post(strand_, [self = shared_from_this()] {
+    post([self = shared_from_this()] {
       asio::error_code ignored;
       self->socket_.cancel(ignored);
       std::lock_guard lock(self->queue_mutex_);
@@ -207,7 +207,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         schedule = true;
       }
     }
-    if (schedule) asio::post(strand_, [self = shared_from_this()] { self->flush_backlog(); });
+    if (schedule) post([self = shared_from_this()] { self->flush_backlog(); });
     return {};
   }
 
@@ -239,12 +239,11 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       }
       if (!write_armed_) {
         write_armed_ = true;
-        socket_.async_wait(asio::socket_base::wait_write,
-                           asio::bind_executor(
-                               strand_, [self = shared_from_this()](const asio::error_code& error) {
-                                 self->write_armed_ = false;
-                                 if (!error) self->flush_backlog();
-                               }));
+        wait(asio::socket_base::wait_write,
+             [self = shared_from_this()](const asio::error_code& error) {
+               self->write_armed_ = false;
+               if (!error) self->flush_backlog();
+             });
       }
       return;
     }
@@ -259,15 +258,32 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     rx_messages_[i].msg_len = 0;
   }
 
+  // Runs `handler` serialized with the transport's other handlers: on the
+  // strand, or straight on the io_context when one thread runs it.
+  template <class Handler>
+  void post(Handler&& handler) {
+    if (options_.single_threaded_io) {
+      asio::post(executor_, std::forward<Handler>(handler));
+    } else {
+      asio::post(strand_, std::forward<Handler>(handler));
+    }
+  }
+  template <class Handler>
+  void wait(asio::socket_base::wait_type type, Handler&& handler) {
+    if (options_.single_threaded_io) {
+      socket_.async_wait(type, std::forward<Handler>(handler));
+    } else {
+      socket_.async_wait(type, asio::bind_executor(strand_, std::forward<Handler>(handler)));
+    }
+  }
+
   void arm_read() {
-    socket_.async_wait(
-        asio::socket_base::wait_read,
-        asio::bind_executor(strand_, [self = shared_from_this()](const asio::error_code& error) {
-          if (error == asio::error::operation_aborted || error == asio::error::bad_descriptor) {
-            return;
-          }
-          self->drain();
-        }));
+    wait(asio::socket_base::wait_read, [self = shared_from_this()](const asio::error_code& error) {
+      if (error == asio::error::operation_aborted || error == asio::error::bad_descriptor) {
+        return;
+      }
+      self->drain();
+    });
   }
 
   // Strand only. Reads datagrams with recvmmsg() until the socket is empty
@@ -306,7 +322,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     if (empty) {
       arm_read();
     } else {
-      asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+      post([self = shared_from_this()] { self->drain(); });
     }
   }
 
@@ -372,7 +388,8 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     return local;
   }
 
-  asio::strand<asio::io_context::executor_type> strand_;
+  asio::io_context::executor_type executor_;
+  asio::strand<asio::io_context::executor_type> strand_;  // unless single_threaded_io
   asio::ip::udp::socket socket_;  // owns fd_; closed when the last reference goes
   int fd_;
   Endpoint local_;

@@ -43,6 +43,11 @@ struct UdpOptions {
   // Sends made from inside the ReceiveHandler leave together with one
   // sendmmsg() after the received batch (false: each one sendto() at once).
   bool gather_handler_sends = true;
+  // The io_context is run by one thread only (e.g. a stack worker's): its
+  // handlers cannot overlap, so the transport needs no strand (each strand
+  // hand-off costs a few mutex operations per wake-up). false: safe with
+  // any number of threads running the io_context.
+  bool single_threaded_io = false;
 };
 
 class UdpTransport final : public Transport {
