@@ -146,8 +146,9 @@ class Worker {
   // other core lock held; others only try_lock: no lock-order cycles.
   std::mutex core_mutex_;
   std::atomic<int> queued_{0};  // messages posted to this worker, not yet handled
-  // This worker's receive load (its thread only): when busy, hand over
-  // instead of handling other workers' messages inline.
+  // This worker's receive load (its thread only; CLOCK_MONOTONIC_COARSE
+  // time): when busy, hand over instead of handling other workers' messages
+  // inline.
   TimePoint window_start_{};
   Clock::duration busy_{0};
   bool overloaded_ = false;
