@@ -34,7 +34,9 @@ TEST(KeyIndex, FindsInsertsAndErasesLikeAMap) {
     }
     ASSERT_EQ(index.size(), reference.size());
     if (step % 97 == 0) {
-      for (const auto& [slot, hash] : reference) {
+      for (const auto& entry : reference) {
+        const std::uint32_t slot = entry.first;  // not a structured binding: clang 14 lambdas
+        const std::uint64_t hash = entry.second;
         auto found = index.find(hash, [&](std::uint32_t s) { return s == slot; });
         ASSERT_EQ(found, std::optional<std::uint32_t>(slot)) << "step " << step;
       }
