@@ -10,32 +10,52 @@ namespace {
 using detail::is;
 using detail::kWs;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is(s.front(), kWs))
-    s.remove_prefix(1);
-  while (!s.empty() && is(s.back(), kWs))
-    s.remove_suffix(1);
-  return s;
+const char* skip_ws(const char* p, const char* e) {
+  while (p < e && is(*p, kWs))
+    ++p;
+  return p;
 }
 
-// Length of the param at the start of `s`: up to `sep` outside quoted strings.
-std::size_t param_length(std::string_view s, char sep) {
-  bool quoted = false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (quoted) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == sep) {
-      return i;
+// The quoted-string starting at the DQUOTE at `p`: the position after its
+// closing DQUOTE (or `e`; the parser has validated it).
+const char* skip_quoted(const char* p, const char* e) {
+  for (++p; p < e; ++p) {
+    if (*p == '\\') {
+      ++p;
+    } else if (*p == '"') {
+      return p + 1;
     }
   }
-  return s.size();
+  return e;
+}
+
+// Reads the param at `p` (after any separators and LWS): name [= value], the
+// shape the parser validated (§25.1 generic-param, auth-param). Leaves `p`
+// after the param's last significant octet; false when none is left.
+bool next_param(const char*& p, const char* e, char sep, Param& out) {
+  p = skip_ws(p, e);
+  while (p < e && (*p == sep || is(*p, kWs)))
+    ++p;
+  if (p == e) return false;
+  const char* name = p;
+  while (p < e && *p != '=' && *p != sep && !is(*p, kWs))
+    ++p;
+  out = Param{};
+  out.name = {name, static_cast<std::size_t>(p - name)};
+  const char* q = skip_ws(p, e);
+  if (q == e || *q != '=') return true;
+  q = skip_ws(q + 1, e);
+  const char* value = q;
+  if (q < e && *q == '"') {
+    q = skip_quoted(q, e);
+  } else {
+    while (q < e && *q != sep && !is(*q, kWs))
+      ++q;
+  }
+  out.value = {value, static_cast<std::size_t>(q - value)};
+  out.has_value = true;
+  p = q;
+  return true;
 }
 
 bool name_equal(std::string_view a, std::string_view b) {
@@ -60,34 +80,24 @@ std::string Param::text() const {
   return out;
 }
 
+// rest_ is the text after the current param: operator++ reads on from there.
 Params::iterator::iterator(std::string_view rest, char sep) : rest_(rest), sep_(sep), done_(false) {
   load();
 }
 
 void Params::iterator::load() {
-  while (!rest_.empty() && (is(rest_.front(), kWs) || rest_.front() == sep_)) {
-    rest_.remove_prefix(1);
-  }
-  if (rest_.empty()) {
+  const char* p = rest_.data();
+  const char* e = p + rest_.size();
+  if (!next_param(p, e, sep_, current_)) {
     done_ = true;
     current_ = Param{};
+    rest_ = {};
     return;
   }
-  std::string_view piece = rest_.substr(0, param_length(rest_, sep_));
-  std::size_t eq = piece.find('=');
-  current_ = Param{};
-  if (eq == std::string_view::npos) {
-    current_.name = trim(piece);
-  } else {
-    current_.name = trim(piece.substr(0, eq));
-    current_.value = trim(piece.substr(eq + 1));
-    current_.has_value = true;
-  }
+  rest_ = {p, static_cast<std::size_t>(e - p)};
 }
 
 Params::iterator& Params::iterator::operator++() {
-  std::size_t len = param_length(rest_, sep_);
-  rest_.remove_prefix(len < rest_.size() ? len + 1 : len);
   load();
   return *this;
 }
@@ -100,8 +110,11 @@ std::size_t Params::size() const {
 }
 
 std::optional<Param> Params::find(std::string_view name) const {
-  for (const Param& p : *this) {
-    if (name_equal(p.name, name)) return p;
+  const char* p = raw_.data();
+  const char* e = p + raw_.size();
+  Param param;
+  while (next_param(p, e, sep_, param)) {
+    if (name_equal(param.name, name)) return param;
   }
   return std::nullopt;
 }
