@@ -172,52 +172,21 @@ inline std::size_t fast_hostname(const char* p, const char* end) {
 // then anything but a host character or the end). Returns its length, or 0
 // when the exact scanner must decide (a hostname starting with a digit,
 // leading garbage, a fifth label...).
-inline bool is_digit(const char* q, const char* end) {
-  return q != end && static_cast<unsigned char>(*q - '0') < 10u;
-}
-
-// One dec-octet of 1*3DIGIT <= 255 at `q`: the position after it, or nullptr.
-inline const char* ipv4_part(const char* q, const char* end) {
-  if (!is_digit(q, end)) return nullptr;
-  unsigned value = static_cast<unsigned>(*q++ - '0');
-  if (is_digit(q, end)) {
-    value = value * 10 + static_cast<unsigned>(*q++ - '0');
-    if (is_digit(q, end)) {
-      value = value * 10 + static_cast<unsigned>(*q++ - '0');
-      if (value > 255) return nullptr;
-    }
-  }
-  return q;
-}
-
-inline std::size_t fast_ipv4(const char* p, const char* end) {
-  const char* q = ipv4_part(p, end);
-  for (int part = 1; part < 4 && q != nullptr; ++part) {
-    q = q != end && *q == '.' ? ipv4_part(q + 1, end) : nullptr;
-  }
-  if (q == nullptr || (q < end && is(*q, kHostChar))) return 0;
-  return static_cast<std::size_t>(q - p);
-}
-
 }  // namespace
 
-bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type,
-               Failure& f) {
+bool scan_host_slow(const char*& p, const char* end, std::string_view& host, HostType& type,
+                    Failure& f) {
   const char* start = p;
-  if (p < end && static_cast<unsigned>(*p - '0') < 10u) {
-    if (std::size_t n = fast_ipv4(p, end); n != 0) {
+#if defined(__SSE2__)
+  // A digit first: a dotted quad the inline fast path did not take, or a
+  // host name with a digit label, both for the exact scanner below.
+  if (!is_digit(p, end)) {
+    if (std::size_t n = fast_hostname(p, end); n != 0) {
       p += n;
       host = view(start, p);
-      type = HostType::kIPv4;
+      type = HostType::kName;
       return true;
     }
-  }
-#if defined(__SSE2__)
-  else if (std::size_t n = fast_hostname(p, end); n != 0) {
-    p += n;
-    host = view(start, p);
-    type = HostType::kName;
-    return true;
   }
 #endif
   if (p < end && *p == '[') {
@@ -259,7 +228,7 @@ bool scan_host(const char*& p, const char* end, std::string_view& host, HostType
   return true;
 }
 
-bool scan_port(const char*& cursor, const char* end, std::uint16_t& port, Failure& f) {
+bool scan_port_slow(const char*& cursor, const char* end, std::uint16_t& port, Failure& f) {
   const char* const start = cursor;
   const char* p = start;  // local: see scan_number in parse_misc.cpp
   std::uint32_t value = 0;

@@ -239,11 +239,69 @@ const char* scan_quoted(const char* p, const char* end);
 // returns the position after the matching ')', or nullptr.
 const char* scan_comment(const char* p, const char* end);
 
+inline bool is_digit(const char* q, const char* end) {
+  return q != end && static_cast<unsigned char>(*q - '0') < 10u;
+}
+
+// One dec-octet of 1*3DIGIT <= 255 at `q`: the position after it, or nullptr.
+inline const char* ipv4_part(const char* q, const char* end) {
+  if (!is_digit(q, end)) return nullptr;
+  unsigned value = static_cast<unsigned>(*q++ - '0');
+  if (is_digit(q, end)) {
+    value = value * 10 + static_cast<unsigned>(*q++ - '0');
+    if (is_digit(q, end)) {
+      value = value * 10 + static_cast<unsigned>(*q++ - '0');
+      if (value > 255) return nullptr;
+    }
+  }
+  return q;
+}
+
+// The common dotted-quad IPv4address (four 1-3 digit parts, each <= 255,
+// then anything but a host character or the end). Returns its length, or 0
+// when the exact scanner must decide (a hostname starting with a digit, a
+// fifth label, a 4-digit part...).
+inline std::size_t fast_ipv4(const char* p, const char* end) {
+  const char* q = ipv4_part(p, end);
+  for (int part = 1; part < 4 && q != nullptr; ++part) {
+    q = q != end && *q == '.' ? ipv4_part(q + 1, end) : nullptr;
+  }
+  if (q == nullptr || (q < end && is(*q, kHostChar))) return 0;
+  return static_cast<std::size_t>(q - p);
+}
+
+bool scan_host_slow(const char*& p, const char* end, std::string_view& host, HostType& type,
+                    Failure& f);
+bool scan_port_slow(const char*& p, const char* end, std::uint16_t& port, Failure& f);
+
 // host (§25.1): hostname / IPv4address / IPv6reference. Stops at the first
-// char that cannot continue the host.
-bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type, Failure& f);
-// port: 1*DIGIT, at most 65535.
-bool scan_port(const char*& p, const char* end, std::uint16_t& port, Failure& f);
+// char that cannot continue the host. Dotted quads (SIPp and most peers send
+// them) are taken inline; everything else by scan_host_slow.
+inline bool scan_host(const char*& p, const char* end, std::string_view& host, HostType& type,
+                      Failure& f) {
+  if (is_digit(p, end)) {
+    if (std::size_t n = fast_ipv4(p, end); n != 0) {
+      host = view(p, p + n);
+      type = HostType::kIPv4;
+      p += n;
+      return true;
+    }
+  }
+  return scan_host_slow(p, end, host, type, f);
+}
+
+// port: 1*DIGIT, at most 65535. Up to five digits inline; longer runs (leading
+// zeros, out of range) by scan_port_slow.
+inline bool scan_port(const char*& p, const char* end, std::uint16_t& port, Failure& f) {
+  const char* q = p;
+  std::uint32_t value = 0;
+  for (int i = 0; i < 5 && is_digit(q, end); ++i, ++q)
+    value = value * 10 + static_cast<std::uint32_t>(*q - '0');
+  if (q == p || value > 65535 || is_digit(q, end)) return scan_port_slow(p, end, port, f);
+  port = static_cast<std::uint16_t>(value);
+  p = q;
+  return true;
+}
 bool valid_ipv4(std::string_view s);
 bool valid_ipv6(std::string_view s);
 

@@ -73,5 +73,28 @@ TEST(HostScan, HostEndsAtTheFirstNonHostCharacter) {
   EXPECT_EQ(r->headers, "subject=a-long-header-value");
 }
 
+TEST(HostScan, PortsUpToFiveDigitsInlineLongerOnesExactly) {
+  struct PortCase {
+    std::string text;
+    bool valid;
+    std::uint16_t port;
+  };
+  const PortCase cases[] = {
+      {"5060", true, 5060}, {"0", true, 0},       {"65535", true, 65535},  {"65536", false, 0},
+      {"99999", false, 0},  {"123456", false, 0}, {"0005060", true, 5060},  // 1*DIGIT: leading
+                                                                            // zeros are digits too
+  };
+  for (const PortCase& c : cases) {
+    for (const std::string& tail : {std::string(), kTail}) {
+      std::string text = "sip:user@127.0.0.1:" + c.text + tail;
+      auto r = parse_uri(text);
+      ASSERT_EQ(r.ok(), c.valid) << text;
+      if (!c.valid) continue;
+      EXPECT_EQ(r->port, c.port) << text;
+      EXPECT_TRUE(r->has_port) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sippet::message
