@@ -14,6 +14,7 @@
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
+#include "storage_pool.hpp"
 
 namespace sippet::message {
 
@@ -111,31 +112,6 @@ std::string random_string(std::string_view prefix, std::size_t chars) {
 
 bool is_lws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// ---- Recycled field lists (recycle()) ---------------------------------------
-
-// Field is trivially destructible: a recycled list is cleared in O(1).
-static_assert(std::is_trivially_destructible_v<Field>);
-constexpr std::size_t kSpareLists = 8;
-constexpr std::size_t kMaxSpareCapacity = 32;  // fields: larger lists are freed
-
-struct SpareLists {
-  std::vector<std::vector<Field>> lists;
-  SpareLists() { lists.reserve(kSpareLists); }
-};
-
-SpareLists& spare_lists() {
-  thread_local SpareLists spare;
-  return spare;
-}
-
-std::vector<Field> take_field_list() {
-  auto& lists = spare_lists().lists;
-  if (lists.empty()) return {};
-  std::vector<Field> list = std::move(lists.back());
-  lists.pop_back();
-  return list;
 }
 
 // Whether To/From params hold `tag` (§19.3), without splitting every param
@@ -393,7 +369,7 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
 
   auto& fields = MessageAccess::fields(m);
-  fields = take_field_list();
+  fields = detail::take_field_list();
   fields.reserve(request.count(HeaderId::kVia) + 6);  // and a Contact, often
   for (const Field& f : request.fields()) {
     if (f.id != HeaderId::kVia) continue;
@@ -421,13 +397,9 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
 }
 
 void recycle(Message&& message) {
-  auto& fields = MessageAccess::fields(message);
-  auto& lists = spare_lists().lists;
-  if (fields.capacity() == 0 || fields.capacity() > kMaxSpareCapacity ||
-      lists.size() >= kSpareLists)
-    return;
-  fields.clear();
-  lists.push_back(std::move(fields));  // capacity reserved: no allocation
+  // Destroying the message gives its field list and bytes to this thread's
+  // pool (storage_pool.hpp).
+  Message gone = std::move(message);
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {

@@ -17,6 +17,7 @@
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "sippet/message/parser.hpp"
+#include "storage_pool.hpp"
 
 namespace sippet::message {
 
@@ -662,6 +663,10 @@ std::string Message::to_string() const {
   std::string out;
   append_to(out);
   return out;
+}
+
+Message::~Message() {
+  detail::give_back(fields_, bytes_, size_);
 }
 
 Message Message::clone() const {

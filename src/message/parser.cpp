@@ -7,6 +7,7 @@
 
 #include "message_access.hpp"
 #include "scanner.hpp"
+#include "storage_pool.hpp"
 
 namespace sippet::message {
 namespace {
@@ -18,8 +19,7 @@ using detail::kDigit;
 using detail::kToken;
 using detail::view;
 
-constexpr std::size_t kFieldReserve = 32;
-constexpr std::size_t kSlack = 16;
+constexpr std::size_t kSlack = detail::kParseSlack;
 
 Error make_error(ErrorKind kind, std::size_t offset, int status, std::string_view what,
                  std::string_view prefix) {
@@ -119,9 +119,8 @@ bool parse_status_line(const char* p, const char* le, StatusLine& sl, Failure& f
   return true;
 }
 
-}  // namespace
-
-Result<Message> parse_message(std::string_view bytes, const ParseOptions& options) {
+// Parses `bytes` into the default-constructed `m`.
+Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& options) {
   if (bytes.size() > options.max_size) {
     // 513 Message Too Large (§21.5.14) for a request; a response is dropped.
     const int too_large_status =
@@ -132,12 +131,13 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
                           std::to_string(options.max_size),
                       "message too large");
   }
-  Message m;
   using A = detail::MessageAccess;
   auto& buffer = A::bytes(m);
   // kSlack zeroed octets after the copy let header names compare 8 at a time
   // and line ends be searched 16 at a time.
-  buffer = std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
+  buffer = bytes.size() + kSlack <= detail::kPooledBytes
+               ? detail::take_bytes()
+               : std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
   if (!bytes.empty()) std::memcpy(buffer.get(), bytes.data(), bytes.size());
   std::memset(buffer.get() + bytes.size(), 0, kSlack);
   A::size(m) = bytes.size();
@@ -183,7 +183,7 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
 
   // ---- header fields (§7.3)
   auto& fields = A::fields(m);
-  fields.reserve(kFieldReserve);
+  fields = detail::take_field_list();
   const Field* content_length = nullptr;
   std::size_t content_length_index = 0;
   bool have_content_length = false;
@@ -296,7 +296,16 @@ Result<Message> parse_message(std::string_view bytes, const ParseOptions& option
                     "bad Content-Length");
   }
   A::body(m) = view(p, p + body_size);
-  return m;
+  return {};
+}
+
+}  // namespace
+
+Result<Message> parse_message(std::string_view bytes, const ParseOptions& options) {
+  // Built in place and returned by NRVO: the message is never moved.
+  Result<Message> result(std::in_place);
+  if (auto parsed = parse_into(*result, bytes, options); !parsed) result = parsed.error();
+  return result;
 }
 
 }  // namespace sippet::message

@@ -76,6 +76,8 @@ class Message {
   Message() = default;
   Message(Message&&) noexcept = default;
   Message& operator=(Message&&) noexcept = default;
+  // Gives the field list and the bytes buffer to this thread's pool.
+  ~Message();
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
   Message clone() const;
