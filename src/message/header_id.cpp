@@ -6,6 +6,10 @@
 #include <bit>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "charset.hpp"
 
 namespace sippet::message {
@@ -161,6 +165,39 @@ HeaderId compact(char c) {
 }  // namespace
 
 namespace detail {
+
+const char* find_known_name(const char* p, const char* e, HeaderId& id) {
+#if defined(__SSE2__)
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const unsigned colons =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+  if (colons == 0) return nullptr;
+  const unsigned n = static_cast<unsigned>(__builtin_ctz(colons));
+  if (p + n >= e) return nullptr;
+  if (n < 2) {
+    if (n == 0) return nullptr;
+    id = compact(p[0]);
+    return id == HeaderId::kUnknown ? nullptr : p + 1;
+  }
+  const std::uint64_t w0 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(x)) & mask_for(n);
+  const Slot& s = kTable.slots[slot_of(w0, n, p[n - 1])];
+  if (s.length != n) return nullptr;
+  // The name's octets, case-folded where the canonical name has letters,
+  // against the lower-case name; octets from the ':' on are ignored.
+  const __m128i lower = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.lower));
+  const __m128i fold = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.fold));
+  const unsigned equal =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, fold), lower)));
+  if (((equal | (~0u << n)) & 0xffffu) != 0xffffu) return nullptr;
+  id = static_cast<HeaderId>(s.id);
+  return p + n;
+#else
+  (void)p;
+  (void)e;
+  (void)id;
+  return nullptr;
+#endif
+}
 
 HeaderId header_id_from_token(const char* p, std::size_t n) {
   if (n == 1) return compact(p[0]);

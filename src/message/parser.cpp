@@ -207,10 +207,13 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
     const char* name_begin = p;
     std::string_view name;
     HeaderId id = HeaderId::kUnknown;
-    // Fast path: a known name (its octets are then token characters by
-    // construction), found by the first ':' of the line.
-    const char* colon = detail::find_colon_padded(p, e);
-    if (colon != e) {
+    // Fast path: a known name directly followed by ':' (its octets are then
+    // token characters by construction).
+    if (const char* colon = detail::find_known_name(p, e, id); colon != nullptr) {
+      name = view(p, colon);
+      p = colon;
+    } else if (const char* colon = detail::find_colon_padded(p, e); colon != e) {
+      // LWS before the ':', or a name the one-step lookup does not take.
       const char* name_end = colon;
       while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
         --name_end;
