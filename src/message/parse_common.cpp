@@ -114,59 +114,6 @@ bool valid_ipv6(std::string_view s) {
 // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
 namespace {
 
-#if defined(__SSE2__)
-struct HostMasks {
-  unsigned ok;    // alnum / '-' / '.'
-  unsigned dash;  // '-'
-  unsigned dot;   // '.'
-};
-
-// Classifies 16 octets at `p` (SSE2 has only signed compares: the ranges are
-// shifted so that they start at -128).
-inline HostMasks host_masks(const char* p) {
-  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-  const __m128i alpha = _mm_cmplt_epi8(
-      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
-  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
-                                       _mm_set1_epi8(-128 + 10));
-  const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
-  const __m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-  const __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_or_si128(dash, dot));
-  return {static_cast<unsigned>(_mm_movemask_epi8(ok)),
-          static_cast<unsigned>(_mm_movemask_epi8(dash)),
-          static_cast<unsigned>(_mm_movemask_epi8(dot))};
-}
-
-// The common hostname (labels of letters and digits, no '-', at most 63
-// octets, followed by anything but a host character or the end) in blocks of
-// 16 octets without reading outside [p, end). Returns its length, or 0 when
-// the exact scanner must decide (IPv4, '-', empty labels, short input).
-inline std::size_t fast_hostname(const char* p, const char* end) {
-  const std::size_t avail = static_cast<std::size_t>(end - p);
-  if (avail < 16) return 0;
-  const std::size_t len = avail < 64 ? avail : 64;
-  std::uint64_t ok = 0, dash = 0, dot = 0;
-  for (std::size_t off = 0;; off += 16) {
-    if (off + 16 > len) off = len - 16;  // the last block overlaps the previous one
-    HostMasks m = host_masks(p + off);
-    ok |= std::uint64_t{m.ok} << off;
-    dash |= std::uint64_t{m.dash} << off;
-    dot |= std::uint64_t{m.dot} << off;
-    if (m.ok != 0xffff || off + 16 >= len) break;
-  }
-  if (~ok == 0) return 0;
-  const std::size_t run = static_cast<std::size_t>(__builtin_ctzll(~ok));
-  if (run == 0 || run == 64 || (run == len && len != avail)) return 0;
-  const std::uint64_t in = (std::uint64_t{1} << run) - 1;
-  dot &= in;
-  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
-  dot &= ~(std::uint64_t{1} << (run - 1));  // a trailing '.' ends the name
-  const std::size_t top = dot == 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(dot));
-  // toplabel = ALPHA ...: a digit there means an IPv4 address (or an error).
-  return is(p[top], kAlpha) ? run : 0;
-}
-#endif
 
 // The common dotted-quad IPv4address (four 1-3 digit parts, each <= 255,
 // then anything but a host character or the end). Returns its length, or 0
@@ -177,18 +124,6 @@ inline std::size_t fast_hostname(const char* p, const char* end) {
 bool scan_host_slow(const char*& p, const char* end, std::string_view& host, HostType& type,
                     Failure& f) {
   const char* start = p;
-#if defined(__SSE2__)
-  // A digit first: a dotted quad the inline fast path did not take, or a
-  // host name with a digit label, both for the exact scanner below.
-  if (!is_digit(p, end)) {
-    if (std::size_t n = fast_hostname(p, end); n != 0) {
-      p += n;
-      host = view(start, p);
-      type = HostType::kName;
-      return true;
-    }
-  }
-#endif
   if (p < end && *p == '[') {
     const char* close = static_cast<const char*>(std::memchr(p, ']', end - p));
     if (close == nullptr) return fail(f, p, "unterminated IPv6 reference");

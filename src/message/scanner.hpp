@@ -270,6 +270,65 @@ inline std::size_t fast_ipv4(const char* p, const char* end) {
   return static_cast<std::size_t>(q - p);
 }
 
+#if defined(__SSE2__)
+struct HostMasks {
+  unsigned ok;    // alnum / '-' / '.'
+  unsigned dash;  // '-'
+  unsigned dot;   // '.'
+};
+
+// Classifies 16 octets at `p` (SSE2 has only signed compares: the ranges are
+// shifted so that they start at -128).
+inline HostMasks host_masks(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  const __m128i alpha = _mm_cmplt_epi8(
+      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
+  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
+                                       _mm_set1_epi8(-128 + 10));
+  const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
+  const __m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+  const __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_or_si128(dash, dot));
+  return {static_cast<unsigned>(_mm_movemask_epi8(ok)),
+          static_cast<unsigned>(_mm_movemask_epi8(dash)),
+          static_cast<unsigned>(_mm_movemask_epi8(dot))};
+}
+
+// The common hostname of §25.1 (labels of letters and digits, no '-', at
+// most 32 octets, followed by anything but a host character or the end) in
+// one or two blocks of 16 octets, never reading outside [p, end). Returns
+// its length, or 0 when the exact scanner must decide (IPv4, '-', empty
+// labels, long names, fewer than 16 octets of input).
+inline std::size_t fast_hostname(const char* p, const char* end) {
+  const std::size_t avail = static_cast<std::size_t>(end - p);
+  if (avail < 16) return 0;
+  HostMasks m = host_masks(p);
+  std::uint32_t ok = m.ok, dash = m.dash, dot = m.dot;
+  std::size_t seen = 16;  // octets classified
+  if (ok == 0xffff && avail > 16) {
+    // The second block overlaps the first when fewer than 32 octets are left.
+    const std::size_t off = avail >= 32 ? 16 : avail - 16;
+    m = host_masks(p + off);
+    ok |= m.ok << off;
+    dash |= m.dash << off;
+    dot |= m.dot << off;
+    seen = off + 16;
+  }
+  const std::uint32_t seen_bits = seen == 32 ? ~0u : (1u << seen) - 1;
+  const std::uint32_t stop = ~ok & seen_bits;
+  if (stop == 0 && seen != avail) return 0;  // longer than what was classified
+  const std::size_t run = stop == 0 ? seen : static_cast<std::size_t>(__builtin_ctz(stop));
+  if (run == 0) return 0;
+  const std::uint32_t in = run == 32 ? ~0u : (1u << run) - 1;
+  dot &= in;
+  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
+  dot &= ~(1u << (run - 1));  // a trailing '.' ends the name
+  const std::size_t top = dot == 0 ? 0 : 32 - static_cast<std::size_t>(__builtin_clz(dot));
+  // toplabel = ALPHA ...: a digit there means an IPv4 address (or an error).
+  return is(p[top], kAlpha) ? run : 0;
+}
+#endif
+
 bool scan_host_slow(const char*& p, const char* end, std::string_view& host, HostType& type,
                     Failure& f);
 bool scan_port_slow(const char*& p, const char* end, std::uint16_t& port, Failure& f);
@@ -287,6 +346,14 @@ inline bool scan_host(const char*& p, const char* end, std::string_view& host, H
       return true;
     }
   }
+#if defined(__SSE2__)
+  else if (std::size_t n = fast_hostname(p, end); n != 0) {
+    host = view(p, p + n);
+    type = HostType::kName;
+    p += n;
+    return true;
+  }
+#endif
   return scan_host_slow(p, end, host, type, f);
 }
 
