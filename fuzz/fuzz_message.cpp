@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "../tests/support/message_dump.hpp"
 #include "sippet/message/builder.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/message/parser.hpp"
@@ -145,6 +146,24 @@ void exercise(const sm::Message& m) {
   }
 }
 
+// The parser's fast paths must give exactly what its general grammar gives:
+// the same error, or the same fields with the same typed values and views.
+void check_fast_paths(std::string_view bytes, sm::ParseOptions options,
+                      const sm::Result<sm::Message>& fast) {
+  options.fast_paths = false;
+  auto general = sm::parse_message(bytes, options);
+  check(general.ok() == fast.ok(), "fast path and general grammar disagree on validity", bytes);
+  if (!general.ok()) {
+    check(general.error().offset == fast.error().offset &&
+              general.error().status == fast.error().status &&
+              general.error().reason == fast.error().reason,
+          "fast path and general grammar give different errors", bytes);
+    return;
+  }
+  check(sippet::test::MessageDump(*general).str() == sippet::test::MessageDump(*fast).str(),
+        "fast path and general grammar give different messages", bytes);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -153,6 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sm::ParseOptions options;
     options.datagram = datagram;
     auto r = sm::parse_message(bytes, options);
+    check_fast_paths(bytes, options, r);
     if (!r.ok()) {
       check_error(r.error(), size);
       continue;

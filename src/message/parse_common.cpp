@@ -112,15 +112,8 @@ bool valid_ipv6(std::string_view s) {
 // hostname = *( domainlabel "." ) toplabel [ "." ]
 // domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
 // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum
-namespace {
-
-
-// The common dotted-quad IPv4address (four 1-3 digit parts, each <= 255,
-// then anything but a host character or the end). Returns its length, or 0
-// when the exact scanner must decide (a hostname starting with a digit,
-// leading garbage, a fifth label...).
-}  // namespace
-
+// Dotted quads and the common hostnames are taken inline by scan_host
+// (scanner.hpp); this is the exact scanner for everything else.
 bool scan_host_slow(const char*& p, const char* end, std::string_view& host, HostType& type,
                     Failure& f) {
   const char* start = p;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "fast_path.hpp"
 #include "message_access.hpp"
 #include "scanner.hpp"
 #include "storage_pool.hpp"
@@ -55,7 +56,7 @@ bool starts_with_sip_slash(const char* p, const char* e) {
 
 // Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1, §25.1):
 // exactly one SP between the elements, none at the end (RFC 4475 §3.1.2.9-10).
-bool parse_request_line(const char* p, const char* le, RequestLine& rl, Failure& f) {
+bool parse_request_line(const char* p, const char* le, RequestLine& rl, bool fast, Failure& f) {
   const char* s = p;
   p = detail::skip(p, le, kToken);
   if (p == s) return fail(f, p, "method expected", ErrorKind::kMalformedStartLine);
@@ -69,7 +70,10 @@ bool parse_request_line(const char* p, const char* le, RequestLine& rl, Failure&
   if (sp == nullptr)
     return fail(f, le, "SP expected after the Request-URI", ErrorKind::kMalformedStartLine);
   if (sp == u) return fail(f, u, "Request-URI expected", ErrorKind::kMalformedStartLine);
-  if (!detail::parse_uri_into(view(u, sp), rl.uri, f)) return false;
+  if (!fast || !detail::fast_sip_uri(u, sp, rl.uri)) {
+    rl.uri = Uri{};
+    if (!detail::parse_uri_into(view(u, sp), rl.uri, f)) return false;
+  }
   // §19.1.1: headers are not allowed in a SIP Request-URI (RFC 4475 §3.1.2.11).
   if (rl.uri.is_sip() && !rl.uri.headers.empty()) {
     return fail(f, rl.uri.headers.data() - 1, "headers are not allowed in a Request-URI",
@@ -170,7 +174,7 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
   {
     Failure f;
     bool ok = response ? parse_status_line(p, lf - 1, A::status_line(m), f)
-                       : parse_request_line(p, lf - 1, A::request_line(m), f);
+                       : parse_request_line(p, lf - 1, A::request_line(m), options.fast_paths, f);
     if (!ok) {
       int st = status;
       if (f.kind == ErrorKind::kBadVersion && !response) st = 505;
@@ -260,6 +264,17 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
     }
     const char* vb = detail::skip_lws(value_begin, line_end);
     const char* ve = detail::trim_back(vb, line_end);
+    // The common shapes first (fast_path.hpp); anything else, or anything
+    // the fast path is unsure of, goes to the general §25.1 parser.
+    const std::size_t before = fields.size();
+    if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+        fast != nullptr && options.fast_paths) {
+      if (fast(id, name, vb, ve, fields)) {
+        p = lf + 1;
+        continue;
+      }
+      fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
+    }
     Failure f;
     if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
       if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;

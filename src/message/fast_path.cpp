@@ -1,0 +1,372 @@
+// Fast paths of the message parser (fast_path.hpp): Via (§20.42), name-addr
+// headers (§20.10, §20.20, §20.30, §20.34, §20.39), token lists (§20.5,
+// §20.37) and SIP URIs (§19.1.1), for their common shapes only.
+#include "fast_path.hpp"
+
+#include <cstring>
+
+#include "scanner.hpp"
+
+namespace sippet::message::detail {
+namespace {
+
+#if defined(__SSE2__)
+
+// The first `c` in [p, e), or `e`.
+inline const char* find_padded(const char* p, const char* e, char c) {
+  const __m128i needle = _mm_set1_epi8(c);
+  for (; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, needle)));
+    if (hit != 0) {
+      p += __builtin_ctz(hit);
+      return p < e ? p : e;
+    }
+  }
+  return e;
+}
+
+// hostname (§25.1) of letters, digits and dots only, at most 63 octets, ending
+// at `e` or at an octet that is not a host character: its length, else 0.
+inline std::size_t hostname_run(const char* p, const char* e) {
+  const std::size_t avail = static_cast<std::size_t>(e - p);
+  std::uint64_t ok = 0, dash = 0, dot = 0;
+  std::size_t seen = 0;
+  unsigned block_ok;
+  do {
+    const HostMasks m = host_masks(p + seen);
+    ok |= std::uint64_t{m.ok} << seen;
+    dash |= std::uint64_t{m.dash} << seen;
+    dot |= std::uint64_t{m.dot} << seen;
+    block_ok = m.ok;
+    seen += 16;
+  } while (block_ok == 0xffff && seen < avail && seen < 64);
+  const std::size_t limit = seen < avail ? seen : avail;
+  const std::uint64_t limit_bits =
+      limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
+  const std::uint64_t stop = ~ok & limit_bits;
+  if (stop == 0 && limit != avail) return 0;  // longer than 64 octets
+  const std::size_t run = stop == 0 ? limit : static_cast<std::size_t>(__builtin_ctzll(stop));
+  if (run == 0 || run == 64) return 0;
+  const std::uint64_t in = (std::uint64_t{1} << run) - 1;
+  dot &= in;
+  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
+  dot &= ~(std::uint64_t{1} << (run - 1));  // a trailing '.' ends the name
+  const std::size_t top = dot == 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(dot));
+  return is(p[top], kAlpha) ? run : 0;  // toplabel = ALPHA ...
+}
+
+inline bool is_sp(const char* p, const char* e) {
+  return p < e && (*p == ' ' || *p == '\t');
+}
+
+// SP / HT after `p`; nullptr when a line break (folding) follows: the
+// general parser handles folded values.
+inline const char* skip_blanks(const char* p, const char* e) {
+  while (is_sp(p, e))
+    ++p;
+  return p < e && (*p == '\r' || *p == '\n') ? nullptr : p;
+}
+
+// host [ ":" port ] as scan_host / scan_port take it, without LWS.
+inline const char* host_port(const char* p, const char* e, std::string_view& host, HostType& type,
+                             std::uint16_t& port, bool& has_port) {
+  std::size_t n;
+  if (is_digit(p, e)) {
+    n = fast_ipv4(p, e);
+    type = HostType::kIPv4;
+  } else {
+    n = fast_hostname(p, e);  // up to 32 octets, inline
+    if (n == 0) n = hostname_run(p, e);
+    type = HostType::kName;
+  }
+  if (n == 0) return nullptr;
+  host = view(p, p + n);
+  p += n;
+  if (p < e && *p == ':') {
+    const char* q = ++p;
+    std::uint32_t value = 0;
+    for (int i = 0; i < 5 && is_digit(q, e); ++i, ++q)
+      value = value * 10 + static_cast<std::uint32_t>(*q - '0');
+    if (q == p || value > 65535 || is_digit(q, e)) return nullptr;
+    port = static_cast<std::uint16_t>(value);
+    has_port = true;
+    p = q;
+  }
+  return p;
+}
+
+// *( SEMI generic-param ) of a header (scan_params), `p` after the first ';'.
+// With `capture` set, the value of the last param named `capture_name` goes
+// there. Returns the end of the last param.
+inline const char* header_params(const char* p, const char* e, Params& out,
+                                 std::string_view capture_name = {},
+                                 std::string_view* capture = nullptr) {
+  const char* raw = p;
+  while (true) {
+    const char* name = p;
+    p = skip(p, e, kToken);
+    if (p == name) return nullptr;
+    const char* name_end = p;
+    if (p < e && *p == '=') {
+      const char* value = ++p;
+      if (p < e && *p == '"') {
+        p = scan_quoted(p, e);
+        if (p == nullptr) return nullptr;
+      } else {
+        p = skip_wide(p, e, kGenValue);  // branch and tag values are long
+        if (p == value) return nullptr;
+      }
+      if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
+        *capture = view(value, p);
+      }
+    } else if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
+      *capture = view(name_end, name_end);
+    }
+    if (p < e && *p == ';') {
+      ++p;
+      continue;
+    }
+    out = Params(view(raw, p), ';');
+    return p;
+  }
+}
+
+// uri-parameters (§19.1.1) after the ';' at `p - 1`, no escapes.
+inline const char* uri_params(const char* p, const char* e, Params& out) {
+  const char* raw = p;
+  while (true) {
+    const char* q = skip(p, e, kParamChar);
+    if (q == p || (q < e && *q == '%')) return nullptr;
+    p = q;
+    if (p < e && *p == '=') {
+      ++p;
+      q = skip(p, e, kParamChar);
+      if (q == p || (q < e && *q == '%')) return nullptr;
+      p = q;
+    }
+    if (p < e && *p == ';') {
+      ++p;
+      continue;
+    }
+    out = Params(view(raw, p), ';');
+    return p;
+  }
+}
+
+// via-parm (parse_via): "SIP/2.0/" transport SP host [":" port] params.
+inline const char* via(const char* p, const char* e, Via& v) {
+  if (e - p <= 8) return nullptr;
+  std::uint64_t word;
+  std::memcpy(&word, p, 8);
+  constexpr std::uint64_t kSip20 = 0x2f302e322f706973ull;  // "sip/2.0/", little endian
+  if ((word | 0x202020ull) != kSip20) return nullptr;
+  v.protocol_name = view(p, p + 3);
+  v.protocol_version = view(p + 4, p + 7);
+  p += 8;
+  const char* s = p;
+  p = skip(p, e, kToken);
+  if (p == s || !is_sp(p, e)) return nullptr;
+  v.transport = view(s, p);
+  p = skip_blanks(p, e);
+  if (p == nullptr) return nullptr;
+  p = host_port(p, e, v.host, v.host_type, v.port, v.has_port);
+  if (p != nullptr && p < e && *p == ';')
+    p = header_params(p + 1, e, v.params, "branch", &v.branch);
+  return p;
+}
+
+// name-addr with a SIP URI (parse_name_addr): [ display-name ] "<" URI ">"
+// then params.
+inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
+  if (p == e) return nullptr;
+  const char* start = p;
+  if (*p == '"') {
+    const char* q = scan_quoted(p, e);
+    if (q == nullptr) return nullptr;
+    out.display_name = view(p, q);
+    p = skip_blanks(q, e);
+    if (p == nullptr) return nullptr;
+  } else if (*p != '<') {
+    // *( token LWS ): a name-addr, not an addr-spec (no ':' after the first token).
+    const char* q = skip(p, e, kToken);
+    if (q == p || q == e || *q == ':') return nullptr;
+    const char* last = q;
+    while (true) {
+      const char* r = skip_blanks(q, e);
+      if (r == nullptr) return nullptr;
+      if (r < e && *r == '<') {
+        p = r;
+        break;
+      }
+      if (r == q || r == e || !is(*r, kToken)) return nullptr;
+      q = skip(r, e, kToken);
+      last = q;
+    }
+    out.display_name = view(start, last);
+  }
+  if (p == e || *p != '<') return nullptr;
+  const char* close = find_padded(p + 1, e, '>');
+  if (close == e || !fast_sip_uri(p + 1, close, out.uri)) return nullptr;
+  out.angle_brackets = true;
+  p = close + 1;
+  if (p < e && *p == ';') p = header_params(p + 1, e, out.params);
+  return p;
+}
+
+// After a list element ending at `p`: the start of the next one, `e` when the
+// value is done, nullptr when the general parser must decide.
+inline const char* next_element(const char* p, const char* e) {
+  if (p == e) return e;
+  if (*p != ',') return nullptr;
+  p = skip_blanks(p + 1, e);
+  return p == e ? nullptr : p;  // "a," is an error: the general parser says so
+}
+
+template <class T, const char* (*kElement)(const char*, const char*, T&)>
+bool list(HeaderId id, std::string_view name, const char* b, const char* e,
+          std::vector<Field>& out) {
+  const char* p = b;
+  while (p != e) {
+    Field& field = out.emplace_back(id, name, std::in_place_type<T>);
+    const char* start = p;
+    p = kElement(p, e, *std::get_if<T>(&field.typed));
+    if (p == nullptr) return false;
+    field.value = view(start, p);
+    p = next_element(p, e);
+    if (p == nullptr) return false;
+  }
+  return b != e;
+}
+
+bool single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
+                      std::vector<Field>& out) {
+  Field& field = out.emplace_back(id, name, std::in_place_type<NameAddr>);
+  field.value = view(b, e);
+  return name_addr(b, e, *std::get_if<NameAddr>(&field.typed)) == e;
+}
+
+bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out) {
+  if (b < e && *b == '*') return false;  // Contact: * (§10.2.2)
+  return list<NameAddr, name_addr>(id, name, b, e, out);
+}
+
+// 1#token without params (Allow, Supported, Require...).
+bool tokens(HeaderId id, std::string_view name, const char* b, const char* e,
+            std::vector<Field>& out) {
+  const char* p = b;
+  while (p != e) {
+    const char* start = p;
+    p = skip(p, e, kToken);  // tokens are short: no block scan
+    if (p == start) return false;
+    Field& field = out.emplace_back(id, name, std::in_place_type<Token>);
+    field.value = view(start, p);
+    std::get_if<Token>(&field.typed)->token = field.value;
+    if (p == e) return true;
+    if (*p != ',') return false;
+    ++p;
+    if (p < e && *p == ' ') ++p;  // ", " between tokens; other LWS: the general parser
+    if (p == e || !is(*p, kToken)) return false;
+  }
+  return false;
+}
+
+#endif  // __SSE2__
+
+}  // namespace
+
+#if defined(__SSE2__)
+
+bool fast_sip_uri(const char* p, const char* e, Uri& u) {
+  u.text = view(p, e);
+  if (e - p < 5) return false;
+  std::uint32_t word;
+  std::memcpy(&word, p, 4);
+  constexpr std::uint32_t kSipColon = 0x3a706973u;  // "sip:", little endian
+  constexpr std::uint32_t kSips = 0x73706973u;      // "sips"
+  word |= 0x00202020u;                              // letters folded, ':' kept
+  if (word == kSipColon) {
+    u.scheme = UriScheme::kSip;
+    u.scheme_text = view(p, p + 3);
+    p += 4;
+  } else if ((word | 0x20000000u) == kSips && p[4] == ':') {
+    u.scheme = UriScheme::kSips;
+    u.scheme_text = view(p, p + 4);
+    p += 5;
+  } else {
+    return false;
+  }
+  // userinfo: the first '@' ends it (parse_sip_uri); no password, no escapes.
+  if (const char* at = find_padded(p, e, '@'); at != e) {
+    const char* q = skip(p, at, kUser);
+    if (q == p || q != at) return false;
+    u.user = view(p, q);
+    u.has_user = true;
+    p = at + 1;
+  }
+  p = host_port(p, e, u.host, u.host_type, u.port, u.has_port);
+  if (p != nullptr && p < e && *p == ';') p = uri_params(p + 1, e, u.params);
+  return p == e;
+}
+
+const FastHandler kFastHandlers[kHeaderIdCount] = {
+    nullptr,                    // Accept
+    nullptr,                    // Accept-Encoding
+    nullptr,                    // Accept-Language
+    nullptr,                    // Alert-Info
+    tokens,                     // Allow
+    nullptr,                    // Authentication-Info
+    nullptr,                    // Authorization
+    nullptr,                    // Call-ID
+    nullptr,                    // Call-Info
+    contact,                    // Contact
+    nullptr,                    // Content-Disposition
+    nullptr,                    // Content-Encoding
+    nullptr,                    // Content-Language
+    nullptr,                    // Content-Length
+    nullptr,                    // Content-Type
+    nullptr,                    // CSeq
+    nullptr,                    // Date
+    nullptr,                    // Error-Info
+    nullptr,                    // Expires
+    single_name_addr,           // From
+    nullptr,                    // In-Reply-To
+    nullptr,                    // Max-Forwards
+    nullptr,                    // MIME-Version
+    nullptr,                    // Min-Expires
+    nullptr,                    // Organization
+    list<NameAddr, name_addr>,  // P-Asserted-Identity
+    nullptr,                    // Priority
+    nullptr,                    // Proxy-Authenticate
+    nullptr,                    // Proxy-Authorization
+    tokens,                     // Proxy-Require
+    nullptr,                    // Reason
+    list<NameAddr, name_addr>,  // Record-Route
+    single_name_addr,           // Reply-To
+    tokens,                     // Require
+    nullptr,                    // Retry-After
+    list<NameAddr, name_addr>,  // Route
+    nullptr,                    // Server
+    nullptr,                    // Subject
+    tokens,                     // Supported
+    nullptr,                    // Timestamp
+    single_name_addr,           // To
+    tokens,                     // Unsupported
+    nullptr,                    // User-Agent
+    list<Via, via>,             // Via
+    nullptr,                    // Warning
+    nullptr,                    // WWW-Authenticate
+    nullptr,                    // unknown
+};
+
+#else
+
+bool fast_sip_uri(const char*, const char*, Uri&) {
+  return false;
+}
+const FastHandler kFastHandlers[kHeaderIdCount] = {};
+
+#endif  // __SSE2__
+
+}  // namespace sippet::message::detail

@@ -1,0 +1,38 @@
+#pragma once
+// Internal: fast paths of the message parser for the header values nearly
+// every message carries (Via, From, To, Contact, Route, Record-Route, token
+// lists) and the SIP Request-URI.
+//
+// Each fast path takes a strict subset of the §25.1 grammar, the shape real
+// peers send: no LWS except a single run of SP/HT where the grammar needs or
+// commonly has one, no escapes, no IPv6 references, no quoted strings but
+// display names. It reads 16 octets at a time and may read up to 16 octets
+// past `end`, so it runs only on the parser's padded copy of a message.
+//
+// A fast path either produces exactly what the general parser would (same
+// fields, same typed values, same views), or says "not mine" and leaves the
+// input to the general parser, which then decides, errors included. The
+// parser tests and the fuzz target parse every input both ways and compare.
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "sippet/message/header_id.hpp"
+#include "sippet/message/message.hpp"
+
+namespace sippet::message::detail {
+
+// Appends the fields of header `id` whose trimmed value is [begin, end);
+// returns false (with `out` possibly holding partial fields, which the
+// caller removes) when the general parser must take the value.
+using FastHandler = bool (*)(HeaderId id, std::string_view name, const char* begin, const char* end,
+                             std::vector<Field>& out);
+
+// Indexed by HeaderId; nullptr where the general parser is used directly.
+extern const FastHandler kFastHandlers[kHeaderIdCount];
+
+// A SIP or SIPS URI that is exactly [begin, end), into the default-constructed
+// `uri`; false when the general URI parser must decide.
+bool fast_sip_uri(const char* begin, const char* end, Uri& uri);
+
+}  // namespace sippet::message::detail

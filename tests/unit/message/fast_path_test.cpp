@@ -1,0 +1,244 @@
+// The parser's fast paths (src/message/fast_path.hpp) against its general
+// §25.1 grammar: every message parsed both ways must give the same result,
+// field for field and view for view, or the same error. The messages are
+// the RFC 4475 corpus, the benchmark anchor and header values built to sit
+// on each edge of what the fast paths take.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../support/message_dump.hpp"
+#include "sippet/message/parser.hpp"
+
+namespace sippet::message {
+namespace {
+
+struct Outcome {
+  bool ok = false;
+  std::string text;  // the dump, or the error
+};
+
+Outcome parse_with(std::string_view bytes, bool fast) {
+  ParseOptions options;
+  options.fast_paths = fast;
+  auto r = parse_message(bytes, options);
+  if (!r) {
+    const Error& e = r.error();
+    return {false, std::string(to_string(e.kind)) + " " + std::to_string(e.offset) + " " +
+                       std::to_string(e.status) + " " + e.reason};
+  }
+  return {true, test::MessageDump(*r).str()};
+}
+
+// Parses both ways and compares; returns whether the message parsed.
+bool expect_same(std::string_view bytes) {
+  const Outcome general = parse_with(bytes, false);
+  const Outcome fast = parse_with(bytes, true);
+  EXPECT_EQ(general.ok, fast.ok) << bytes;
+  EXPECT_EQ(general.text, fast.text) << bytes;
+  return general.ok;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// An INVITE with `header` (a whole line without CRLF) among its headers.
+std::string invite_with(std::string_view header) {
+  std::string m =
+      "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+      "Max-Forwards: 70\r\n"
+      "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+      "CSeq: 314159 INVITE\r\n";
+  m.append(header);
+  m.append("\r\nContent-Length: 0\r\n\r\n");
+  return m;
+}
+
+std::string request_with_uri(std::string_view uri) {
+  std::string m = "OPTIONS ";
+  m.append(uri);
+  m.append(
+      " SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+      "Content-Length: 0\r\n\r\n");
+  return m;
+}
+
+TEST(FastPath, Rfc4475CorpusParsesTheSameBothWays) {
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(SIPPET_CORPUS_DIR "/rfc4475")) {
+    if (entry.path().extension() != ".dat") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    expect_same(read_file(entry.path()));
+    ++files;
+  }
+  EXPECT_EQ(files, 49u);
+}
+
+TEST(FastPath, AnchorParsesTheSameBothWays) {
+  EXPECT_TRUE(expect_same(read_file(SIPPET_CORPUS_DIR "/anchor/invite.sip")));
+}
+
+TEST(FastPath, ViaEdges) {
+  const std::vector<std::string> vias = {
+      "Via: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport",
+      "Via: SIP/2.0/UDP bigbox3.site3.atlanta.example.com;branch=z9hG4bK77ef4c2312983.1;"
+      "received=192.0.2.1",
+      "Via: sip/2.0/udp host;branch=z9hG4bKa",
+      "Via: SIP/2.0/TCP 192.0.2.4:5061;branch=z9hG4bKb;received=192.0.2.9;rport=5070",
+      "Via: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bKc",
+      "Via: SIP/2.0/UDP h ; branch=z9hG4bKd",
+      "Via: SIP/2.0/UDP h;branch = z9hG4bKe",
+      "Via: SIP/2.0/UDP h : 5060;branch=z9hG4bKf",
+      "Via: SIP / 2.0 / UDP h;branch=z9hG4bKg",
+      "Via: SIP/2.0/UDP  h;branch=z9hG4bKh",
+      "Via: SIP/2.0/UDP\th;branch=z9hG4bKi",
+      "Via: SIP/2.0/UDP sip-proxy.example.com;branch=z9hG4bKj",
+      "Via: SIP/2.0/UDP host.example.com.;branch=z9hG4bKk",
+      "Via: SIP/2.0/UDP host..example.com;branch=z9hG4bKl",
+      "Via: SIP/2.0/UDP .host;branch=z9hG4bKm",
+      "Via: SIP/2.0/UDP 1host.example.com;branch=z9hG4bKn",
+      "Via: SIP/2.0/UDP host.123;branch=z9hG4bKo",
+      "Via: SIP/2.0/UDP 192.0.2.300;branch=z9hG4bKp",
+      "Via: SIP/2.0/UDP 192.0.2.1.5;branch=z9hG4bKq",
+      "Via: SIP/2.0/UDP h:005060;branch=z9hG4bKr",
+      "Via: SIP/2.0/UDP h:65536;branch=z9hG4bKs",
+      "Via: SIP/2.0/UDP h:;branch=z9hG4bKt",
+      "Via: SIP/2.0/UDP h;branch=",
+      "Via: SIP/2.0/UDP h;branch=\"quoted\";x",
+      "Via: SIP/2.0/UDP h;branch=z9hG4bKu;branch=z9hG4bKv",
+      "Via: SIP/2.0/UDP h;BRANCH=z9hG4bKw",
+      "Via: SIP/2.0/UDP h;branch",
+      "Via: SIP/2.0/UDP h;;branch=z9hG4bKx",
+      "Via: SIP/2.0/UDP h;branch=z9hG4bKy;",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1,SIP/2.0/UDP b;branch=z9hG4bK2",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1 , SIP/2.0/UDP b;branch=z9hG4bK2",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1,",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1,\r\n SIP/2.0/UDP b;branch=z9hG4bK2",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1;received=::1",
+      "Via: SIP/2.0/UDP a;branch=z9hG4bK1;received=[::1]",
+      "Via: SIP/2.0/UDP a_b;branch=z9hG4bK1",
+      "Via: SIP/2.0/UDP averyveryverylonghostnamelabel.anotherverylonglabel.example.com"
+      ";branch=z9hG4bK1",
+      "Via: SIP/2.0/UDP averyveryverylonghostnamelabel.anotherverylonglabel.example.com.com."
+      "example.com;branch=z9hG4bK1",
+      "Via: SIP/2.0/UDP",
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1 ;rport",
+      "v: SIP/2.0/UDP h;branch=z9hG4bK1",
+  };
+  for (const std::string& via : vias)
+    expect_same(invite_with(via));
+}
+
+TEST(FastPath, NameAddrEdges) {
+  const std::vector<std::string> values = {
+      "Bob <sip:bob@biloxi.example.com>",
+      "Alice <sip:alice@atlanta.example.com>;tag=1928301774",
+      "\"Alice Liddell\" <sip:alice@atlanta.example.com>;tag=1",
+      "\"A \\\"quoted\\\" name\" <sip:alice@atlanta.example.com>",
+      "\"unterminated <sip:alice@atlanta.example.com>",
+      "Alice  Liddell <sip:alice@a.example.com>",
+      "<sip:alice@a.example.com>",
+      "<SIP:alice@a.example.com>",
+      "<sips:alice@a.example.com:5061;transport=tls>",
+      "<sip:a.example.com>",
+      "<sip:alice:secret@a.example.com>",
+      "<sip:al%20ice@a.example.com>",
+      "<sip:alice@a.example.com;maddr=239.255.255.1;ttl=15>",
+      "<sip:alice@a.example.com;p=%41>",
+      "<sip:alice@a.example.com?subject=x>",
+      "<sip:alice@[2001:db8::9]:5060>",
+      "<sip:alice@192.0.2.4:5060;lr>",
+      "<tel:+1-201-555-0123>",
+      "<mailto:alice@example.com>",
+      "sip:alice@a.example.com;tag=1",
+      "sip:alice@a.example.com",
+      "<sip:alice@a.example.com> ;tag=1",
+      "<sip:alice@a.example.com>;tag = 1",
+      "<sip:alice@a.example.com>;tag=",
+      "<sip:alice@a.example.com",
+      "Alice<sip:alice@a.example.com>",
+      "<sip:alice@a.example.com>x",
+      "<sip:@a.example.com>",
+      "<sip:alice@>",
+      "<sip:alice@a.example.com;>",
+      "<sip:alice@a.example.com;=x>",
+      "",
+  };
+  for (const std::string& v : values) {
+    expect_same(invite_with("To: " + v));
+    expect_same(invite_with("From: " + v));
+  }
+  const std::vector<std::string> lists = {
+      "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>",
+      "Record-Route: <sip:p1.example.com;lr>,<sip:p2.example.com;lr>",
+      "Record-Route: <sip:p1.example.com;lr> , <sip:p2.example.com;lr>",
+      "Record-Route: <sip:p1.example.com;lr>,",
+      "Record-Route: sip:p1.example.com;lr",
+      "Route: <sip:p1.example.com;lr>, \"P2\" <sip:p2.example.com;lr>;x=y",
+      "Contact: <sip:alice@pc33.atlanta.example.com;transport=udp>",
+      "Contact: *",
+      "Contact: <sip:a@b>;expires=3600;q=0.7, <sip:c@d>",
+      "Contact: sip:alice@pc33.atlanta.example.com",
+      "m: <sip:a@b>",
+      "P-Asserted-Identity: \"Cullen\" <sip:fluffy@example.com>, <tel:+14085264000>",
+      "Reply-To: Bob <sip:bob@biloxi.example.com>",
+  };
+  for (const std::string& l : lists)
+    expect_same(invite_with(l));
+}
+
+TEST(FastPath, TokenListEdges) {
+  const std::vector<std::string> values = {
+      "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, NOTIFY, MESSAGE, SUBSCRIBE, INFO",
+      "INVITE,ACK",
+      "INVITE , ACK",
+      "INVITE,  ACK",
+      "INVITE,\tACK",
+      "INVITE;x=1, ACK",
+      "INVITE,",
+      ",INVITE",
+      "100rel",
+      "a.b!c%d*e_f+g`h'i~j",
+      "INVITE,\r\n ACK",
+      "",
+  };
+  for (const char* header :
+       {"Allow: ", "Supported: ", "Require: ", "Proxy-Require: ", "Unsupported: ", "k: "}) {
+    for (const std::string& v : values)
+      expect_same(invite_with(header + v));
+  }
+}
+
+TEST(FastPath, RequestUriEdges) {
+  const std::vector<std::string> uris = {
+      "sip:bob@biloxi.example.com",
+      "SIP:bob@biloxi.example.com",
+      "sips:bob@biloxi.example.com:5061",
+      "sip:biloxi.example.com",
+      "sip:bob:pw@biloxi.example.com",
+      "sip:b%6Fb@biloxi.example.com",
+      "sip:bob@biloxi.example.com;transport=tcp;lr",
+      "sip:bob@biloxi.example.com?x=y",
+      "sip:bob@192.0.2.1",
+      "sip:bob@[::1]",
+      "sip:+1-212-555-1212:1234@gateway.com;user=phone",
+      "tel:+12125551212",
+      "sip:",
+      "sip:bob@",
+      "urn:service:sos",
+  };
+  for (const std::string& uri : uris)
+    expect_same(request_with_uri(uri));
+}
+
+}  // namespace
+}  // namespace sippet::message
