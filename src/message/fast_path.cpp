@@ -272,6 +272,90 @@ bool tokens(HeaderId id, std::string_view name, const char* b, const char* e,
   return false;
 }
 
+// 1*DIGIT of at most nine digits (no overflow), up to kLimit: Max-Forwards,
+// Content-Length, Expires, Min-Expires (parse_integer).
+template <std::uint32_t kLimit>
+bool integer(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out) {
+  if (b == e || e - b > 9) return false;
+  std::uint32_t value = 0;
+  for (const char* p = b; p < e; ++p) {
+    const unsigned digit = static_cast<unsigned char>(*p - '0');
+    if (digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  if (value > kLimit) return false;
+  Field& field = out.emplace_back(id, name, std::in_place_type<Integer>);
+  field.value = view(b, e);
+  std::get_if<Integer>(&field.typed)->value = value;
+  return true;
+}
+
+// CSeq = 1*DIGIT LWS Method (parse_cseq), the number of at most nine digits.
+bool cseq(HeaderId id, std::string_view name, const char* b, const char* e,
+          std::vector<Field>& out) {
+  const char* p = b;
+  std::uint32_t value = 0;
+  for (; p < e && p - b < 9 && is_digit(p, e); ++p)
+    value = value * 10 + static_cast<std::uint32_t>(*p - '0');
+  if (p == b || !is_sp(p, e)) return false;
+  const char* method = skip_blanks(p, e);
+  if (method == nullptr) return false;
+  p = skip(method, e, kToken);
+  if (p == method || p != e) return false;
+  Field& field = out.emplace_back(id, name, std::in_place_type<CSeq>);
+  field.value = view(b, e);
+  CSeq& c = *std::get_if<CSeq>(&field.typed);
+  c.seq = value;
+  c.method_text = view(method, e);
+  c.method = method_from_string(c.method_text);
+  return true;
+}
+
+// callid = word [ "@" word ] (parse_call_id).
+bool call_id(HeaderId id, std::string_view name, const char* b, const char* e,
+             std::vector<Field>& out) {
+  const char* p = skip_wide(b, e, kWord);
+  if (p == b) return false;
+  if (p < e && *p == '@') {
+    const char* w = ++p;
+    p = skip_wide(p, e, kWord);
+    if (p == w) return false;
+  }
+  if (p != e) return false;
+  Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
+  field.value = view(b, e);
+  std::get_if<Text>(&field.typed)->text = field.value;
+  return true;
+}
+
+// TEXT-UTF8-TRIM (parse_text): Server, User-Agent, Subject, Organization.
+bool text(HeaderId id, std::string_view name, const char* b, const char* e,
+          std::vector<Field>& out) {
+  if (b == e || skip(b, e, kText) != e) return false;
+  Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
+  field.value = view(b, e);
+  std::get_if<Text>(&field.typed)->text = field.value;
+  return true;
+}
+
+// media-type = m-type "/" m-subtype params (parse_media_type), no LWS.
+bool content_type(HeaderId id, std::string_view name, const char* b, const char* e,
+                  std::vector<Field>& out) {
+  const char* p = skip(b, e, kToken);
+  if (p == b || p == e || *p != '/') return false;
+  const char* sub = p + 1;
+  p = skip(sub, e, kToken);
+  if (p == sub) return false;
+  Field& field = out.emplace_back(id, name, std::in_place_type<MediaType>);
+  field.value = view(b, e);
+  MediaType& m = *std::get_if<MediaType>(&field.typed);
+  m.type = view(b, sub - 1);
+  m.subtype = view(sub, p);
+  if (p < e && *p == ';') p = header_params(p + 1, e, m.params);
+  return p == e;
+}
+
 #endif  // __SSE2__
 
 }  // namespace
@@ -318,24 +402,24 @@ const FastHandler kFastHandlers[kHeaderIdCount] = {
     tokens,                     // Allow
     nullptr,                    // Authentication-Info
     nullptr,                    // Authorization
-    nullptr,                    // Call-ID
+    call_id,                    // Call-ID
     nullptr,                    // Call-Info
     contact,                    // Contact
     nullptr,                    // Content-Disposition
     nullptr,                    // Content-Encoding
     nullptr,                    // Content-Language
-    nullptr,                    // Content-Length
-    nullptr,                    // Content-Type
-    nullptr,                    // CSeq
+    integer<0xffffffffu>,       // Content-Length
+    content_type,               // Content-Type
+    cseq,                       // CSeq
     nullptr,                    // Date
     nullptr,                    // Error-Info
-    nullptr,                    // Expires
+    integer<0xffffffffu>,       // Expires
     single_name_addr,           // From
     nullptr,                    // In-Reply-To
-    nullptr,                    // Max-Forwards
+    integer<255>,               // Max-Forwards
     nullptr,                    // MIME-Version
-    nullptr,                    // Min-Expires
-    nullptr,                    // Organization
+    integer<0xffffffffu>,       // Min-Expires
+    text,                       // Organization
     list<NameAddr, name_addr>,  // P-Asserted-Identity
     nullptr,                    // Priority
     nullptr,                    // Proxy-Authenticate
@@ -347,13 +431,13 @@ const FastHandler kFastHandlers[kHeaderIdCount] = {
     tokens,                     // Require
     nullptr,                    // Retry-After
     list<NameAddr, name_addr>,  // Route
-    nullptr,                    // Server
-    nullptr,                    // Subject
+    text,                       // Server
+    text,                       // Subject
     tokens,                     // Supported
     nullptr,                    // Timestamp
     single_name_addr,           // To
     tokens,                     // Unsupported
-    nullptr,                    // User-Agent
+    text,                       // User-Agent
     list<Via, via>,             // Via
     nullptr,                    // Warning
     nullptr,                    // WWW-Authenticate

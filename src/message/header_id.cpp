@@ -166,6 +166,53 @@ HeaderId compact(char c) {
 
 namespace detail {
 
+// find_known_name's table: names of 2 to 15 octets, found by a perfect hash
+// of their first two octets, last octet and length (case-folded).
+struct ShortSlot {
+  alignas(16) unsigned char lower[16] = {};
+  unsigned char fold[16] = {};
+  std::uint8_t length = 0;  // 0: empty slot
+  std::uint8_t id = 0;
+};
+constexpr std::size_t kShortSlots = 128;
+
+constexpr std::size_t short_slot_of(unsigned first2, unsigned last, std::size_t n) {
+  const std::uint64_t key =
+      (first2 | 0x2020u) | std::uint64_t{last | 0x20u} << 16 | std::uint64_t{n} << 24;
+  return static_cast<std::size_t>((key * 0xc5e4c2e48c0c8b87ull) >> 57);
+}
+
+struct ShortTable {
+  std::array<ShortSlot, kShortSlots> slots{};
+  bool perfect = true;
+};
+
+constexpr ShortTable make_short_table() {
+  ShortTable t{};
+  for (std::size_t i = 0; i + 1 < kHeaderIdCount; ++i) {
+    std::string_view name = kEntries[i].canonical;
+    if (name.size() < 2 || name.size() > 15) continue;
+    ShortSlot s{};
+    s.length = static_cast<std::uint8_t>(name.size());
+    s.id = static_cast<std::uint8_t>(i);
+    for (std::size_t j = 0; j < name.size(); ++j) {
+      char c = detail::to_lower(name[j]);
+      s.lower[j] = static_cast<unsigned char>(c);
+      if (c >= 'a' && c <= 'z') s.fold[j] = 0x20;
+    }
+    const unsigned first2 = static_cast<unsigned char>(name[0]) |
+                            static_cast<unsigned>(static_cast<unsigned char>(name[1])) << 8;
+    const std::size_t h =
+        short_slot_of(first2, static_cast<unsigned char>(name.back()), name.size());
+    if (t.slots[h].length != 0) t.perfect = false;
+    t.slots[h] = s;
+  }
+  return t;
+}
+
+constexpr ShortTable kShortTable = make_short_table();
+static_assert(kShortTable.perfect, "short_slot_of must stay a perfect hash");
+
 const char* find_known_name(const char* p, const char* e, HeaderId& id) {
 #if defined(__SSE2__)
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -179,8 +226,10 @@ const char* find_known_name(const char* p, const char* e, HeaderId& id) {
     id = compact(p[0]);
     return id == HeaderId::kUnknown ? nullptr : p + 1;
   }
-  const std::uint64_t w0 = static_cast<std::uint64_t>(_mm_cvtsi128_si64(x)) & mask_for(n);
-  const Slot& s = kTable.slots[slot_of(w0, n, p[n - 1])];
+  std::uint16_t first2;
+  std::memcpy(&first2, p, 2);
+  const ShortSlot& s =
+      kShortTable.slots[short_slot_of(first2, static_cast<unsigned char>(p[n - 1]), n)];
   if (s.length != n) return nullptr;
   // The name's octets, case-folded where the canonical name has letters,
   // against the lower-case name; octets from the ':' on are ignored.

@@ -267,16 +267,14 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
     // The common shapes first (fast_path.hpp); anything else, or anything
     // the fast path is unsure of, goes to the general §25.1 parser.
     const std::size_t before = fields.size();
-    if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
-        fast != nullptr && options.fast_paths) {
-      if (fast(id, name, vb, ve, fields)) {
-        p = lf + 1;
-        continue;
-      }
+    const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+    bool parsed = fast != nullptr && options.fast_paths && fast(id, name, vb, ve, fields);
+    if (!parsed) {
       fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
     }
     Failure f;
-    if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
+    if (!parsed &&
+        !detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
       if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
       std::string prefix = "malformed ";
       prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));

@@ -218,6 +218,89 @@ TEST(FastPath, TokenListEdges) {
   }
 }
 
+// Values of the single-value headers with their own fast path, each on the
+// base INVITE (which has Max-Forwards, Call-ID, CSeq and Content-Length: a
+// second one makes a message that validation rejects, but parses).
+TEST(FastPath, SingleValueEdges) {
+  const std::vector<std::string> headers = {
+      "Max-Forwards: 0",
+      "Max-Forwards: 255",
+      "Max-Forwards: 256",
+      "Max-Forwards: 0070",
+      "Max-Forwards: 7 0",
+      "Max-Forwards: ",
+      "Max-Forwards: x",
+      "Expires: 4294967295",
+      "Expires: 4294967296",
+      "Expires: 999999999",
+      "Expires: 1000000000",
+      "Min-Expires: 60",
+      "l: 0",
+      "CSeq: 1 INVITE",
+      "CSeq: 2147483647 INVITE",
+      "CSeq: 2147483648 INVITE",
+      "CSeq: 999999999 ACK",
+      "CSeq: 1000000000 ACK",
+      "CSeq: 1  BYE",
+      "CSeq: 1\tBYE",
+      "CSeq: 1BYE",
+      "CSeq: 1 BYE x",
+      "CSeq: 1 FOO-BAR.baz",
+      "CSeq: 1 ",
+      "CSeq: INVITE",
+      "Call-ID: a84b4c76e66710@pc33.atlanta.example.com",
+      "Call-ID: a@",
+      "Call-ID: @b",
+      "Call-ID: a@b@c",
+      "Call-ID: a b",
+      "i: f81d4fae-7dec-11d0-a765-00a0c91e6bf6@foo.bar.com",
+      "Call-ID: <weird>!(\"x\")",
+      "Content-Type: application/sdp",
+      "Content-Type: application/sdp;charset=utf-8",
+      "Content-Type: multipart/mixed; boundary=x",
+      "Content-Type: application / sdp",
+      "Content-Type: application/",
+      "c: text/plain",
+      "User-Agent: Example UA 1.0",
+      "User-Agent: ",
+      "Server: \xc3\xa9t\xc3\xa9",
+      "Subject: ",
+      "Subject: lunch",
+      "Organization: Example, Inc.",
+  };
+  for (const std::string& h : headers)
+    expect_same(invite_with(h));
+}
+
+// Header names: case, compact forms, LWS before the colon, long and unknown
+// names go through the one-step lookup or the general path alike.
+TEST(FastPath, HeaderNameEdges) {
+  const std::vector<std::string> headers = {
+      "via: SIP/2.0/UDP h;branch=z9hG4bK1",
+      "VIA: SIP/2.0/UDP h;branch=z9hG4bK1",
+      "Via : SIP/2.0/UDP h;branch=z9hG4bK1",
+      "Via\t: SIP/2.0/UDP h;branch=z9hG4bK1",
+      "content-length: 0",
+      "CONTENT-TYPE: application/sdp",
+      "Accept-Encoding: gzip",
+      "Accept-Language: en",
+      "Content-Encoding: gzip",
+      "Content-Language: en",
+      "P-Asserted-Identity: <sip:a@b>",
+      "Proxy-Authorization: Digest a=b",
+      "X-Custom-Header: anything, at all",
+      "Via-X: not a via",
+      "Tox: not a to",
+      "T: <sip:a@b>",
+      "f: <sip:a@b>;tag=1",
+      "e: gzip",
+      "x: unknown compact",
+      "Max_Forwards: 70",
+  };
+  for (const std::string& h : headers)
+    expect_same(invite_with(h));
+}
+
 TEST(FastPath, RequestUriEdges) {
   const std::vector<std::string> uris = {
       "sip:bob@biloxi.example.com",
