@@ -30,17 +30,17 @@ inline const char* find_padded(const char* p, const char* e, char c) {
 // at `e` or at an octet that is not a host character: its length, else 0.
 inline std::size_t hostname_run(const char* p, const char* e) {
   const std::size_t avail = static_cast<std::size_t>(e - p);
-  std::uint64_t ok = 0, dash = 0, dot = 0;
-  std::size_t seen = 0;
-  unsigned block_ok;
-  do {
-    const HostMasks m = host_masks(p + seen);
+  HostMasks m = host_masks(p);
+  std::uint64_t ok = m.ok, dash = m.dash, dot = m.dot;
+  std::size_t seen = 16;
+  // Most names fit in one or two blocks: the rest of the loop is rare.
+  while (m.ok == 0xffff && seen < avail && seen < 64) {
+    m = host_masks(p + seen);
     ok |= std::uint64_t{m.ok} << seen;
     dash |= std::uint64_t{m.dash} << seen;
     dot |= std::uint64_t{m.dot} << seen;
-    block_ok = m.ok;
     seen += 16;
-  } while (block_ok == 0xffff && seen < avail && seen < 64);
+  }
   const std::size_t limit = seen < avail ? seen : avail;
   const std::uint64_t limit_bits =
       limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
@@ -76,8 +76,7 @@ inline const char* host_port(const char* p, const char* e, std::string_view& hos
     n = fast_ipv4(p, e);
     type = HostType::kIPv4;
   } else {
-    n = fast_hostname(p, e);  // up to 32 octets, inline
-    if (n == 0) n = hostname_run(p, e);
+    n = hostname_run(p, e);
     type = HostType::kName;
   }
   if (n == 0) return nullptr;
