@@ -186,6 +186,7 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
   p = lf + 1;
 
   // ---- header fields (§7.3)
+  const bool fast_paths = options.fast_paths;
   auto& fields = A::fields(m);
   fields = detail::take_field_list();
   const Field* content_length = nullptr;
@@ -268,18 +269,16 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
     // the fast path is unsure of, goes to the general §25.1 parser.
     const std::size_t before = fields.size();
     const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
-    bool parsed = fast != nullptr && options.fast_paths && fast(id, name, vb, ve, fields);
-    if (!parsed) {
+    if (fast == nullptr || !fast_paths || !fast(id, name, vb, ve, fields)) {
       fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
-    }
-    Failure f;
-    if (!parsed &&
-        !detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
-      if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
-      std::string prefix = "malformed ";
-      prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
-      prefix.append(" header");
-      return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
+      Failure f;
+      if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
+        if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
+        std::string prefix = "malformed ";
+        prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
+        prefix.append(" header");
+        return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
+      }
     }
     if (id == HeaderId::kContentLength && !have_content_length) {
       have_content_length = true;
