@@ -175,8 +175,9 @@ inline const char* via(const char* p, const char* e, Via& v) {
   return p;
 }
 
-// name-addr with a SIP URI (parse_name_addr): [ display-name ] "<" URI ">"
-// then params.
+// ( name-addr / addr-spec ) with a SIP URI, then params (parse_name_addr):
+// [ display-name ] "<" URI ">", or a bare URI when kBrackets is false.
+template <bool kBrackets>
 inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   if (p == e) return nullptr;
   const char* start = p;
@@ -187,9 +188,22 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
     p = skip_blanks(q, e);
     if (p == nullptr) return nullptr;
   } else if (*p != '<') {
-    // *( token LWS ): a name-addr, not an addr-spec (no ':' after the first token).
     const char* q = skip(p, e, kToken);
-    if (q == p || q == e || *q == ':') return nullptr;
+    if (q == p || q == e) return nullptr;
+    if (*q == ':') {
+      // addr-spec: the URI runs to the first ';', ',' or LWS (§20.10) and
+      // may not hold a '?' (headers need the brackets).
+      if (kBrackets) return nullptr;
+      const char* u = p;
+      p = skip(q, e, kAddrSpec);
+      if (std::memchr(u, '?', static_cast<std::size_t>(p - u)) != nullptr ||
+          !fast_sip_uri(u, p, out.uri)) {
+        return nullptr;
+      }
+      if (p < e && *p == ';') p = header_params(p + 1, e, out.params);
+      return p;
+    }
+    // *( token LWS ) "<"
     const char* last = q;
     while (true) {
       const char* r = skip_blanks(q, e);
@@ -242,13 +256,13 @@ bool single_name_addr(HeaderId id, std::string_view name, const char* b, const c
                       std::vector<Field>& out) {
   Field& field = out.emplace_back(id, name, std::in_place_type<NameAddr>);
   field.value = view(b, e);
-  return name_addr(b, e, *std::get_if<NameAddr>(&field.typed)) == e;
+  return name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed)) == e;
 }
 
 bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
              std::vector<Field>& out) {
   if (b < e && *b == '*') return false;  // Contact: * (§10.2.2)
-  return list<NameAddr, name_addr>(id, name, b, e, out);
+  return list<NameAddr, name_addr<false>>(id, name, b, e, out);
 }
 
 // 1#token without params (Allow, Supported, Require...).
@@ -394,53 +408,53 @@ bool fast_sip_uri(const char* p, const char* e, Uri& u) {
 }
 
 const FastHandler kFastHandlers[kHeaderIdCount] = {
-    nullptr,                    // Accept
-    nullptr,                    // Accept-Encoding
-    nullptr,                    // Accept-Language
-    nullptr,                    // Alert-Info
-    tokens,                     // Allow
-    nullptr,                    // Authentication-Info
-    nullptr,                    // Authorization
-    call_id,                    // Call-ID
-    nullptr,                    // Call-Info
-    contact,                    // Contact
-    nullptr,                    // Content-Disposition
-    nullptr,                    // Content-Encoding
-    nullptr,                    // Content-Language
-    integer<0xffffffffu>,       // Content-Length
-    content_type,               // Content-Type
-    cseq,                       // CSeq
-    nullptr,                    // Date
-    nullptr,                    // Error-Info
-    integer<0xffffffffu>,       // Expires
-    single_name_addr,           // From
-    nullptr,                    // In-Reply-To
-    integer<255>,               // Max-Forwards
-    nullptr,                    // MIME-Version
-    integer<0xffffffffu>,       // Min-Expires
-    text,                       // Organization
-    list<NameAddr, name_addr>,  // P-Asserted-Identity
-    nullptr,                    // Priority
-    nullptr,                    // Proxy-Authenticate
-    nullptr,                    // Proxy-Authorization
-    tokens,                     // Proxy-Require
-    nullptr,                    // Reason
-    list<NameAddr, name_addr>,  // Record-Route
-    single_name_addr,           // Reply-To
-    tokens,                     // Require
-    nullptr,                    // Retry-After
-    list<NameAddr, name_addr>,  // Route
-    text,                       // Server
-    text,                       // Subject
-    tokens,                     // Supported
-    nullptr,                    // Timestamp
-    single_name_addr,           // To
-    tokens,                     // Unsupported
-    text,                       // User-Agent
-    list<Via, via>,             // Via
-    nullptr,                    // Warning
-    nullptr,                    // WWW-Authenticate
-    nullptr,                    // unknown
+    nullptr,                           // Accept
+    nullptr,                           // Accept-Encoding
+    nullptr,                           // Accept-Language
+    nullptr,                           // Alert-Info
+    tokens,                            // Allow
+    nullptr,                           // Authentication-Info
+    nullptr,                           // Authorization
+    call_id,                           // Call-ID
+    nullptr,                           // Call-Info
+    contact,                           // Contact
+    nullptr,                           // Content-Disposition
+    nullptr,                           // Content-Encoding
+    nullptr,                           // Content-Language
+    integer<0xffffffffu>,              // Content-Length
+    content_type,                      // Content-Type
+    cseq,                              // CSeq
+    nullptr,                           // Date
+    nullptr,                           // Error-Info
+    integer<0xffffffffu>,              // Expires
+    single_name_addr,                  // From
+    nullptr,                           // In-Reply-To
+    integer<255>,                      // Max-Forwards
+    nullptr,                           // MIME-Version
+    integer<0xffffffffu>,              // Min-Expires
+    text,                              // Organization
+    list<NameAddr, name_addr<false>>,  // P-Asserted-Identity
+    nullptr,                           // Priority
+    nullptr,                           // Proxy-Authenticate
+    nullptr,                           // Proxy-Authorization
+    tokens,                            // Proxy-Require
+    nullptr,                           // Reason
+    list<NameAddr, name_addr<true>>,   // Record-Route
+    single_name_addr,                  // Reply-To
+    tokens,                            // Require
+    nullptr,                           // Retry-After
+    list<NameAddr, name_addr<true>>,   // Route
+    text,                              // Server
+    text,                              // Subject
+    tokens,                            // Supported
+    nullptr,                           // Timestamp
+    single_name_addr,                  // To
+    tokens,                            // Unsupported
+    text,                              // User-Agent
+    list<Via, via>,                    // Via
+    nullptr,                           // Warning
+    nullptr,                           // WWW-Authenticate
+    nullptr,                           // unknown
 };
 
 #else
