@@ -68,6 +68,17 @@ inline const char* skip_blanks(const char* p, const char* e) {
   return p < e && (*p == '\r' || *p == '\n') ? nullptr : p;
 }
 
+// quoted-string (scan_quoted) on one line: the fast paths see the whole rest
+// of the message, so a quoted string may not run into the next line.
+inline const char* quoted(const char* p, const char* e) {
+  const char* q = scan_quoted(p, e);
+  if (q == nullptr) return nullptr;
+  for (const char* c = p; c < q; ++c) {
+    if (*c == '\r' || *c == '\n') return nullptr;
+  }
+  return q;
+}
+
 // host [ ":" port ] as scan_host / scan_port take it, without LWS.
 inline const char* host_port(const char* p, const char* e, std::string_view& host, HostType& type,
                              std::uint16_t& port, bool& has_port) {
@@ -110,7 +121,7 @@ inline const char* header_params(const char* p, const char* e, Params& out,
     if (p < e && *p == '=') {
       const char* value = ++p;
       if (p < e && *p == '"') {
-        p = scan_quoted(p, e);
+        p = quoted(p, e);
         if (p == nullptr) return nullptr;
       } else {
         p = skip_wide(p, e, kGenValue);  // branch and tag values are long
@@ -182,7 +193,7 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   if (p == e) return nullptr;
   const char* start = p;
   if (*p == '"') {
-    const char* q = scan_quoted(p, e);
+    const char* q = quoted(p, e);
     if (q == nullptr) return nullptr;
     out.display_name = view(p, q);
     p = skip_blanks(q, e);
@@ -227,146 +238,134 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   return p;
 }
 
-// After a list element ending at `p`: the start of the next one, `e` when the
-// value is done, nullptr when the general parser must decide.
-inline const char* next_element(const char* p, const char* e) {
-  if (p == e) return e;
-  if (*p != ',') return nullptr;
-  p = skip_blanks(p + 1, e);
-  return p == e ? nullptr : p;  // "a," is an error: the general parser says so
-}
-
 template <class T, const char* (*kElement)(const char*, const char*, T&)>
-bool list(HeaderId id, std::string_view name, const char* b, const char* e,
-          std::vector<Field>& out) {
+const char* list(HeaderId id, std::string_view name, const char* b, const char* e,
+                 std::vector<Field>& out) {
   const char* p = b;
-  while (p != e) {
+  while (true) {
     Field& field = out.emplace_back(id, name, std::in_place_type<T>);
     const char* start = p;
     p = kElement(p, e, *std::get_if<T>(&field.typed));
-    if (p == nullptr) return false;
+    if (p == nullptr) return nullptr;
     field.value = view(start, p);
-    p = next_element(p, e);
-    if (p == nullptr) return false;
+    if (p == e || *p != ',') return p;
+    p = skip_blanks(p + 1, e);  // "a," is an error: the general parser says so
+    if (p == nullptr || p == e) return nullptr;
   }
-  return b != e;
 }
 
-bool single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
-                      std::vector<Field>& out) {
+const char* single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
+                             std::vector<Field>& out) {
   Field& field = out.emplace_back(id, name, std::in_place_type<NameAddr>);
-  field.value = view(b, e);
-  return name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed)) == e;
+  const char* p = name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed));
+  if (p != nullptr) field.value = view(b, p);
+  return p;
 }
 
-bool contact(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out) {
-  if (b < e && *b == '*') return false;  // Contact: * (§10.2.2)
+const char* contact(HeaderId id, std::string_view name, const char* b, const char* e,
+                    std::vector<Field>& out) {
+  if (b < e && *b == '*') return nullptr;  // Contact: * (§10.2.2)
   return list<NameAddr, name_addr<false>>(id, name, b, e, out);
 }
 
 // 1#token without params (Allow, Supported, Require...).
-bool tokens(HeaderId id, std::string_view name, const char* b, const char* e,
-            std::vector<Field>& out) {
+const char* tokens(HeaderId id, std::string_view name, const char* b, const char* e,
+                   std::vector<Field>& out) {
   const char* p = b;
-  while (p != e) {
+  while (true) {
     const char* start = p;
     p = skip(p, e, kToken);  // tokens are short: no block scan
-    if (p == start) return false;
+    if (p == start) return nullptr;
     Field& field = out.emplace_back(id, name, std::in_place_type<Token>);
     field.value = view(start, p);
     std::get_if<Token>(&field.typed)->token = field.value;
-    if (p == e) return true;
-    if (*p != ',') return false;
+    if (p == e || *p != ',') return p;
     ++p;
     if (p < e && *p == ' ') ++p;  // ", " between tokens; other LWS: the general parser
-    if (p == e || !is(*p, kToken)) return false;
+    if (p == e || !is(*p, kToken)) return nullptr;
   }
-  return false;
 }
 
 // 1*DIGIT of at most nine digits (no overflow), up to kLimit: Max-Forwards,
 // Content-Length, Expires, Min-Expires (parse_integer).
 template <std::uint32_t kLimit>
-bool integer(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out) {
-  if (b == e || e - b > 9) return false;
+const char* integer(HeaderId id, std::string_view name, const char* b, const char* e,
+                    std::vector<Field>& out) {
+  const char* p = b;
   std::uint32_t value = 0;
-  for (const char* p = b; p < e; ++p) {
-    const unsigned digit = static_cast<unsigned char>(*p - '0');
-    if (digit > 9) return false;
-    value = value * 10 + digit;
-  }
-  if (value > kLimit) return false;
+  for (; p - b < 9 && is_digit(p, e); ++p)
+    value = value * 10 + static_cast<std::uint32_t>(*p - '0');
+  if (p == b || is_digit(p, e) || value > kLimit) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Integer>);
-  field.value = view(b, e);
+  field.value = view(b, p);
   std::get_if<Integer>(&field.typed)->value = value;
-  return true;
+  return p;
 }
 
 // CSeq = 1*DIGIT LWS Method (parse_cseq), the number of at most nine digits.
-bool cseq(HeaderId id, std::string_view name, const char* b, const char* e,
-          std::vector<Field>& out) {
+const char* cseq(HeaderId id, std::string_view name, const char* b, const char* e,
+                 std::vector<Field>& out) {
   const char* p = b;
   std::uint32_t value = 0;
-  for (; p < e && p - b < 9 && is_digit(p, e); ++p)
+  for (; p - b < 9 && is_digit(p, e); ++p)
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
-  if (p == b || !is_sp(p, e)) return false;
+  if (p == b || !is_sp(p, e)) return nullptr;
   const char* method = skip_blanks(p, e);
-  if (method == nullptr) return false;
+  if (method == nullptr) return nullptr;
   p = skip(method, e, kToken);
-  if (p == method || p != e) return false;
+  if (p == method) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<CSeq>);
-  field.value = view(b, e);
+  field.value = view(b, p);
   CSeq& c = *std::get_if<CSeq>(&field.typed);
   c.seq = value;
-  c.method_text = view(method, e);
+  c.method_text = view(method, p);
   c.method = method_from_string(c.method_text);
-  return true;
+  return p;
 }
 
 // callid = word [ "@" word ] (parse_call_id).
-bool call_id(HeaderId id, std::string_view name, const char* b, const char* e,
-             std::vector<Field>& out) {
+const char* call_id(HeaderId id, std::string_view name, const char* b, const char* e,
+                    std::vector<Field>& out) {
   const char* p = skip_wide(b, e, kWord);
-  if (p == b) return false;
+  if (p == b) return nullptr;
   if (p < e && *p == '@') {
     const char* w = ++p;
     p = skip_wide(p, e, kWord);
-    if (p == w) return false;
+    if (p == w) return nullptr;
   }
-  if (p != e) return false;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
-  field.value = view(b, e);
+  field.value = view(b, p);
   std::get_if<Text>(&field.typed)->text = field.value;
-  return true;
+  return p;
 }
 
 // TEXT-UTF8-TRIM (parse_text): Server, User-Agent, Subject, Organization.
-bool text(HeaderId id, std::string_view name, const char* b, const char* e,
-          std::vector<Field>& out) {
-  if (b == e || skip(b, e, kText) != e) return false;
+// The text runs to the line break (TEXT holds LWS, so no class stops it).
+const char* text(HeaderId id, std::string_view name, const char* b, const char* e,
+                 std::vector<Field>& out) {
+  const char* end = find_line_break_padded(b, e);
+  if (end == b || is(end[-1], kWs) || skip(b, end, kText) != end) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
-  field.value = view(b, e);
+  field.value = view(b, end);
   std::get_if<Text>(&field.typed)->text = field.value;
-  return true;
+  return end;
 }
 
 // media-type = m-type "/" m-subtype params (parse_media_type), no LWS.
-bool content_type(HeaderId id, std::string_view name, const char* b, const char* e,
-                  std::vector<Field>& out) {
+const char* content_type(HeaderId id, std::string_view name, const char* b, const char* e,
+                         std::vector<Field>& out) {
   const char* p = skip(b, e, kToken);
-  if (p == b || p == e || *p != '/') return false;
+  if (p == b || p == e || *p != '/') return nullptr;
   const char* sub = p + 1;
   p = skip(sub, e, kToken);
-  if (p == sub) return false;
+  if (p == sub) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<MediaType>);
-  field.value = view(b, e);
   MediaType& m = *std::get_if<MediaType>(&field.typed);
   m.type = view(b, sub - 1);
   m.subtype = view(sub, p);
   if (p < e && *p == ';') p = header_params(p + 1, e, m.params);
-  return p == e;
+  if (p != nullptr) field.value = view(b, p);
+  return p;
 }
 
 #endif  // __SSE2__

@@ -22,11 +22,13 @@
 
 namespace sippet::message::detail {
 
-// Appends the fields of header `id` whose trimmed value is [begin, end);
-// returns false (with `out` possibly holding partial fields, which the
-// caller removes) when the general parser must take the value.
-using FastHandler = bool (*)(HeaderId id, std::string_view name, const char* begin, const char* end,
-                             std::vector<Field>& out);
+// Appends the fields of header `id` whose value starts at `begin`, reading
+// on towards `end` (the end of the message): returns where the value ends,
+// which the caller accepts only if a CRLF not followed by folding is there.
+// nullptr (with `out` possibly holding partial fields, which the caller
+// removes) when the general parser must take the line.
+using FastHandler = const char* (*)(HeaderId id, std::string_view name, const char* begin,
+                                    const char* end, std::vector<Field>& out);
 
 // Indexed by HeaderId; nullptr where the general parser is used directly.
 extern const FastHandler kFastHandlers[kHeaderIdCount];

@@ -241,6 +241,27 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
                         "malformed header");
       }
     }
+    // The common shapes (fast_path.hpp) parse the value and find its end in
+    // one go; anything else, or anything the fast path is unsure of, goes to
+    // the line splitting below and the general §25.1 parser.
+    if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+        fast != nullptr && fast_paths) {
+      const char* vb = p + 1;
+      while (*vb == ' ' || *vb == '\t')  // the zeroed slack stops this at the end
+        ++vb;
+      const std::size_t before = fields.size();
+      const char* ve = fast(id, name, vb, e, fields);
+      if (ve != nullptr && e - ve >= 2 && ve[0] == '\r' && ve[1] == '\n' &&
+          (e - ve == 2 || (ve[2] != ' ' && ve[2] != '\t'))) {
+        if (id == HeaderId::kContentLength && !have_content_length) {
+          have_content_length = true;
+          content_length_index = fields.size() - 1;
+        }
+        p = ve + 2;
+        continue;
+      }
+      fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
+    }
     ++p;
     // The value runs to the CRLF not followed by SP or HT (folding, §7.3.1).
     const char* value_begin = p;
@@ -265,20 +286,13 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
     }
     const char* vb = detail::skip_lws(value_begin, line_end);
     const char* ve = detail::trim_back(vb, line_end);
-    // The common shapes first (fast_path.hpp); anything else, or anything
-    // the fast path is unsure of, goes to the general §25.1 parser.
-    const std::size_t before = fields.size();
-    const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
-    if (fast == nullptr || !fast_paths || !fast(id, name, vb, ve, fields)) {
-      fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
-      Failure f;
-      if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
-        if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
-        std::string prefix = "malformed ";
-        prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
-        prefix.append(" header");
-        return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
-      }
+    Failure f;
+    if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
+      if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
+      std::string prefix = "malformed ";
+      prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
+      prefix.append(" header");
+      return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
     }
     if (id == HeaderId::kContentLength && !have_content_length) {
       have_content_length = true;

@@ -312,6 +312,46 @@ TEST(FastPath, HeaderNameEdges) {
     expect_same(invite_with(h));
 }
 
+// The fast paths find the end of a value themselves: what follows a value
+// (trailing LWS, folding, bare CR or LF, the end of the input) must be
+// judged as the line splitter of the general parser judges it.
+TEST(FastPath, LineEndEdges) {
+  const std::vector<std::string> values = {
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
+      "To: <sip:a@b>",
+      "To: \"A\" <sip:a@b>",
+      "Allow: INVITE, ACK",
+      "CSeq: 1 INVITE",
+      "Call-ID: abc@def",
+      "Content-Type: application/sdp",
+      "User-Agent: x y",
+      "Max-Forwards: 70",
+  };
+  const std::vector<std::string> tails = {
+      " ",  "\t", " \r\n x", "\r\n x", "\r\n\tx", "\rx", "\nx",      "\n",
+      "\r", "x",  ";",       ",",      ", ",      " ,",  "\r\n\r\n",
+  };
+  for (const std::string& v : values) {
+    for (const std::string& t : tails) {
+      const std::string line = v + t;
+      expect_same(invite_with(line));
+      // The same line last, with and without the empty line after it.
+      std::string m = "OPTIONS sip:a@b SIP/2.0\r\n" + line;
+      expect_same(m);
+      expect_same(m + "\r\n");
+      expect_same(m + "\r\n\r\n");
+    }
+  }
+  // Quoted strings may not reach into the next line.
+  expect_same(invite_with("To: \"A <sip:a@b>\r\nX: \" <sip:c@d>"));
+  expect_same(invite_with("Via: SIP/2.0/UDP h;x=\"a\r\nY: b\";branch=z9hG4bK1"));
+  expect_same(invite_with("To: \"A\r\n B\" <sip:a@b>"));
+  expect_same(invite_with("To: <sip:a@b\r\nX: >"));
+  expect_same(invite_with("User-Agent: a\x01b"));
+  expect_same(invite_with("User-Agent: caf\xc3\xa9"));
+  expect_same(invite_with("Call-ID: a\x00b"));
+}
+
 TEST(FastPath, RequestUriEdges) {
   const std::vector<std::string> uris = {
       "sip:bob@biloxi.example.com",
