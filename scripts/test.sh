@@ -28,7 +28,7 @@ for f in build/asan/fuzz/fuzz_*; do
   seeds=(fuzz/corpus/$name)
   [ -d "fuzz/corpus/$name" ] || seeds=()
   "$f" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$work/artifacts/" "$work/corpus" "${seeds[@]}" tests/corpus/rfc4475 \
+    -artifact_prefix="$work/artifacts/" "$work/corpus" "${seeds[@]}" tests/corpus/rfc4475 tests/corpus/anchor \
     >"$work/log" 2>&1 &
   pids+=("$!:$name")
 done
