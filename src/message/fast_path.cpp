@@ -80,8 +80,9 @@ inline const char* quoted(const char* p, const char* e) {
 }
 
 // host [ ":" port ] as scan_host / scan_port take it, without LWS.
-inline const char* host_port(const char* p, const char* e, std::string_view& host, HostType& type,
-                             std::uint16_t& port, bool& has_port) {
+[[gnu::always_inline]] inline const char* host_port(const char* p, const char* e,
+                                                    std::string_view& host, HostType& type,
+                                                    std::uint16_t& port, bool& has_port) {
   std::size_t n;
   if (is_digit(p, e)) {
     n = fast_ipv4(p, e);
@@ -282,7 +283,6 @@ const char* tokens(HeaderId id, std::string_view name, const char* b, const char
     if (p == e || *p != ',') return p;
     ++p;
     if (p < e && *p == ' ') ++p;  // ", " between tokens; other LWS: the general parser
-    if (p == e || !is(*p, kToken)) return nullptr;
   }
 }
 
@@ -344,7 +344,7 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
 const char* text(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out) {
   const char* end = find_line_break_padded(b, e);
-  if (end == b || is(end[-1], kWs) || skip(b, end, kText) != end) return nullptr;
+  if (end == b || is(*b, kWs) || is(end[-1], kWs) || skip(b, end, kText) != end) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   field.value = view(b, end);
   std::get_if<Text>(&field.typed)->text = field.value;

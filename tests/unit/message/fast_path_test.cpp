@@ -342,6 +342,13 @@ TEST(FastPath, LineEndEdges) {
       expect_same(m + "\r\n\r\n");
     }
   }
+  // LWS between the colon and the value, as it comes.
+  for (const std::string& v : values) {
+    const std::size_t colon = v.find(':');
+    for (const char* lws : {"", "  ", "\t", " \t", "\r\n ", " \r\n\t"}) {
+      expect_same(invite_with(v.substr(0, colon + 1) + lws + v.substr(colon + 2)));
+    }
+  }
   // Quoted strings may not reach into the next line.
   expect_same(invite_with("To: \"A <sip:a@b>\r\nX: \" <sip:c@d>"));
   expect_same(invite_with("Via: SIP/2.0/UDP h;x=\"a\r\nY: b\";branch=z9hG4bK1"));
