@@ -6,11 +6,9 @@
 #include <bit>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "charset.hpp"
+#include "header_lookup.hpp"
 
 namespace sippet::message {
 namespace {
@@ -166,22 +164,6 @@ HeaderId compact(char c) {
 
 namespace detail {
 
-// find_known_name's table: names of 2 to 15 octets, found by a perfect hash
-// of their first two octets, last octet and length (case-folded).
-struct ShortSlot {
-  alignas(16) unsigned char lower[16] = {};
-  unsigned char fold[16] = {};
-  std::uint8_t length = 0;  // 0: empty slot
-  std::uint8_t id = 0;
-};
-constexpr std::size_t kShortSlots = 128;
-
-constexpr std::size_t short_slot_of(unsigned first2, unsigned last, std::size_t n) {
-  const std::uint64_t key =
-      (first2 | 0x2020u) | std::uint64_t{last | 0x20u} << 16 | std::uint64_t{n} << 24;
-  return static_cast<std::size_t>((key * 0xc5e4c2e48c0c8b87ull) >> 57);
-}
-
 struct ShortTable {
   std::array<ShortSlot, kShortSlots> slots{};
   bool perfect = true;
@@ -213,39 +195,10 @@ constexpr ShortTable make_short_table() {
 constexpr ShortTable kShortTable = make_short_table();
 static_assert(kShortTable.perfect, "short_slot_of must stay a perfect hash");
 
-const char* find_known_name(const char* p, const char* e, HeaderId& id) {
-#if defined(__SSE2__)
-  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const unsigned colons =
-      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
-  if (colons == 0) return nullptr;
-  const unsigned n = static_cast<unsigned>(__builtin_ctz(colons));
-  if (p + n >= e) return nullptr;
-  if (n < 2) {
-    if (n == 0) return nullptr;
-    id = compact(p[0]);
-    return id == HeaderId::kUnknown ? nullptr : p + 1;
-  }
-  std::uint16_t first2;
-  std::memcpy(&first2, p, 2);
-  const ShortSlot& s =
-      kShortTable.slots[short_slot_of(first2, static_cast<unsigned char>(p[n - 1]), n)];
-  if (s.length != n) return nullptr;
-  // The name's octets, case-folded where the canonical name has letters,
-  // against the lower-case name; octets from the ':' on are ignored.
-  const __m128i lower = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.lower));
-  const __m128i fold = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.fold));
-  const unsigned equal =
-      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(x, fold), lower)));
-  if (((equal | (~0u << n)) & 0xffffu) != 0xffffu) return nullptr;
-  id = static_cast<HeaderId>(s.id);
-  return p + n;
-#else
-  (void)p;
-  (void)e;
-  (void)id;
-  return nullptr;
-#endif
+const std::array<ShortSlot, kShortSlots> kShortNameSlots = kShortTable.slots;
+
+HeaderId compact_id(char c) {
+  return compact(c);
 }
 
 HeaderId header_id_from_token(const char* p, std::size_t n) {

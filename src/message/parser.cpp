@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fast_path.hpp"
+#include "header_lookup.hpp"
 #include "message_access.hpp"
 #include "scanner.hpp"
 #include "storage_pool.hpp"

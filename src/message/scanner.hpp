@@ -394,13 +394,6 @@ inline bool scan_trailing_params(const char*& p, const char* end, Params& out, F
 // header_id_from_name for a name at `p` followed by at least 7 readable octets
 // (the parser's copy of the message has that slack).
 HeaderId header_id_from_token(const char* p, std::size_t n);
-// The common case of a header line, in one 16-octet step: a known name of
-// up to 15 octets (or a known compact form) directly followed by ':' before
-// `e`. Sets `id` and returns the position of the ':'; nullptr when the
-// general path must decide (LWS before the ':', long or unknown names). Reads
-// 16 octets at `p`: the parser's copy of the message has that slack.
-const char* find_known_name(const char* p, const char* e, HeaderId& id);
-
 // The URI parser, reporting the failing position; `uri` must be default-constructed.
 bool parse_uri_into(std::string_view text, Uri& uri, Failure& f);
 
