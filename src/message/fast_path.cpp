@@ -107,12 +107,24 @@ inline const char* quoted(const char* p, const char* e) {
   return p;
 }
 
+// A param name (token characters) equal to "branch", case-insensitively: for
+// token characters c | 0x20 is a lower-case letter exactly when c is one.
+inline bool is_branch(const char* name, const char* end) {
+  if (end - name != 6) return false;
+  std::uint32_t head;
+  std::uint16_t tail;
+  std::memcpy(&head, name, 4);
+  std::memcpy(&tail, name + 4, 2);
+  constexpr std::uint32_t kBran = 0x6e617262u;  // "bran", little endian
+  constexpr std::uint16_t kCh = 0x6863u;        // "ch"
+  return (head | 0x20202020u) == kBran && (tail | 0x2020u) == kCh;
+}
+
 // *( SEMI generic-param ) of a header (scan_params), `p` after the first ';'.
-// With `capture` set, the value of the last param named `capture_name` goes
-// there. Returns the end of the last param.
+// With kBranch, the value of the last "branch" param goes to `branch` (Via).
+template <bool kBranch>
 inline const char* header_params(const char* p, const char* e, Params& out,
-                                 std::string_view capture_name = {},
-                                 std::string_view* capture = nullptr) {
+                                 std::string_view* branch = nullptr) {
   const char* raw = p;
   while (true) {
     const char* name = p;
@@ -128,11 +140,9 @@ inline const char* header_params(const char* p, const char* e, Params& out,
         p = skip_wide(p, e, kGenValue);  // branch and tag values are long
         if (p == value) return nullptr;
       }
-      if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
-        *capture = view(value, p);
-      }
-    } else if (capture != nullptr && token_equal(view(name, name_end), capture_name)) {
-      *capture = view(name_end, name_end);
+      if (kBranch && is_branch(name, name_end)) *branch = view(value, p);
+    } else if (kBranch && is_branch(name, name_end)) {
+      *branch = view(name_end, name_end);
     }
     if (p < e && *p == ';') {
       ++p;
@@ -182,8 +192,7 @@ inline const char* via(const char* p, const char* e, Via& v) {
   p = skip_blanks(p, e);
   if (p == nullptr) return nullptr;
   p = host_port(p, e, v.host, v.host_type, v.port, v.has_port);
-  if (p != nullptr && p < e && *p == ';')
-    p = header_params(p + 1, e, v.params, "branch", &v.branch);
+  if (p != nullptr && p < e && *p == ';') p = header_params<true>(p + 1, e, v.params, &v.branch);
   return p;
 }
 
@@ -212,7 +221,7 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
           !fast_sip_uri(u, p, out.uri)) {
         return nullptr;
       }
-      if (p < e && *p == ';') p = header_params(p + 1, e, out.params);
+      if (p < e && *p == ';') p = header_params<false>(p + 1, e, out.params);
       return p;
     }
     // *( token LWS ) "<"
@@ -235,7 +244,7 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   if (close == e || !fast_sip_uri(p + 1, close, out.uri)) return nullptr;
   out.angle_brackets = true;
   p = close + 1;
-  if (p < e && *p == ';') p = header_params(p + 1, e, out.params);
+  if (p < e && *p == ';') p = header_params<false>(p + 1, e, out.params);
   return p;
 }
 
@@ -363,7 +372,7 @@ const char* content_type(HeaderId id, std::string_view name, const char* b, cons
   MediaType& m = *std::get_if<MediaType>(&field.typed);
   m.type = view(b, sub - 1);
   m.subtype = view(sub, p);
-  if (p < e && *p == ';') p = header_params(p + 1, e, m.params);
+  if (p < e && *p == ';') p = header_params<false>(p + 1, e, m.params);
   if (p != nullptr) field.value = view(b, p);
   return p;
 }
