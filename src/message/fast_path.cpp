@@ -41,13 +41,12 @@ inline std::size_t hostname_run(const char* p, const char* e) {
     dot |= std::uint64_t{m.dot} << seen;
     seen += 16;
   }
-  const std::size_t limit = seen < avail ? seen : avail;
-  const std::uint64_t limit_bits =
-      limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
-  const std::uint64_t stop = ~ok & limit_bits;
-  if (stop == 0 && limit != avail) return 0;  // longer than 64 octets
-  const std::size_t run = stop == 0 ? limit : static_cast<std::size_t>(__builtin_ctzll(stop));
-  if (run == 0 || run == 64) return 0;
+  // Octets not classified (past `seen`) or past `end` stop the name too.
+  std::uint64_t stop = ~ok;
+  if (avail < 64) stop |= ~std::uint64_t{0} << avail;
+  if (stop == 0) return 0;  // 64 octets or more
+  const std::size_t run = static_cast<std::size_t>(__builtin_ctzll(stop));
+  if (run == 0) return 0;
   const std::uint64_t in = (std::uint64_t{1} << run) - 1;
   dot &= in;
   if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;

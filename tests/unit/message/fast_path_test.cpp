@@ -136,6 +136,16 @@ TEST(FastPath, ViaEdges) {
   };
   for (const std::string& via : vias)
     expect_same(invite_with(via));
+  // Host names around the block sizes of the fast path (16, 32, 48, 64).
+  for (std::size_t n : {15, 16, 17, 31, 32, 33, 47, 48, 49, 62, 63, 64, 65, 80}) {
+    std::string host(n, 'a');
+    for (std::size_t i = 5; i + 1 < n; i += 6)
+      host[i] = '.';
+    expect_same(invite_with("Via: SIP/2.0/UDP " + host + ";branch=z9hG4bK1"));
+    expect_same(invite_with("Via: SIP/2.0/UDP " + host));
+    expect_same(invite_with("To: <sip:u@" + host + ">"));
+    expect_same(request_with_uri("sip:" + host));
+  }
 }
 
 TEST(FastPath, NameAddrEdges) {
