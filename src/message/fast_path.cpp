@@ -26,24 +26,23 @@ inline const char* find_padded(const char* p, const char* e, char c) {
   return e;
 }
 
-// hostname (§25.1) of letters, digits and dots only, at most 63 octets, ending
-// at `e` or at an octet that is not a host character: its length, else 0.
-inline std::size_t hostname_run(const char* p, const char* e) {
-  const std::size_t avail = static_cast<std::size_t>(e - p);
+// hostname (§25.1) of letters, digits and dots only, at most 63 octets: its
+// length, else 0. The octet at `e` is never a host character (every caller's
+// `e` is a delimiter, or the end of the message with its zeroed slack after
+// it), so the name stops there by itself.
+inline std::size_t hostname_run(const char* p) {
   HostMasks m = host_masks(p);
   std::uint64_t ok = m.ok, dash = m.dash, dot = m.dot;
   std::size_t seen = 16;
   // Most names fit in one or two blocks: the rest of the loop is rare.
-  while (m.ok == 0xffff && seen < avail && seen < 64) {
+  while (m.ok == 0xffff && seen < 64) {
     m = host_masks(p + seen);
     ok |= std::uint64_t{m.ok} << seen;
     dash |= std::uint64_t{m.dash} << seen;
     dot |= std::uint64_t{m.dot} << seen;
     seen += 16;
   }
-  // Octets not classified (past `seen`) or past `end` stop the name too.
-  std::uint64_t stop = ~ok;
-  if (avail < 64) stop |= ~std::uint64_t{0} << avail;
+  const std::uint64_t stop = ~ok;
   if (stop == 0) return 0;  // 64 octets or more
   const std::size_t run = static_cast<std::size_t>(__builtin_ctzll(stop));
   if (run == 0) return 0;
@@ -87,7 +86,7 @@ inline const char* quoted(const char* p, const char* e) {
     n = fast_ipv4(p, e);
     type = HostType::kIPv4;
   } else {
-    n = hostname_run(p, e);
+    n = hostname_run(p);
     type = HostType::kName;
   }
   if (n == 0) return nullptr;

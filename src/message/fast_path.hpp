@@ -34,7 +34,9 @@ using FastHandler = const char* (*)(HeaderId id, std::string_view name, const ch
 extern const FastHandler kFastHandlers[kHeaderIdCount];
 
 // A SIP or SIPS URI that is exactly [begin, end), into the default-constructed
-// `uri`; false when the general URI parser must decide.
+// `uri`; false when the general URI parser must decide. The octet at `end`
+// must be a delimiter that no URI part takes ('>', SP, ';', ',', LWS) or the
+// zeroed slack after the message.
 bool fast_sip_uri(const char* begin, const char* end, Uri& uri);
 
 }  // namespace sippet::message::detail
