@@ -1,0 +1,127 @@
+// The per-thread pools behind Message (src/message/storage_pool.hpp): a warm
+// thread parses without touching the heap, messages may die on other threads
+// or after their thread's pool, and large messages bypass the pools.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "sippet/message/builder.hpp"
+#include "sippet/message/parser.hpp"
+
+// Counts every global allocation of this test binary.
+namespace {
+std::atomic<std::size_t> allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace sippet::message {
+namespace {
+
+const std::string kInvite =
+    "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP pc33.atlanta.example.com:5060;branch=z9hG4bK776asdhds;rport\r\n"
+    "Max-Forwards: 70\r\n"
+    "To: Bob <sip:bob@biloxi.example.com>\r\n"
+    "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+    "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+    "CSeq: 314159 INVITE\r\n"
+    "Contact: <sip:alice@pc33.atlanta.example.com>\r\n"
+    "Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\r\n"
+    "Content-Length: 0\r\n\r\n";
+
+TEST(StoragePool, WarmThreadParsesWithoutHeapAllocations) {
+  {
+    auto warm = parse_message(kInvite);
+    ASSERT_TRUE(warm.ok());
+  }
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 100; ++i) {
+    auto r = parse_message(kInvite);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->count(HeaderId::kAllow), 5u);
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+}
+
+TEST(StoragePool, ManyLiveMessagesThenReleasedKeepTheirContent) {
+  std::vector<Message> live;
+  for (int i = 0; i < 100; ++i) {  // more than a pool holds
+    auto r = parse_message(kInvite);
+    ASSERT_TRUE(r.ok());
+    live.push_back(std::move(r).value());
+  }
+  for (const Message& m : live) {
+    EXPECT_EQ(m.call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+    EXPECT_EQ(m.bytes(), kInvite);
+  }
+  live.clear();
+  auto again = parse_message(kInvite);  // from recycled storage
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->bytes(), kInvite);
+  EXPECT_EQ(again->count(HeaderId::kAllow), 5u);
+  EXPECT_EQ(again->from()->tag(), "1928301774");
+}
+
+TEST(StoragePool, LargeMessagesBypassThePool) {
+  std::string big = kInvite;
+  big.insert(big.find("Content-Length"), "Subject: " + std::string(4000, 'x') + "\r\n");
+  for (int i = 0; i < 3; ++i) {
+    auto r = parse_message(big);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->bytes().size(), big.size());
+    EXPECT_EQ(r->get(HeaderId::kSubject)->value.size(), 4000u);
+  }
+}
+
+TEST(StoragePool, MessageDestroyedOnAnotherThread) {
+  std::optional<Message> handed;
+  std::thread producer([&] {
+    auto r = parse_message(kInvite);
+    ASSERT_TRUE(r.ok());
+    handed.emplace(std::move(r).value());
+  });
+  producer.join();  // the producer's pool is gone now
+  ASSERT_TRUE(handed.has_value());
+  EXPECT_EQ(handed->cseq()->seq, 314159u);
+  handed.reset();  // goes to this thread's pool
+  auto r = parse_message(kInvite);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->bytes(), kInvite);
+}
+
+TEST(StoragePool, MessageOutlivingItsThreadsPool) {
+  std::atomic<bool> checked{false};
+  std::thread t([&] {
+    // Constructed before the pool: destroyed after it at thread exit, when
+    // its storage can no longer be pooled and must simply be freed.
+    thread_local std::optional<Message> late;
+    late.emplace();
+    auto r = parse_message(kInvite);
+    ASSERT_TRUE(r.ok());
+    late = std::move(r).value();
+    checked = late->count(HeaderId::kVia) == 1;
+  });
+  t.join();
+  EXPECT_TRUE(checked.load());
+}
+
+}  // namespace
+}  // namespace sippet::message
