@@ -23,24 +23,26 @@ namespace sippet::message {
 
 namespace detail {
 
-namespace {
-// Small enough for glibc's per-thread cache (tcache, requests up to 1032
-// octets): a built response (about 300 octets of copied text) allocates its
-// chunk without a trip to the shared bins.
-constexpr std::size_t kArenaChunk = 1024;
-}  // namespace
-
 std::string_view Arena::intern(std::string_view text) {
   if (text.empty()) return {};
-  // A moved-from arena has lost its chunks: start afresh.
-  if (chunks_.empty() || capacity_ - used_ < text.size()) {
-    std::size_t size = std::max(kArenaChunk, text.size());
+  if (first_ == nullptr) {
+    // A new arena, or a moved-from one that lost its chunks: start afresh
+    // with a pooled chunk (storage_pool.hpp).
+    first_ = take_arena_chunk();
+    more_.clear();
+    current_ = first_.get();
+    used_ = 0;
+    capacity_ = kArenaChunk;
+  }
+  if (capacity_ - used_ < text.size()) {
+    const std::size_t size = std::max(kArenaChunk, text.size());
     // Not value-initialized: intern() writes every octet it hands out.
-    chunks_.push_back(std::unique_ptr<char[]>(new char[size]));
+    more_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    current_ = more_.back().get();
     used_ = 0;
     capacity_ = size;
   }
-  char* out = chunks_.back().get() + used_;
+  char* out = current_ + used_;
   std::memcpy(out, text.data(), text.size());
   used_ += text.size();
   return {out, text.size()};
@@ -666,7 +668,8 @@ std::string Message::to_string() const {
 }
 
 Message::~Message() {
-  detail::give_back(fields_, bytes_, size_);
+  std::unique_ptr<char[]> chunk = arena_.release_first();
+  detail::give_back(fields_, bytes_, size_, chunk);
 }
 
 Message Message::clone() const {

@@ -19,9 +19,11 @@ thread_local constinit bool pool_gone = false;
 struct Pool {
   std::vector<std::vector<Field>> lists;
   std::vector<std::unique_ptr<char[]>> buffers;
+  std::vector<std::unique_ptr<char[]>> chunks;  // arena chunks
   Pool() {
     lists.reserve(kMaxPooled);
     buffers.reserve(kMaxPooled);
+    chunks.reserve(kMaxPooled);
   }
   ~Pool() { pool_gone = true; }
 };
@@ -55,20 +57,29 @@ std::unique_ptr<char[]> take_bytes() {
   return buffer;
 }
 
-void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes,
-               std::size_t bytes_size) noexcept {
+std::unique_ptr<char[]> take_arena_chunk() {
+  Pool* p = pool();
+  if (p == nullptr || p->chunks.empty()) return std::make_unique_for_overwrite<char[]>(kArenaChunk);
+  std::unique_ptr<char[]> chunk = std::move(p->chunks.back());
+  p->chunks.pop_back();
+  return chunk;
+}
+
+void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes, std::size_t bytes_size,
+               std::unique_ptr<char[]>& chunk) noexcept {
   const bool list =
       fields.capacity() >= kPooledFieldCapacity && fields.capacity() <= 4 * kPooledFieldCapacity;
   const bool buffer = bytes != nullptr && bytes_size + kParseSlack <= kPooledBytes;
-  if (!list && !buffer) return;
+  if (!list && !buffer && chunk == nullptr) return;
   Pool* p = pool();
   if (p == nullptr) return;
-  // Both vectors had kMaxPooled reserved: push_back cannot allocate or throw.
+  // Every vector had kMaxPooled reserved: push_back cannot allocate or throw.
   if (list && p->lists.size() < kMaxPooled) {
     fields.clear();
     p->lists.push_back(std::move(fields));
   }
   if (buffer && p->buffers.size() < kMaxPooled) p->buffers.push_back(std::move(bytes));
+  if (chunk != nullptr && p->chunks.size() < kMaxPooled) p->chunks.push_back(std::move(chunk));
 }
 
 }  // namespace sippet::message::detail

@@ -21,13 +21,20 @@ inline constexpr std::size_t kParseSlack = 16;
 // up to kPooledBytes - kParseSlack octets (nearly all UDP messages) uses one.
 inline constexpr std::size_t kPooledBytes = 2048;
 
+// The size of a message arena's chunks (Arena::intern): a built response
+// (about 300 octets of copied text) fits in one.
+inline constexpr std::size_t kArenaChunk = 1024;
+
 // An empty list with capacity >= kPooledFieldCapacity.
 std::vector<Field> take_field_list();
 // A buffer of kPooledBytes octets (not initialized).
 std::unique_ptr<char[]> take_bytes();
+// An arena chunk of kArenaChunk octets (not initialized).
+std::unique_ptr<char[]> take_arena_chunk();
 // Takes back what a message owned; `bytes_size` is the size of its message
-// bytes (the buffer is pooled when size + kParseSlack <= kPooledBytes).
-void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes,
-               std::size_t bytes_size) noexcept;
+// bytes (the buffer is pooled when size + kParseSlack <= kPooledBytes);
+// `chunk` is its arena's first chunk, or null.
+void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes, std::size_t bytes_size,
+               std::unique_ptr<char[]>& chunk) noexcept;
 
 }  // namespace sippet::message::detail

@@ -26,9 +26,9 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
 // (e.g. a UAS's Contact): parse it once into a template message, then copy.
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id);
 
-// Gives the storage of a message no longer needed (its list of fields) to
-// the next build_response on this thread instead of freeing it (a few are
-// kept). For a sender that has serialized a response and is done with it.
+// Ends a message no longer needed. Every Message gives its storage (field
+// list, bytes buffer, arena chunk) to this thread's pools when destroyed, for
+// the next parse or build on the thread; this is the same, said explicitly.
 void recycle(Message&& message);
 
 // The standard reason phrase for a status code ("" when unknown).

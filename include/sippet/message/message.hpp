@@ -64,9 +64,13 @@ class Arena {
  public:
   // Copies `text` into storage that never moves; returns a view of the copy.
   std::string_view intern(std::string_view text);
+  // The first chunk (one of the thread's pooled chunks), for the pool again.
+  std::unique_ptr<char[]> release_first() noexcept { return std::move(first_); }
 
  private:
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::unique_ptr<char[]> first_;              // null: none yet, or moved from
+  std::vector<std::unique_ptr<char[]>> more_;  // for messages that outgrow it
+  char* current_ = nullptr;
   std::size_t used_ = 0, capacity_ = 0;
 };
 }  // namespace detail

@@ -61,6 +61,27 @@ TEST(StoragePool, WarmThreadParsesWithoutHeapAllocations) {
   EXPECT_EQ(allocations.load() - before, 0u);
 }
 
+TEST(StoragePool, WarmThreadBuildsAndSerializesResponsesWithoutHeapAllocations) {
+  auto invite = parse_message(kInvite);
+  ASSERT_TRUE(invite.ok());
+  std::string wire;
+  wire.reserve(4096);
+  {
+    auto warm = build_response(*invite, 180);
+    ASSERT_TRUE(warm.ok());
+  }
+  const std::size_t before = allocations.load();
+  for (int code : {180, 200, 486}) {
+    auto r = build_response(*invite, code, {}, "4711");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->to()->tag(), "4711");
+    wire.clear();
+    r->append_to(wire);
+    ASSERT_NE(wire.find("Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"), std::string::npos);
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+}
+
 TEST(StoragePool, ManyLiveMessagesThenReleasedKeepTheirContent) {
   std::vector<Message> live;
   for (int i = 0; i < 100; ++i) {  // more than a pool holds
