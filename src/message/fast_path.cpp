@@ -26,6 +26,25 @@ inline const char* find_padded(const char* p, const char* e, char c) {
   return e;
 }
 
+// The first `c` in [p, e) before any CR or LF, else nullptr: a search that
+// never leaves the line, so a line without `c` costs its own length only.
+inline const char* find_on_line(const char* p, const char* e, char c) {
+  const __m128i needle = _mm_set1_epi8(c);
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(x, needle),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (hit != 0) {
+      p += __builtin_ctz(hit);
+      return p < e && *p == c ? p : nullptr;
+    }
+  }
+  return nullptr;
+}
+
 // hostname (§25.1) of letters, digits and dots only, at most 63 octets: its
 // length, else 0. The octet at `e` is never a host character (every caller's
 // `e` is a delimiter, or the end of the message with its zeroed slack after
@@ -66,15 +85,26 @@ inline const char* skip_blanks(const char* p, const char* e) {
   return p < e && (*p == '\r' || *p == '\n') ? nullptr : p;
 }
 
-// quoted-string (scan_quoted) on one line: the fast paths see the whole rest
-// of the message, so a quoted string may not run into the next line.
+// quoted-string as scan_quoted takes it, on one line: the fast paths see
+// the whole rest of the message, so a quoted string stops at a line break
+// (the general parser then decides about folding).
 inline const char* quoted(const char* p, const char* e) {
-  const char* q = scan_quoted(p, e);
-  if (q == nullptr) return nullptr;
-  for (const char* c = p; c < q; ++c) {
-    if (*c == '\r' || *c == '\n') return nullptr;
+  ++p;  // opening DQUOTE
+  while (p < e) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"') return p + 1;
+    if (c == '\\') {
+      if (e - p < 2) return nullptr;
+      const unsigned char n = static_cast<unsigned char>(p[1]);
+      if (n == '\n' || n == '\r' || n > 0x7f) return nullptr;
+      p += 2;
+    } else if ((c >= 0x20 && c != 0x7f) || c == '\t') {
+      ++p;
+    } else {
+      return nullptr;  // CR, LF or another control character
+    }
   }
-  return q;
+  return nullptr;
 }
 
 // host [ ":" port ] as scan_host / scan_port take it, without LWS.
@@ -238,8 +268,8 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
     out.display_name = view(start, last);
   }
   if (p == e || *p != '<') return nullptr;
-  const char* close = find_padded(p + 1, e, '>');
-  if (close == e || !fast_sip_uri(p + 1, close, out.uri)) return nullptr;
+  const char* close = find_on_line(p + 1, e, '>');
+  if (close == nullptr || !fast_sip_uri(p + 1, close, out.uri)) return nullptr;
   out.angle_brackets = true;
   p = close + 1;
   if (p < e && *p == ';') p = header_params<false>(p + 1, e, out.params);
