@@ -33,6 +33,8 @@ using detail::OutgoingDatagram;
 // The transport whose receive handler runs on this thread: its sends are
 // gathered and leave with one sendmmsg() after the batch.
 thread_local const void* t_gathering = nullptr;
+// The transport whose receive thread (UdpOptions::receive_thread) this is.
+thread_local const void* t_receiving = nullptr;
 
 constexpr std::size_t kSlotBytes = 65536;    // any UDP payload fits (RFC 768)
 constexpr std::size_t kMaxQueued = 1 << 16;  // datagrams waiting for buffer space
@@ -136,7 +138,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         receiver_.join();
       }
     }
-    if (!socket_.is_open()) ::close(fd_);  // receive_thread: never given to Asio
+    if (options_.receive_thread) ::close(fd_);  // never given to Asio (assign())
   }
 
   static ReuseGroups<Impl>& reuse_groups() {
@@ -180,12 +182,13 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   void close() {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
     if (options_.reuse_port) reuse_groups().leave(local_, this);
-    if (receiver_.joinable()) {
+    if (options_.receive_thread && started_.load(std::memory_order_acquire)) {
       // Wakes the receive thread: on a UDP socket shutdown() fails with
       // ENOTCONN but marks the socket shut down for reading, so a blocked
-      // recvmmsg() (and every later one) returns at once.
+      // recvmmsg() (and every later one) returns at once. From a handler on
+      // that thread, it ends when the handler returns.
       (void)::shutdown(fd_, SHUT_RD);
-      if (receiver_.get_id() != std::this_thread::get_id()) receiver_.join();
+      if (t_receiving != this && receiver_.joinable()) receiver_.join();
     }
     post([self = shared_from_this()] {
       asio::error_code ignored;
@@ -390,6 +393,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   // datagram is there with whatever else is queued: no epoll_wait and no
   // epoll_ctl re-arm per wake-up. close() wakes it with shutdown().
   void receive_loop() {
+    t_receiving = this;
     const auto n = static_cast<unsigned>(options_.batch_size);
     while (!closed_.load(std::memory_order_acquire)) {
       for (std::size_t i = 0; i < rx_used_; ++i)
