@@ -1,7 +1,7 @@
 #include "sippet/transport/udp_transport.hpp"
 
-#include <netinet/in.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -173,7 +173,14 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       // passes MSG_DONTWAIT.
       int flags = ::fcntl(fd_, F_GETFL);
       if (flags >= 0) (void)::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
-      receiver_ = std::thread([self = shared_from_this()] { self->receive_loop(); });
+      receiver_ = std::thread([self = shared_from_this()]() mutable {
+        self->receive_loop();
+        // The last reference may be this one (a handler closed the
+        // transport): release it on the io_context, where the Asio objects
+        // may be destroyed, not on this thread.
+        auto executor = self->executor_;
+        asio::post(executor, [self = std::move(self)] {});
+      });
       return;
     }
     post([self = shared_from_this()] { self->drain(); });
@@ -295,7 +302,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
           self->write_armed_ = false;
           if (!error) self->flush_backlog();
         };
-        if (socket_.is_open()) {
+        if (!options_.receive_thread) {
           wait(asio::socket_base::wait_write, std::move(again));
         } else {
           // No reactor registration (receive_thread): try again shortly.
@@ -406,8 +413,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         if (detail::is_async_icmp_error(error_number)) {
           // sk_err from an ICMP error; the details are on the error queue.
           detail::drain_error_queue(fd_, report_icmp_);
-        } else if (error_number == EBADF || error_number == ENOTSOCK ||
-                   error_number == EINVAL) {
+        } else if (error_number == EBADF || error_number == ENOTSOCK || error_number == EINVAL) {
           break;  // cannot happen while the socket is open
         }
         continue;  // EINTR, EAGAIN, ENOMEM, ...
