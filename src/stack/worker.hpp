@@ -1,12 +1,15 @@
 #pragma once
 // One worker of a stack: a thread running its own io_context, with its own
 // transaction layer, timer queue and sockets (one per listen address, bound
-// with SO_REUSEPORT when there are several workers). Messages belong to the
-// worker chosen by the hash of their Call-ID (docs/threading.md).
+// with SO_REUSEPORT when there are several workers; each read by a receive
+// thread of its own unless StackConfig::receive_threads is false). Messages
+// belong to the worker chosen by the hash of their Call-ID
+// (docs/threading.md).
 //
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
 // client destinations, so a send from any thread runs the layer under it.
-// Core callbacks run only on the worker's thread and never under the lock.
+// Core callbacks run only on a thread holding the worker's core lock (its
+// io_context thread or a receive thread acting for it), never under `mutex_`.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
