@@ -3,8 +3,10 @@
 // parser, no transactions, one thread). INVITE -> 180 + 200, ACK -> nothing,
 // anything else -> 200. Its CPU per call is what the transport plus the
 // kernel cost; the difference to `sippet serve` is the stack's share.
-//   udp_uas_floor 127.0.0.1 5080 [direct]
-// ("direct": each answer is its own sendto() instead of one sendmmsg()).
+//   udp_uas_floor 127.0.0.1 5080 [direct] [reactor]
+// ("direct": each answer is its own sendto() instead of one sendmmsg();
+// "reactor": read through Asio's epoll reactor instead of a receive thread
+// blocked in recvmmsg(), as the stack did before 2026-11-30).
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <cctype>
@@ -61,8 +63,8 @@ std::string response(std::string_view request, std::string_view status, std::str
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 && argc != 4) {
-    std::fprintf(stderr, "usage: udp_uas_floor IP PORT [direct]\n");
+  if (argc < 3 || argc > 5) {
+    std::fprintf(stderr, "usage: udp_uas_floor IP PORT [direct] [reactor]\n");
     return 2;
   }
   auto local = Endpoint::from_ip(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
@@ -73,8 +75,15 @@ int main(int argc, char** argv) {
   asio::io_context io(1);
   std::error_code error;
   sippet::transport::UdpOptions options;
-  options.gather_handler_sends = !(argc == 4 && std::string_view(argv[3]) == "direct");
+  bool direct = false;
+  bool reactor = false;
+  for (int i = 3; i < argc; ++i) {
+    direct = direct || std::string_view(argv[i]) == "direct";
+    reactor = reactor || std::string_view(argv[i]) == "reactor";
+  }
+  options.gather_handler_sends = !direct;
   options.single_threaded_io = true;  // as in the stack: io.run() on this thread only
+  options.receive_thread = !reactor;  // as in the stack (StackConfig::receive_threads)
   auto transport = sippet::transport::UdpTransport::open(io, *local, error, options);
   if (!transport) {
     std::fprintf(stderr, "udp_uas_floor: %s\n", error.message().c_str());

@@ -100,6 +100,9 @@ message::Result<void> Stack::Impl::open() {
   transport::UdpOptions options;
   options.reuse_port = threads > 1;
   options.single_threaded_io = true;  // each worker's io_context runs on its thread only
+  // Each socket's own thread blocks in recvmmsg(): one system call per
+  // wake-up (docs/transport.md), handling messages under the core lock.
+  options.receive_thread = config.receive_threads;
   for (const auto& spec : config.listen) {
     if (spec.protocol != transport::Protocol::kUdp)
       return invalid(spec.to_string() + ": only UDP is supported for now");

@@ -19,7 +19,9 @@ namespace sippet::stack {
 
 namespace {
 
-thread_local Worker* current_worker = nullptr;    // the io_context thread's worker
+// The worker whose io_context thread or receive thread this is.
+thread_local Worker* current_worker = nullptr;
+thread_local Worker* io_worker = nullptr;         // the worker whose io_context thread this is
 thread_local const Worker* acting_for = nullptr;  // the worker whose core lock is held
 
 // The receive-load measure reads the clock twice per message: the coarse
@@ -53,6 +55,10 @@ bool Worker::on_thread() const {
   return current_worker == this;
 }
 
+bool Worker::on_io_thread() const {
+  return io_worker == this;
+}
+
 bool Worker::acting() const {
   return acting_for == this;
 }
@@ -79,14 +85,21 @@ void Worker::post_acting(std::function<void()> task) {
 
 void Worker::add_transport(std::unique_ptr<transport::UdpTransport> transport) {
   const auto listener = static_cast<std::uint32_t>(transports_.size());
-  transport->set_receive_handler(
-      [this, listener](std::string_view bytes, const transport::Endpoint& source,
-                       const transport::Endpoint&) { on_datagram(bytes, source, listener); });
+  // With UdpOptions::receive_thread the handlers run on the socket's receive
+  // thread (or the io_context's): either way a thread of this worker.
+  transport->set_receive_handler([this, listener](std::string_view bytes,
+                                                  const transport::Endpoint& source,
+                                                  const transport::Endpoint&) {
+    current_worker = this;
+    on_datagram(bytes, source, listener);
+  });
   transport->set_error_handler(
       [this](const transport::Endpoint& destination, std::error_code error) {
+        current_worker = this;
         on_send_error(destination, error);
       });
   transports_.push_back(std::move(transport));
+  loads_.emplace_back();
 }
 
 void Worker::start() {
@@ -94,7 +107,9 @@ void Worker::start() {
     transport->start();
   thread_ = std::thread([this] {
     current_worker = this;
+    io_worker = this;
     io_.run();
+    io_worker = nullptr;
     current_worker = nullptr;
   });
 }
@@ -161,33 +176,43 @@ void Worker::on_datagram(std::string_view bytes, const transport::Endpoint& sour
     peer.endpoint = *destination;
   }
   const std::uint32_t owner = stack_.worker_for(message.call_id());
-  if (stack_.worker_count() == 1) {
+  if (stack_.worker_count() == 1 && queued_.load(std::memory_order_acquire) == 0) {
+    // (Nothing is posted to a lone worker but messages from its other
+    // sockets' threads that found it busy: those go first.)
     Acting acting(*this);
-    on_incoming(std::move(message), peer);
-    return;  // nobody to hand over to: no load to measure
+    if (queued_.load(std::memory_order_acquire) == 0) {
+      on_incoming(std::move(message), peer);
+      return;  // nobody to hand over to: no load to measure
+    }
   }
+  ReceiveLoad& load = loads_[listener];
   const TimePoint start = coarse_now();
-  if (owner == index_) {
-    Acting acting(*this);
-    on_incoming(std::move(message), peer);
-  } else {
-    hand_over(stack_.worker(owner), std::move(message), peer);
-  }
+  hand_over(stack_.worker(owner), std::move(message), peer, load.overloaded);
   // Busy more than half of the last 10 ms: stop handling others' messages.
   const TimePoint end = coarse_now();
-  busy_ += end - start;
-  if (end - window_start_ >= std::chrono::milliseconds(10)) {
-    overloaded_ = busy_ * 2 > end - window_start_;
-    busy_ = Clock::duration(0);
-    window_start_ = end;
+  load.busy += end - start;
+  if (end - load.window_start >= std::chrono::milliseconds(10)) {
+    load.overloaded = load.busy * 2 > end - load.window_start;
+    load.busy = Clock::duration(0);
+    load.window_start = end;
   }
 }
 
-void Worker::hand_over(Worker& owner, message::Message&& message, const Peer& peer) {
+void Worker::hand_over(Worker& owner, message::Message&& message, const Peer& peer,
+                       bool overloaded) {
   // Handling it here keeps the contract: the owner's core lock serialises
   // the Call-ID's callbacks, and nothing of the owner's is queued ahead.
-  if (!overloaded_ && owner.queued_.load(std::memory_order_acquire) == 0 &&
-      owner.core_mutex_.try_lock()) {
+  // The owner's own receive thread waits for the lock (its io_context
+  // thread holds it only briefly: timers, posted work); another worker's
+  // only tries, and posts when the owner is busy or itself is overloaded.
+  if (&owner == this && owner.queued_.load(std::memory_order_acquire) == 0) {
+    owner.core_mutex_.lock();
+  } else if (overloaded || owner.queued_.load(std::memory_order_acquire) != 0 ||
+             !owner.core_mutex_.try_lock()) {
+    post_incoming(owner, std::move(message), peer);
+    return;
+  }
+  {
     if (owner.queued_.load(std::memory_order_acquire) == 0) {
       Acting acting(owner, std::adopt_lock);
       owner.on_incoming(std::move(message), peer);
@@ -195,6 +220,10 @@ void Worker::hand_over(Worker& owner, message::Message&& message, const Peer& pe
     }
     owner.core_mutex_.unlock();
   }
+  post_incoming(owner, std::move(message), peer);
+}
+
+void Worker::post_incoming(Worker& owner, message::Message&& message, const Peer& peer) {
   owner.queued_.fetch_add(1, std::memory_order_acq_rel);
   asio::post(owner.io(), [&owner, message = std::move(message), peer]() mutable {
     Acting acting(owner);
@@ -558,7 +587,7 @@ void Worker::arm_alarm_locked() {
       TimePoint((since + resolution - Clock::duration(1)) / resolution * resolution);
   if (rounded >= armed_) return;
   armed_ = rounded;
-  if (on_thread()) {
+  if (on_io_thread()) {
     start_alarm(rounded);
   } else {
     // The alarm belongs to the worker's thread; it arms what armed_ says then.

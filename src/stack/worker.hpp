@@ -1,12 +1,15 @@
 #pragma once
 // One worker of a stack: a thread running its own io_context, with its own
 // transaction layer, timer queue and sockets (one per listen address, bound
-// with SO_REUSEPORT when there are several workers). Messages belong to the
-// worker chosen by the hash of their Call-ID (docs/threading.md).
+// with SO_REUSEPORT when there are several workers; each read by a receive
+// thread of its own unless StackConfig::receive_threads is false). Messages
+// belong to the worker chosen by the hash of their Call-ID
+// (docs/threading.md).
 //
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
 // client destinations, so a send from any thread runs the layer under it.
-// Core callbacks run only on the worker's thread and never under the lock.
+// Core callbacks run only on a thread holding the worker's core lock (its
+// io_context thread or a receive thread acting for it), never under `mutex_`.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -56,8 +59,11 @@ class Worker {
 
   std::uint32_t index() const { return index_; }
   asio::io_context& io() { return io_; }
-  // The calling thread is this worker's io_context thread.
+  // The calling thread is one of this worker's: its io_context thread or
+  // the receive thread of one of its sockets.
   bool on_thread() const;
+  // The calling thread is this worker's io_context thread.
+  bool on_io_thread() const;
   // The calling thread acts for this worker: it holds the worker's core lock,
   // so it may run the worker's Core callbacks (docs/threading.md).
   bool acting() const;
@@ -129,7 +135,10 @@ class Worker {
   // Hands a message this worker read to its owner: handled at once on this
   // thread when the owner is idle with nothing queued (no wake-up), else
   // queued to the owner's thread.
-  void hand_over(Worker& owner, message::Message&& message, const Peer& peer);
+  // `overloaded`: the receiving thread is busy; it then posts instead.
+  void hand_over(Worker& owner, message::Message&& message, const Peer& peer, bool overloaded);
+  // Queues a message to the owner's io_context thread (FIFO).
+  void post_incoming(Worker& owner, message::Message&& message, const Peer& peer);
   void answer_invalid(const message::Message& request, const message::Error& error,
                       const Peer& peer);
   TimePoint now() const;
@@ -146,12 +155,15 @@ class Worker {
   // other core lock held; others only try_lock: no lock-order cycles.
   std::mutex core_mutex_;
   std::atomic<int> queued_{0};  // messages posted to this worker, not yet handled
-  // This worker's receive load (its thread only; CLOCK_MONOTONIC_COARSE
-  // time): when busy, hand over instead of handling other workers' messages
-  // inline.
-  TimePoint window_start_{};
-  Clock::duration busy_{0};
-  bool overloaded_ = false;
+  // The receive load of each socket's receive thread (that thread only;
+  // CLOCK_MONOTONIC_COARSE time): when busy, hand over instead of handling
+  // other workers' messages inline. By listener.
+  struct ReceiveLoad {
+    TimePoint window_start{};
+    Clock::duration busy{0};
+    bool overloaded = false;
+  };
+  std::vector<ReceiveLoad> loads_;
 
   std::mutex mutex_;  // guards the members below up to `pending_`
   transaction::TransactionLayer layer_;

@@ -1,5 +1,6 @@
 #include "sippet/transport/udp_transport.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,12 +10,14 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/udp.hpp>
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/strand.hpp>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -30,6 +33,8 @@ using detail::OutgoingDatagram;
 // The transport whose receive handler runs on this thread: its sends are
 // gathered and leave with one sendmmsg() after the batch.
 thread_local const void* t_gathering = nullptr;
+// The transport whose receive thread (UdpOptions::receive_thread) this is.
+thread_local const void* t_receiving = nullptr;
 
 constexpr std::size_t kSlotBytes = 65536;    // any UDP payload fits (RFC 768)
 constexpr std::size_t kMaxQueued = 1 << 16;  // datagrams waiting for buffer space
@@ -83,6 +88,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       : executor_(io.get_executor()),
         strand_(asio::make_strand(io)),
         socket_(io),
+        retry_(io),
         fd_(fd),
         local_(local),
         wildcard_(local.is_unspecified()),
@@ -123,6 +129,18 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     };
   }
 
+  ~Impl() {
+    // The receive thread holds a reference: it is done here, or this is it.
+    if (receiver_.joinable()) {
+      if (receiver_.get_id() == std::this_thread::get_id()) {
+        receiver_.detach();
+      } else {
+        receiver_.join();
+      }
+    }
+    if (options_.receive_thread) ::close(fd_);  // never given to Asio (assign())
+  }
+
   static ReuseGroups<Impl>& reuse_groups() {
     static ReuseGroups<Impl> groups;
     return groups;
@@ -133,7 +151,11 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     if (options_.reuse_port) reuse_groups().join(local_, shared_from_this());
   }
 
+  // Hands the socket to Asio's reactor. Not with a receive thread: the
+  // reactor would register it for EPOLLIN and wake the io_context's thread
+  // on every datagram for nothing.
   std::error_code assign() {
+    if (options_.receive_thread) return {};
     asio::error_code error;
     socket_.assign(local_.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), fd_, error);
     return error;
@@ -146,15 +168,39 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
 
   void start() {
     if (started_.exchange(true)) return;
+    if (options_.receive_thread) {
+      // A blocking socket for the receive thread; every other call on it
+      // passes MSG_DONTWAIT.
+      int flags = ::fcntl(fd_, F_GETFL);
+      if (flags >= 0) (void)::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+      receiver_ = std::thread([self = shared_from_this()]() mutable {
+        self->receive_loop();
+        // The last reference may be this one (a handler closed the
+        // transport): release it on the io_context, where the Asio objects
+        // may be destroyed, not on this thread.
+        auto executor = self->executor_;
+        asio::post(executor, [self = std::move(self)] {});
+      });
+      return;
+    }
     post([self = shared_from_this()] { self->drain(); });
   }
 
   void close() {
     if (closed_.exchange(true, std::memory_order_acq_rel)) return;
     if (options_.reuse_port) reuse_groups().leave(local_, this);
+    if (options_.receive_thread && started_.load(std::memory_order_acquire)) {
+      // Wakes the receive thread: on a UDP socket shutdown() fails with
+      // ENOTCONN but marks the socket shut down for reading, so a blocked
+      // recvmmsg() (and every later one) returns at once. From a handler on
+      // that thread, it ends when the handler returns.
+      (void)::shutdown(fd_, SHUT_RD);
+      if (t_receiving != this && receiver_.joinable()) receiver_.join();
+    }
     post([self = shared_from_this()] {
       asio::error_code ignored;
       self->socket_.cancel(ignored);
+      self->retry_.cancel();
       std::lock_guard lock(self->queue_mutex_);
       self->queue_.clear();
     });
@@ -186,7 +232,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
         // An error left by an earlier ICMP message (sk_err) is returned by
         // whichever call comes next; the kernel has cleared it: try again.
         if (detail::is_async_icmp_error(error_number) && attempt < 2) {
-          error_hint_.store(true, std::memory_order_release);
+          note_icmp_error();
           continue;
         }
         return {error_number, std::system_category()};
@@ -196,6 +242,19 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   }
 
  private:
+  // A sender consumed the socket's pending ICMP error (sk_err): its details
+  // wait on the error queue. The receive loop reads them on its next round;
+  // a receive thread may be asleep, so the io_context reads them then.
+  void note_icmp_error() {
+    if (error_hint_.exchange(true, std::memory_order_acq_rel)) return;
+    if (!options_.receive_thread) return;
+    post([self = shared_from_this()] {
+      self->error_hint_.store(false, std::memory_order_release);
+      if (!self->closed_.load(std::memory_order_acquire))
+        detail::drain_error_queue(self->fd_, self->report_icmp_);
+    });
+  }
+
   std::error_code enqueue(OutgoingDatagram item) {
     bool schedule = false;
     {
@@ -239,11 +298,21 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       }
       if (!write_armed_) {
         write_armed_ = true;
-        wait(asio::socket_base::wait_write,
-             [self = shared_from_this()](const asio::error_code& error) {
-               self->write_armed_ = false;
-               if (!error) self->flush_backlog();
-             });
+        auto again = [self = shared_from_this()](const asio::error_code& error) {
+          self->write_armed_ = false;
+          if (!error) self->flush_backlog();
+        };
+        if (!options_.receive_thread) {
+          wait(asio::socket_base::wait_write, std::move(again));
+        } else {
+          // No reactor registration (receive_thread): try again shortly.
+          retry_.expires_after(std::chrono::milliseconds(1));
+          if (options_.single_threaded_io) {
+            retry_.async_wait(std::move(again));
+          } else {
+            retry_.async_wait(asio::bind_executor(strand_, std::move(again)));
+          }
+        }
       }
       return;
     }
@@ -326,6 +395,34 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The receive thread (UdpOptions::receive_thread): one blocking
+  // recvmmsg(MSG_WAITFORONE) per wake-up, which returns as soon as one
+  // datagram is there with whatever else is queued: no epoll_wait and no
+  // epoll_ctl re-arm per wake-up. close() wakes it with shutdown().
+  void receive_loop() {
+    t_receiving = this;
+    const auto n = static_cast<unsigned>(options_.batch_size);
+    while (!closed_.load(std::memory_order_acquire)) {
+      for (std::size_t i = 0; i < rx_used_; ++i)
+        reset_slot(i);
+      rx_used_ = 0;
+      int received = ::recvmmsg(fd_, rx_messages_.data(), n, MSG_WAITFORONE, nullptr);
+      if (closed_.load(std::memory_order_acquire)) break;
+      if (received < 0) {
+        int error_number = errno;
+        if (detail::is_async_icmp_error(error_number)) {
+          // sk_err from an ICMP error; the details are on the error queue.
+          detail::drain_error_queue(fd_, report_icmp_);
+        } else if (error_number == EBADF || error_number == ENOTSOCK || error_number == EINVAL) {
+          break;  // cannot happen while the socket is open
+        }
+        continue;  // EINTR, EAGAIN, ENOMEM, ...
+      }
+      rx_used_ = static_cast<std::size_t>(received);
+      deliver(rx_used_);
+    }
+  }
+
   void deliver(std::size_t count) {
     t_gathering = this;
     for (std::size_t i = 0; i < count; ++i) {
@@ -390,7 +487,10 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
 
   asio::io_context::executor_type executor_;
   asio::strand<asio::io_context::executor_type> strand_;  // unless single_threaded_io
-  asio::ip::udp::socket socket_;  // owns fd_; closed when the last reference goes
+  // Owns fd_ (closed when the last reference goes), except with a receive
+  // thread, where it stays closed and ~Impl closes fd_.
+  asio::ip::udp::socket socket_;
+  asio::steady_timer retry_;  // send backlog without a reactor registration
   int fd_;
   Endpoint local_;
   bool wildcard_;
@@ -420,6 +520,8 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
   std::deque<OutgoingDatagram> queue_;
   std::atomic<bool> backlog_{false};
   bool write_armed_ = false;  // strand only
+
+  std::thread receiver_;  // UdpOptions::receive_thread
 };
 
 std::unique_ptr<UdpTransport> UdpTransport::open(asio::io_context& io, const Endpoint& local,

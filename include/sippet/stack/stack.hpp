@@ -38,6 +38,10 @@ struct StackConfig {
   // Timers fire at most this much late (and never more than T1/10 late);
   // coarser means fewer wake-ups under load.
   std::chrono::milliseconds timer_resolution{20};
+  // Each socket is read by a thread of its own blocked in recvmmsg() (one
+  // system call per wake-up); false: by the worker's io_context thread
+  // through epoll (three system calls per wake-up). docs/threading.md.
+  bool receive_threads = true;
   // Checks made on every incoming message before routing (§8.2, §16.3).
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.

@@ -48,6 +48,15 @@ struct UdpOptions {
   // hand-off costs a few mutex operations per wake-up). false: safe with
   // any number of threads running the io_context.
   bool single_threaded_io = false;
+  // Receive on a thread of the transport's own, blocked in
+  // recvmmsg(MSG_WAITFORONE): one system call per wake-up instead of
+  // epoll_wait + epoll_ctl (Asio re-arms the wait) + recvmmsg. The
+  // ReceiveHandler then runs on that thread; the ErrorHandler on it or on
+  // the io_context (send backlog failures, ICMP errors that a sender or
+  // another member of a reuse group came across), possibly concurrently
+  // with the ReceiveHandler. close() joins the thread (unless called from
+  // it). Sends, the send backlog and close() still use the io_context.
+  bool receive_thread = false;
 };
 
 class UdpTransport final : public Transport {

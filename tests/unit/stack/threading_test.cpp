@@ -59,9 +59,15 @@ class OrderCore : public Core {
   std::atomic<int> received_{0};
 };
 
-TEST(Threading, OneCallIdIsSerialAndInOrderAcrossFourWorkers) {
+// Sockets read by receive threads (the default) or by the workers'
+// io_context threads through epoll (StackConfig::receive_threads = false).
+class ThreadingBothReceivePaths : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ThreadingBothReceivePaths, OneCallIdIsSerialAndInOrderAcrossFourWorkers) {
   OrderCore core;
-  auto created = Stack::create(loopback_config(4), core);
+  StackConfig config = loopback_config(4);
+  config.receive_threads = GetParam();
+  auto created = Stack::create(std::move(config), core);
   ASSERT_TRUE(created.ok());
   auto& stack = *created;
   ASSERT_EQ(stack->worker_count(), 4u);
@@ -94,6 +100,11 @@ TEST(Threading, OneCallIdIsSerialAndInOrderAcrossFourWorkers) {
   // their owners: callbacks ran on several threads, still serial per Call-ID.
   EXPECT_GT(core.all_threads_.size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Threading, ThreadingBothReceivePaths, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "ReceiveThreads" : "Epoll";
+                         });
 
 class CountingCore : public Core {
  public:
