@@ -6,7 +6,6 @@
 #include <bit>
 #include <cstring>
 
-
 #include "charset.hpp"
 #include "header_lookup.hpp"
 
