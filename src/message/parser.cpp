@@ -138,8 +138,8 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
   }
   using A = detail::MessageAccess;
   auto& buffer = A::bytes(m);
-  // kSlack zeroed octets after the copy let header names compare 8 at a time
-  // and line ends be searched 16 at a time.
+  // kSlack zeroed octets after the copy let header names, line ends and the
+  // fast paths read 16 octets at a time anywhere in the message.
   buffer = bytes.size() + kSlack <= detail::kPooledBytes
                ? detail::take_bytes()
                : std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);

@@ -1,4 +1,5 @@
-// Per-thread pools of field lists and received-bytes buffers (storage_pool.hpp).
+// Per-thread pools of field lists, received-bytes buffers and arena chunks
+// (storage_pool.hpp).
 #include "storage_pool.hpp"
 
 #include <type_traits>

@@ -1,8 +1,9 @@
 #pragma once
 // Internal: per-thread recycled storage of messages. A destroyed Message
-// gives its field list and its received-bytes buffer back to the pool of the
-// thread destroying it; the parser and build_response take them from there,
-// so a steady flow of messages parses and builds without heap allocations.
+// gives its field list, its received-bytes buffer and its arena's first
+// chunk back to the pools of the thread destroying it; the parser, the
+// builders and the arena take them from there, so a steady flow of messages
+// parses, builds and serializes without heap allocations.
 #include <cstddef>
 #include <memory>
 #include <vector>

@@ -80,7 +80,8 @@ class Message {
   Message() = default;
   Message(Message&&) noexcept = default;
   Message& operator=(Message&&) noexcept = default;
-  // Gives the field list and the bytes buffer to this thread's pool.
+  // Gives the field list, the bytes buffer and the arena's first chunk to
+  // this thread's pools (the next parse or build on the thread takes them).
   ~Message();
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
