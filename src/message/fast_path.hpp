@@ -1,13 +1,15 @@
 #pragma once
 // Internal: fast paths of the message parser for the header values nearly
 // every message carries (Via, From, To, Contact, Route, Record-Route, token
-// lists) and the SIP Request-URI.
+// lists, CSeq, Call-ID, the integers, Content-Type, text) and the SIP
+// Request-URI. docs/parser.md tells how they fit in.
 //
 // Each fast path takes a strict subset of the §25.1 grammar, the shape real
 // peers send: no LWS except a single run of SP/HT where the grammar needs or
-// commonly has one, no escapes, no IPv6 references, no quoted strings but
-// display names. It reads 16 octets at a time and may read up to 16 octets
-// past `end`, so it runs only on the parser's padded copy of a message.
+// commonly has one, no escapes, no passwords, no IPv6 references, no
+// folding, quoted strings only within their line. It reads 16 octets at a
+// time and up to 16 octets past the end of the message, so it runs only on
+// the parser's padded copy of a message.
 //
 // A fast path either produces exactly what the general parser would (same
 // fields, same typed values, same views), or says "not mine" and leaves the

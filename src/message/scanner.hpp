@@ -394,6 +394,7 @@ inline bool scan_trailing_params(const char*& p, const char* end, Params& out, F
 // header_id_from_name for a name at `p` followed by at least 7 readable octets
 // (the parser's copy of the message has that slack).
 HeaderId header_id_from_token(const char* p, std::size_t n);
+
 // The URI parser, reporting the failing position; `uri` must be default-constructed.
 bool parse_uri_into(std::string_view text, Uri& uri, Failure& f);
 
