@@ -397,8 +397,8 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
 }
 
 void recycle(Message&& message) {
-  // Destroying the message gives its field list and bytes to this thread's
-  // pool (storage_pool.hpp).
+  // Destroying the message gives its storage to this thread's pools
+  // (storage_pool.hpp).
   Message gone = std::move(message);
 }
 
