@@ -64,26 +64,7 @@ TEST(UdpReceiveThread, RepliesFromTheHandlerAndABacklogAllGoOut) {
   UdpOptions options = threaded();
   options.batch_size = 8;
   options.send_buffer_bytes = 4096;  // small: replies must queue (backlog path)
-  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
-  auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0), threaded());
-  ASSERT_TRUE(echo && client);
-  UdpTransport* echo_ptr = echo.get();
-  echo->set_receive_handler(
-      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
-        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
-      });
-  Sink sink;
-  sink.attach(*client);
-  echo->start();
-  client->start();
-  constexpr int kCount = 1000;
-  const std::string padding(200, 'x');
-  for (int i = 0; i < kCount; ++i)
-    ASSERT_FALSE(client->send(echo->local_endpoint(), std::to_string(i) + " " + padding));
-  ASSERT_TRUE(sink.wait_received(kCount)) << sink.received().size();
-  auto got = sink.received();
-  for (int i = 0; i < kCount; ++i)
-    EXPECT_EQ(got[i].bytes, "echo " + std::to_string(i) + " " + padding);
+  expect_echo_of_a_burst(io, options, threaded());
 }
 
 TEST(UdpReceiveThread, PortUnreachableReachesTheErrorHandlerOnce) {

@@ -130,5 +130,34 @@ inline Endpoint closed_port(const Endpoint& loopback) {
   return bound.value_or(loopback);
 }
 
+// An echo transport (`echo_options`) answers from its ReceiveHandler each of
+// 1000 datagrams of 200+ octets a client (`client_options`) sends it: every
+// answer must come back, in order, whatever path the sends take (direct, or
+// the backlog when the echo's send buffer is small).
+inline void expect_echo_of_a_burst(IoThreads& io, const UdpOptions& echo_options,
+                                   const UdpOptions& client_options) {
+  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0), echo_options);
+  auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0), client_options);
+  ASSERT_TRUE(echo && client);
+  UdpTransport* echo_ptr = echo.get();
+  echo->set_receive_handler(
+      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
+        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
+      });
+  Sink sink;
+  sink.attach(*client);
+  echo->start();
+  client->start();
+  constexpr int kCount = 1000;
+  const std::string padding(200, 'x');
+  for (int i = 0; i < kCount; ++i)
+    ASSERT_FALSE(client->send(echo->local_endpoint(), std::to_string(i) + " " + padding));
+  ASSERT_TRUE(sink.wait_received(kCount)) << sink.received().size();
+  auto got = sink.received();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_EQ(got[i].bytes, "echo " + std::to_string(i) + " " + padding);
+}
+
 }  // namespace
 }  // namespace sippet::transport

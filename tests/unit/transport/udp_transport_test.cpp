@@ -436,28 +436,7 @@ TEST(UdpTransportSingleThreadedIo, ReceivesInOrderRepliesAndDrainsABacklog) {
   options.batch_size = 8;
   options.send_buffer_bytes = 4096;  // small: a burst must queue
   options.receive_buffer_bytes = 1 << 20;
-  auto echo = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
-  auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0), options);
-  ASSERT_TRUE(echo && client);
-  UdpTransport* echo_ptr = echo.get();
-  echo->set_receive_handler(
-      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
-        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
-      });
-  Sink sink;
-  sink.attach(*client);
-  echo->start();
-  client->start();
-  constexpr int kCount = 1000;
-  const std::string padding(200, 'x');
-  for (int i = 0; i < kCount; ++i) {
-    ASSERT_FALSE(client->send(echo->local_endpoint(), std::to_string(i) + " " + padding));
-  }
-  ASSERT_TRUE(sink.wait_received(kCount)) << sink.received().size();
-  auto got = sink.received();
-  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount));
-  for (int i = 0; i < kCount; ++i)
-    EXPECT_EQ(got[i].bytes, "echo " + std::to_string(i) + " " + padding);
+  expect_echo_of_a_burst(io, options, options);
 }
 
 }  // namespace
