@@ -64,13 +64,7 @@ inline std::size_t hostname_run(const char* p) {
   const std::uint64_t stop = ~ok;
   if (stop == 0) return 0;  // 64 octets or more
   const std::size_t run = static_cast<std::size_t>(__builtin_ctzll(stop));
-  if (run == 0) return 0;
-  const std::uint64_t in = (std::uint64_t{1} << run) - 1;
-  dot &= in;
-  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
-  dot &= ~(std::uint64_t{1} << (run - 1));  // a trailing '.' ends the name
-  const std::size_t top = dot == 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(dot));
-  return is(p[top], kAlpha) ? run : 0;  // toplabel = ALPHA ...
+  return run == 0 ? 0 : checked_hostname(p, run, dash, dot);
 }
 
 inline bool is_sp(const char* p, const char* e) {

@@ -294,6 +294,21 @@ inline HostMasks host_masks(const char* p) {
           static_cast<unsigned>(_mm_movemask_epi8(dot))};
 }
 
+// The first `run` octets at `p` as a hostname of §25.1 (0 < run < 64), given
+// where their '-' and '.' are (bit i: octet i): `run` when there is no '-',
+// no empty label and the toplabel starts with a letter, else 0 (an IPv4
+// address, a name with '-' or an error: the exact scanner decides).
+inline std::size_t checked_hostname(const char* p, std::size_t run, std::uint64_t dash,
+                                    std::uint64_t dot) {
+  const std::uint64_t in = (std::uint64_t{1} << run) - 1;
+  dot &= in;
+  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
+  dot &= ~(std::uint64_t{1} << (run - 1));  // a trailing '.' ends the name
+  const std::size_t top = dot == 0 ? 0 : 64 - static_cast<std::size_t>(__builtin_clzll(dot));
+  // toplabel = ALPHA ...: a digit there means an IPv4 address (or an error).
+  return is(p[top], kAlpha) ? run : 0;
+}
+
 // The common hostname of §25.1 (labels of letters and digits, no '-', at
 // most 32 octets, followed by anything but a host character or the end) in
 // one or two blocks of 16 octets, never reading outside [p, end). Returns
@@ -318,14 +333,7 @@ inline std::size_t fast_hostname(const char* p, const char* end) {
   const std::uint32_t stop = ~ok & seen_bits;
   if (stop == 0 && seen != avail) return 0;  // longer than what was classified
   const std::size_t run = stop == 0 ? seen : static_cast<std::size_t>(__builtin_ctz(stop));
-  if (run == 0) return 0;
-  const std::uint32_t in = run == 32 ? ~0u : (1u << run) - 1;
-  dot &= in;
-  if ((dash & in) != 0 || (dot & 1) != 0 || (dot & (dot >> 1)) != 0) return 0;
-  dot &= ~(1u << (run - 1));  // a trailing '.' ends the name
-  const std::size_t top = dot == 0 ? 0 : 32 - static_cast<std::size_t>(__builtin_clz(dot));
-  // toplabel = ALPHA ...: a digit there means an IPv4 address (or an error).
-  return is(p[top], kAlpha) ? run : 0;
+  return run == 0 ? 0 : checked_hostname(p, run, dash, dot);
 }
 #endif
 
