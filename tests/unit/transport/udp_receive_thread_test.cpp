@@ -85,11 +85,7 @@ TEST(UdpReceiveThread, PortUnreachableReachesTheErrorHandlerOnce) {
   // A second one, then traffic both ways: each error reported once.
   ASSERT_FALSE(a->send(nobody, "again"));
   ASSERT_TRUE(sink_a.wait_errors(2));
-  ASSERT_FALSE(a->send(b->local_endpoint(), "ping"));
-  ASSERT_TRUE(sink_b.wait_received(1));
-  ASSERT_FALSE(b->send(a->local_endpoint(), "pong"));
-  ASSERT_TRUE(sink_a.wait_received(1));
-  EXPECT_EQ(sink_a.received()[0].bytes, "pong");
+  expect_ping_pong(*a, sink_a, *b, sink_b);
   EXPECT_EQ(sink_a.errors().size(), 2u);
 }
 

@@ -130,6 +130,16 @@ inline Endpoint closed_port(const Endpoint& loopback) {
   return bound.value_or(loopback);
 }
 
+// "ping" from `a` reaches `b`, "pong" from `b` reaches `a` (each sink had
+// received nothing before): traffic flows both ways.
+inline void expect_ping_pong(UdpTransport& a, Sink& sink_a, UdpTransport& b, Sink& sink_b) {
+  ASSERT_FALSE(a.send(b.local_endpoint(), "ping"));
+  ASSERT_TRUE(sink_b.wait_received(1));
+  ASSERT_FALSE(b.send(a.local_endpoint(), "pong"));
+  ASSERT_TRUE(sink_a.wait_received(1));
+  EXPECT_EQ(sink_a.received()[0].bytes, "pong");
+}
+
 // An echo transport (`echo_options`) answers from its ReceiveHandler each of
 // 1000 datagrams of 200+ octets a client (`client_options`) sends it: every
 // answer must come back, in order, whatever path the sends take (direct, or
