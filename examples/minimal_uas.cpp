@@ -20,7 +20,8 @@ class MinimalUas final : public sippet::stack::Core {
   }
 
   // A new request (with its server transaction), or an ACK (with none).
-  void receive_request(Message request, std::optional<Transaction> transaction) override {
+  void receive_request(Message request, std::optional<Transaction> transaction,
+                       const sippet::transport::Flow&) override {
     std::printf("request: %.*s from %.*s\n", static_cast<int>(request.method_text().size()),
                 request.method_text().data(), static_cast<int>(request.from()->uri.text.size()),
                 request.from()->uri.text.data());
@@ -34,7 +35,8 @@ class MinimalUas final : public sippet::stack::Core {
   }
 
   // A response to a request we sent (none here).
-  void receive_response(Message response, std::optional<Transaction>) override {
+  void receive_response(Message response, std::optional<Transaction>,
+                        const sippet::transport::Flow&) override {
     std::printf("response: %d\n", response.status_code());
   }
 

@@ -62,10 +62,11 @@ std::optional<transport::Endpoint> local_address_towards(const std::string& host
 
 class SendCore final : public stack::Core {
  public:
-  void receive_request(message::Message, std::optional<stack::Transaction>) override {}
+  void receive_request(message::Message, std::optional<stack::Transaction>,
+                       const transport::Flow&) override {}
 
-  void receive_response(message::Message response,
-                        std::optional<stack::Transaction> transaction) override {
+  void receive_response(message::Message response, std::optional<stack::Transaction> transaction,
+                        const transport::Flow&) override {
     const auto& status = response.status_line();
     std::printf("SIP/2.0 %u %.*s\n", status.code, static_cast<int>(status.reason.size()),
                 status.reason.data());

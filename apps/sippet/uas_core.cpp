@@ -16,7 +16,8 @@ void UasCore::attach(stack::Stack& stack) {
 }
 
 void UasCore::receive_request(message::Message request,
-                              std::optional<stack::Transaction> transaction) {
+                              std::optional<stack::Transaction> transaction,
+                              const transport::Flow&) {
   if (!transaction) return;  // an ACK for a 2xx: the dialog is confirmed
   if (stack_.load() == nullptr) return;
   switch (request.method()) {
@@ -100,7 +101,8 @@ void UasCore::answer_cancel(message::Message cancel, stack::Transaction transact
   if (cancelled) reply(cancelled->invite, 487, cancelled->transaction, cancelled->tag);
 }
 
-void UasCore::receive_response(message::Message, std::optional<stack::Transaction>) {}
+void UasCore::receive_response(message::Message, std::optional<stack::Transaction>,
+                               const transport::Flow&) {}
 
 void UasCore::receive_error(const stack::TransactionError& error, stack::Transaction) {
   if (auto* stack = stack_.load())

@@ -33,10 +33,10 @@ class UasCore final : public stack::Core {
   // left unanswered (their clients retransmit).
   void attach(stack::Stack& stack);
 
-  void receive_request(message::Message request,
-                       std::optional<stack::Transaction> transaction) override;
-  void receive_response(message::Message response,
-                        std::optional<stack::Transaction> transaction) override;
+  void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
+                       const transport::Flow& flow) override;
+  void receive_response(message::Message response, std::optional<stack::Transaction> transaction,
+                        const transport::Flow& flow) override;
   void receive_error(const stack::TransactionError& error, stack::Transaction transaction) override;
 
  private:

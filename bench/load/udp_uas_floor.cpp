@@ -91,13 +91,12 @@ int main(int argc, char** argv) {
   }
   const std::string contact = transport->local_endpoint().to_string();
   auto* t = transport.get();
-  transport->set_receive_handler(
-      [&](std::string_view bytes, const Endpoint& source, const Endpoint&) {
-        if (bytes.starts_with("SIP/2.0") || bytes.starts_with("ACK ")) return;
-        if (bytes.starts_with("INVITE "))
-          (void)t->send(source, response(bytes, "180 Ringing", contact));
-        (void)t->send(source, response(bytes, "200 OK", contact));
-      });
+  transport->set_receive_handler([&](std::string_view bytes, const Flow& flow) {
+    if (bytes.starts_with("SIP/2.0") || bytes.starts_with("ACK ")) return;
+    if (bytes.starts_with("INVITE "))
+      (void)t->send(flow.remote, response(bytes, "180 Ringing", contact));
+    (void)t->send(flow.remote, response(bytes, "200 OK", contact));
+  });
   transport->start();
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const std::error_code&, int) {

@@ -12,13 +12,17 @@ message::Error invalid(std::string reason) {
 
 }  // namespace
 
-message::Result<RequestTarget> request_target(const message::Message& request) {
+message::Result<RequestTarget> request_target(const message::Message& request,
+                                              bool top_via_is_ours) {
   if (!request.is_request()) return invalid("not a request");
-  // §16.12: with a Route set, the request goes to the first Route's URI
-  // (loose routing; a strict router's URI is still where it goes next).
+  // §8.1.2: with a Route set, the first Route when it is a loose router
+  // (`lr`); else the Core formatted the request for a strict router, which
+  // is already the Request-URI (§12.2.1.1), and the request goes there.
   const message::Uri* uri = &request.request_line().uri;
   if (const message::Field* route = request.get(message::HeaderId::kRoute)) {
-    if (const auto* name_addr = route->as<message::NameAddr>()) uri = &name_addr->uri;
+    if (const auto* name_addr = route->as<message::NameAddr>();
+        name_addr != nullptr && name_addr->uri.params.has("lr"))
+      uri = &name_addr->uri;
   }
   if (!uri->is_sip())
     return invalid("the target is not a sip: or sips: URI: " + std::string(uri->text));
@@ -26,21 +30,23 @@ message::Result<RequestTarget> request_target(const message::Message& request) {
   std::string_view host = uri->host;
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   target.host = std::string(host);
-  target.port = uri->port_or_default();
   target.is_ip =
       uri->host_type == message::HostType::kIPv4 || uri->host_type == message::HostType::kIPv6;
-  // §18.1.1 / §19.1.1: the URI's transport param, else the top Via's protocol.
+  // §18.1.1 / §19.1.1: the URI's transport param, else the top Via's
+  // protocol (unless that Via is a previous hop's, below the one we add).
   std::optional<transport::Protocol> protocol;
   if (uri->params.has("transport")) {
     protocol = transport::parse_protocol(uri->transport());
     if (!protocol) return invalid("unknown transport: " + uri->transport());
-  } else if (const message::Via* via = request.top_via()) {
+  } else if (const message::Via* via = request.top_via(); via != nullptr && top_via_is_ours) {
     protocol = transport::parse_protocol(via->transport);
     if (!protocol) return invalid("unknown Via transport: " + std::string(via->transport));
   } else if (uri->scheme == message::UriScheme::kSips) {
     protocol = transport::Protocol::kTls;
   }
   target.protocol = protocol.value_or(transport::Protocol::kUdp);
+  // §19.1.2 and RFC 3263 §4.2: the transport's default port when absent.
+  target.port = uri->has_port ? uri->port : transport::default_port(target.protocol);
   return target;
 }
 

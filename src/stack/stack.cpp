@@ -1,44 +1,26 @@
 #include "sippet/stack/stack.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <functional>
 #include <future>
-#include <mutex>
 #include <thread>
-#include <variant>
 
-#include "request_target.hpp"
 #include "sippet/message/builder.hpp"
-#include "stack_state.hpp"
-#include "via_routing.hpp"
+#include "stack_impl.hpp"
 #include "worker.hpp"
 
 namespace sippet::stack {
 
-namespace {
-
-message::Error invalid(std::string reason) {
+message::Error invalid_argument(std::string reason) {
   return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
 }
 
-// Host names are resolved with the system resolver (getaddrinfo). RFC 3263
-// SRV/NAPTR comes later.
-std::optional<transport::Endpoint> resolve(const std::string& host, std::uint16_t port) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_DGRAM;
-  hints.ai_family = AF_UNSPEC;
-  addrinfo* list = nullptr;
-  if (::getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return std::nullopt;
-  std::optional<transport::Endpoint> found;
-  for (addrinfo* a = list; a != nullptr && !found; a = a->ai_next)
-    found = transport::Endpoint::from_sockaddr(a->ai_addr, a->ai_addrlen);
-  ::freeaddrinfo(list);
-  if (found) found->set_port(port);
-  return found;
+namespace {
+
+message::Error no_transaction() {
+  return message::Error{message::ErrorKind::kNotFound, 0, 0,
+                        std::string(transaction::kErrNoTransaction)};
 }
 
 }  // namespace
@@ -63,58 +45,42 @@ TimePoint StackState::now() const {
 
 // ---- Stack::Impl -----------------------------------------------------------------
 
-class Stack::Impl {
- public:
-  Impl(StackConfig config, Core& core) : state_(std::move(config), core) {}
-  ~Impl() { stop(); }
+Stack::Impl::Impl(StackConfig config, Core& core)
+    : state(std::move(config), core),
+      factory(state.config().transports),
+      resolver(state.config().resolver) {
+  if (!factory) factory = transport::socket_transport_factory();
+  if (!resolver) {
+    resolver = system_resolver();
+    owns_resolver = true;
+  }
+}
 
-  message::Result<void> open();
-  void stop();
-
-  // The listen address to send a request to `destination` from.
-  std::optional<std::uint32_t> listener_for(const transport::Endpoint& destination,
-                                            transport::Protocol protocol) const;
-  // A host name met on a worker thread: resolved in the background.
-  struct NeedsResolution {
-    std::string host;
-    std::uint16_t port;
-  };
-  message::Result<std::variant<Peer, NeedsResolution>> target_peer(const message::Message& request);
-  message::Result<Transaction> send_resolving(message::Message&& request, NeedsResolution name);
-  std::mutex resolvers_mutex_;
-  std::vector<std::thread> resolvers_;  // joined by stop()
-  message::Result<void> ensure_via(message::Message& request, std::uint32_t listener);
-
-  StackState state_;
-  bool stopped_ = false;
-};
+Stack::Impl::~Impl() {
+  stop();
+}
 
 message::Result<void> Stack::Impl::open() {
-  const auto& config = state_.config();
-  if (config.listen.empty()) return invalid("no listen address");
+  const auto& config = state.config();
+  if (config.listen.empty()) return invalid_argument("no listen address");
   unsigned threads = config.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  auto& workers = state_.workers();
+  auto& workers = state.workers();
   for (unsigned i = 0; i < threads; ++i)
-    workers.push_back(std::make_unique<Worker>(state_, i));
-  transport::UdpOptions options;
-  options.reuse_port = threads > 1;
+    workers.push_back(std::make_unique<Worker>(state, i));
+  transport::OpenOptions options;
+  options.shared = threads > 1;
   options.single_threaded_io = true;  // each worker's io_context runs on its thread only
-  // Each socket's own thread blocks in recvmmsg(): one system call per
-  // wake-up (docs/transport.md), handling messages under the core lock.
   options.receive_thread = config.receive_threads;
   for (const auto& spec : config.listen) {
-    if (spec.protocol != transport::Protocol::kUdp)
-      return invalid(spec.to_string() + ": only UDP is supported for now");
     transport::Endpoint bound = spec.endpoint;
     for (auto& worker : workers) {
-      std::error_code error;
-      auto transport = transport::UdpTransport::open(worker->io(), bound, error, options);
-      if (!transport) return invalid(spec.to_string() + ": " + error.message());
-      bound = transport->local_endpoint();  // port 0: the others join the port chosen
-      worker->add_transport(std::move(transport));
+      auto transport = factory->open(worker->io(), spec.protocol, bound, options);
+      if (!transport) return invalid_argument(spec.to_string() + ": " + transport.error().reason);
+      bound = (*transport)->local_endpoint();  // port 0: the others join the port chosen
+      worker->add_transport(std::move(*transport));
     }
-    state_.local_endpoints().push_back(bound);
+    state.listeners().add(Listener{spec.protocol, bound});
   }
   for (auto& worker : workers)
     worker->start();
@@ -123,65 +89,49 @@ message::Result<void> Stack::Impl::open() {
 
 void Stack::Impl::stop() {
   {
-    std::lock_guard lock(resolvers_mutex_);
+    std::unique_lock lock(lifeline_->mutex);
     if (stopped_) return;
     stopped_ = true;
+    lifeline_->alive = false;  // no resolver callback reaches a worker from now on
+    lifeline_->idle.wait(lock, [this] { return lifeline_->running == 0; });
   }
-  for (auto& resolver : resolvers_)
-    resolver.join();
-  // Every socket first, so that no worker hands a message to one stopped.
-  for (auto& worker : state_.workers())
+  if (owns_resolver) resolver->stop();
+  // Every transport first, so that no worker hands a message to one stopped.
+  for (auto& worker : state.workers())
     worker->close();
-  for (auto& worker : state_.workers())
+  for (auto& worker : state.workers())
     worker->stop();
 }
 
-std::optional<std::uint32_t> Stack::Impl::listener_for(const transport::Endpoint& destination,
-                                                       transport::Protocol protocol) const {
-  const auto& config = state_.config();
-  for (std::uint32_t i = 0; i < config.listen.size(); ++i) {
-    if (config.listen[i].protocol != protocol) continue;
-    if (config.listen[i].endpoint.family() != destination.family()) continue;
-    return i;
-  }
-  return std::nullopt;
-}
-
-message::Result<std::variant<Peer, Stack::Impl::NeedsResolution>> Stack::Impl::target_peer(
-    const message::Message& request) {
-  auto target = request_target(request);
-  if (!target) return target.error();
-  if (target->protocol != transport::Protocol::kUdp)
-    return invalid("transport " + std::string(transport::to_string(target->protocol)) +
-                   " is not supported yet");
-  std::optional<transport::Endpoint> endpoint =
-      target->is_ip ? transport::Endpoint::from_ip(target->host, target->port) : std::nullopt;
-  if (!endpoint && !target->is_ip) {
-    // getaddrinfo blocks: never on a worker, where send_request resolves in
-    // the background instead (RFC 3263 NAPTR/SRV comes later).
-    for (auto& worker : state_.workers())
-      if (worker->on_thread())
-        return std::variant<Peer, NeedsResolution>(NeedsResolution{target->host, target->port});
-    endpoint = resolve(target->host, target->port);
-  }
-  if (!endpoint) return invalid("cannot resolve " + target->host);
-  auto listener = listener_for(*endpoint, target->protocol);
-  if (!listener) return invalid("no listen address to reach " + endpoint->to_string());
-  return std::variant<Peer, NeedsResolution>(Peer{*endpoint, *listener});
-}
-
-message::Result<void> Stack::Impl::ensure_via(message::Message& request, std::uint32_t listener) {
-  const message::Via* via = request.top_via();
-  if (via == nullptr) {
-    // §8.1.1.7 / §18.1.1: our sent-by, a fresh branch; RFC 3581 rport.
-    const auto& local = state_.local_endpoints()[listener];
-    std::string value =
-        "SIP/2.0/UDP " + local.to_string() + ";branch=" + message::create_branch() + ";rport";
-    return request.put_front(message::HeaderId::kVia, value);
-  }
-  if (via->branch.empty())
-    return request.set_param(message::HeaderId::kVia, "branch", message::create_branch());
-  return {};
+void Stack::Impl::resolve(const Pending& pending, std::function<void(std::optional<Peer>)> done) {
+  resolver->resolve(pending.host, [this, lifeline = lifeline_, pending,
+                                   done = std::move(done)](const Resolver::Addresses& found) {
+    {
+      std::lock_guard lock(lifeline->mutex);
+      if (!lifeline->alive) return;
+      ++lifeline->running;
+    }
+    std::optional<Peer> peer;
+    if (found) {
+      const auto family = state.listeners()[pending.listener].bound.family();
+      for (transport::Endpoint address : *found) {
+        if (address.family() != family) continue;
+        address.set_port(pending.port);
+        peer = Peer{transport::Flow{pending.protocol, state.listeners()[pending.listener].bound,
+                                    address, 0},
+                    pending.listener};
+        break;
+      }
+      if (!peer)
+        state.log(LogLevel::kInfo, "%s has no address a %s listener can reach",
+                  pending.host.c_str(), std::string(transport::to_string(pending.protocol)).c_str());
+    } else {
+      state.log(LogLevel::kInfo, "%s", found.error().reason.c_str());
+    }
+    done(peer);
+    std::lock_guard lock(lifeline->mutex);
+    if (--lifeline->running == 0) lifeline->idle.notify_all();
+  });
 }
 
 // ---- Stack ---------------------------------------------------------------------------
@@ -195,43 +145,41 @@ message::Result<std::unique_ptr<Stack>> Stack::create(StackConfig config, Core& 
   return std::unique_ptr<Stack>(new Stack(std::move(impl)));
 }
 
-message::Result<Transaction> Stack::send_request(message::Message&& request) {
-  if (!request.is_request()) return invalid(std::string(transaction::kErrNotARequest));
+message::Result<Transaction> Stack::send_request(message::Message&& request,
+                                                 const SendOptions& options) {
+  if (!request.is_request()) return invalid_argument(std::string(transaction::kErrNotARequest));
   if (request.method() == message::Method::kAck)
-    return invalid(std::string(transaction::kErrAckNotAllowed));
-  auto target = impl_->target_peer(request);
-  if (!target) return target.error();
-  if (auto* name = std::get_if<Impl::NeedsResolution>(&*target))
-    return impl_->send_resolving(std::move(request), std::move(*name));
-  const Peer& peer = std::get<Peer>(*target);
-  if (auto via = impl_->ensure_via(request, peer.listener); !via) return via.error();
-  auto& state = impl_->state_;
-  return state.worker(state.worker_for(request.call_id())).send_request(std::move(request), peer);
+    return invalid_argument(std::string(transaction::kErrAckNotAllowed));
+  auto& state = impl_->state;
+  Worker& worker = state.worker(state.worker_for(request.call_id()));
+  if (request.method() == message::Method::kCancel && !options.flow) {
+    // §9.1: a CANCEL goes where its INVITE went (RFC 3263 §4: the same
+    // address, not resolved again).
+    if (auto destination = worker.invite_destination(request))
+      return worker.send_cancel(std::move(request), *destination);
+  }
+  auto route = impl_->route(request, options);
+  if (!route) return route.error();
+  if (auto* pending = std::get_if<Impl::Pending>(&*route))
+    return impl_->send_pending(std::move(request), std::move(*pending), options);
+  const Peer& peer = std::get<Peer>(*route);
+  if (auto via = impl_->ensure_via(request, peer.listener, peer.flow.remote, options); !via)
+    return via.error();
+  return worker.send_request(std::move(request), peer);
 }
 
-message::Result<Transaction> Stack::Impl::send_resolving(message::Message&& request,
-                                                         NeedsResolution name) {
-  // The transaction starts now; its sends wait in the worker until the name
-  // is resolved on a thread of its own (the worker never blocks).
-  std::optional<std::uint32_t> listener;
-  for (std::uint32_t i = 0; i < state_.config().listen.size() && !listener; ++i)
-    if (state_.config().listen[i].protocol == transport::Protocol::kUdp) listener = i;
-  if (!listener) return invalid("no UDP listen address");
-  if (auto via = ensure_via(request, *listener); !via) return via.error();
-  Worker& worker = state_.worker(state_.worker_for(request.call_id()));
+message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request,
+                                                       Pending pending,
+                                                       const SendOptions& options) {
+  // The transaction starts now; its sends wait in the worker until the
+  // resolver answers (the worker never blocks).
+  if (auto via = ensure_via(request, pending.listener, std::nullopt, options); !via)
+    return via.error();
+  Worker& worker = state.worker(state.worker_for(request.call_id()));
   const std::uint64_t resolution = worker.new_resolution();
   auto sent = worker.send_request_resolving(std::move(request), resolution);
   if (!sent) return sent;
-  std::lock_guard lock(resolvers_mutex_);
-  if (stopped_) return sent;  // stopping: it will time out
-  resolvers_.emplace_back([this, &worker, resolution, name = std::move(name)] {
-    auto endpoint = resolve(name.host, name.port);
-    std::optional<Peer> peer;
-    if (endpoint) {
-      if (auto listener = listener_for(*endpoint, transport::Protocol::kUdp))
-        peer = Peer{*endpoint, *listener};
-    }
-    if (!peer) state_.log(LogLevel::kInfo, "cannot resolve %s", name.host.c_str());
+  resolve(pending, [&worker, resolution](std::optional<Peer> peer) {
     worker.complete_resolution(resolution, peer);
   });
   return sent;
@@ -239,65 +187,99 @@ message::Result<Transaction> Stack::Impl::send_resolving(message::Message&& requ
 
 message::Result<Transaction> Stack::send_response(message::Message&& response,
                                                   std::optional<Transaction> transaction) {
-  auto& state = impl_->state_;
+  auto& state = impl_->state;
   if (transaction) {
     if (!transaction->is_server() || transaction->worker >= state.worker_count())
-      return message::Error{message::ErrorKind::kNotFound, 0, 0,
-                            std::string(transaction::kErrNoTransaction)};
+      return no_transaction();
     return state.worker(transaction->worker).send_response(std::move(response), transaction->id);
   }
   return state.worker(state.worker_for(response.call_id()))
       .send_response(std::move(response), std::nullopt);
 }
 
-message::Result<void> Stack::send_stateless(const message::Message& message) {
-  auto& state = impl_->state_;
-  Peer peer;
-  if (message.is_request()) {
-    auto target = impl_->target_peer(message);
-    if (!target) return target.error();
-    if (!std::holds_alternative<Peer>(*target))
-      return invalid("cannot resolve a host name for a stateless send from a worker thread");
-    peer = std::get<Peer>(*target);
-  } else {
-    // §18.2.2: received / rport / sent-by of the top Via.
-    auto destination = response_destination(message);
-    if (!destination) return invalid("the response's top Via gives no IP address to send to");
-    auto listener = impl_->listener_for(*destination, transport::Protocol::kUdp);
-    if (!listener) return invalid("no listen address to reach " + destination->to_string());
-    peer = Peer{*destination, *listener};
+message::Result<void> Stack::send_stateless(const message::Message& message,
+                                            const SendOptions& options) {
+  auto route =
+      message.is_request() ? impl_->route(message, options) : impl_->route_response(message, options);
+  if (!route) return route.error();
+  std::optional<message::Message> with_via;
+  const message::Message* out = &message;
+  if (message.is_request() && options.add_via) {
+    with_via = message.clone();
+    const Peer* peer = std::get_if<Peer>(&*route);
+    const std::uint32_t listener =
+        peer ? peer->listener : std::get<Impl::Pending>(*route).listener;
+    std::optional<transport::Endpoint> destination;
+    if (peer) destination = peer->flow.remote;
+    if (auto via = impl_->ensure_via(*with_via, listener, destination, options); !via)
+      return via.error();
+    out = &*with_via;
   }
-  std::string bytes;
-  message.append_to(bytes);
-  auto& worker = state.worker(state.worker_for(message.call_id()));
-  if (auto error = worker.transport(peer.listener).send(peer.endpoint, bytes))
-    return invalid("send to " + peer.endpoint.to_string() + " failed: " + error.message());
+  auto bytes = std::make_shared<std::string>();
+  out->append_to(*bytes);
+  auto& state = impl_->state;
+  Worker& worker = state.worker(state.worker_for(message.call_id()));
+  if (auto* pending = std::get_if<Impl::Pending>(&*route)) {
+    impl_->send_bytes_when_resolved(message.call_id(), std::move(*pending), std::move(bytes));
+    return {};
+  }
+  const Peer& peer = std::get<Peer>(*route);
+  if (auto error = worker.send_bytes(peer, *bytes))
+    return invalid_argument("send to " + peer.flow.remote.to_string() +
+                            " failed: " + error.message());
   return {};
 }
 
+void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pending,
+                                           std::shared_ptr<const std::string> bytes) {
+  Worker& worker = state.worker(state.worker_for(call_id));
+  resolve(pending, [this, &worker, bytes = std::move(bytes)](std::optional<Peer> peer) {
+    if (!peer) return;  // logged by resolve()
+    if (auto error = worker.send_bytes(*peer, *bytes))
+      state.log(LogLevel::kInfo, "send to %s failed: %s", peer->flow.remote.to_string().c_str(),
+                error.message().c_str());
+  });
+}
+
+message::Result<Hop> Stack::next_hop(const message::Message& request) const {
+  SendOptions options;
+  options.add_via = true;
+  auto route = impl_->route(request, options);
+  if (!route) return route.error();
+  const auto& listeners = impl_->state.listeners();
+  std::uint32_t listener;
+  std::optional<transport::Endpoint> destination;
+  if (const Peer* peer = std::get_if<Peer>(&*route)) {
+    listener = peer->listener;
+    destination = peer->flow.remote;
+  } else {
+    listener = std::get<Impl::Pending>(*route).listener;
+  }
+  return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
+             listeners[listener].bound};
+}
+
 message::Result<void> Stack::terminate(Transaction transaction) {
-  auto& state = impl_->state_;
-  if (transaction.worker >= state.worker_count())
-    return message::Error{message::ErrorKind::kNotFound, 0, 0,
-                          std::string(transaction::kErrNoTransaction)};
+  auto& state = impl_->state;
+  if (transaction.worker >= state.worker_count()) return no_transaction();
   return state.worker(transaction.worker).terminate(transaction.id);
 }
 
 message::Result<message::Message> Stack::build_cancel(Transaction invite) {
-  auto& state = impl_->state_;
+  auto& state = impl_->state;
   if (!invite.is_client() || invite.worker >= state.worker_count())
-    return invalid(std::string(transaction::kErrNotPendingInvite));
+    return invalid_argument(std::string(transaction::kErrNotPendingInvite));
   return state.worker(invite.worker).build_cancel(invite.id);
 }
 
 std::optional<Transaction> Stack::find_cancelled_invite(const message::Message& cancel) {
-  auto& state = impl_->state_;
+  auto& state = impl_->state;
   return state.worker(state.worker_for(cancel.call_id())).find_cancelled_invite(cancel);
 }
 
 void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
                      std::function<void()> task) {
-  auto& state = impl_->state_;
+  auto& state = impl_->state;
   Worker& worker = state.worker(state.worker_for(call_id));
   if (delay.count() <= 0) {
     worker.post_acting(std::move(task));
@@ -314,20 +296,24 @@ void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
 }
 
 std::vector<transport::Endpoint> Stack::local_endpoints() const {
-  return impl_->state_.local_endpoints();
+  std::vector<transport::Endpoint> endpoints;
+  const auto& listeners = impl_->state.listeners();
+  for (std::uint32_t i = 0; i < listeners.size(); ++i)
+    endpoints.push_back(listeners[i].bound);
+  return endpoints;
 }
 
 unsigned Stack::worker_count() const {
-  return impl_->state_.worker_count();
+  return impl_->state.worker_count();
 }
 
 Logger& Stack::logger() {
-  return impl_->state_.logger();
+  return impl_->state.logger();
 }
 
 void Stack::fire_due_timers() {
   std::vector<std::future<void>> done;
-  for (auto& worker : impl_->state_.workers()) {
+  for (auto& worker : impl_->state.workers()) {
     auto promise = std::make_shared<std::promise<void>>();
     done.push_back(promise->get_future());
     Worker* w = worker.get();

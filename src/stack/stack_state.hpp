@@ -1,6 +1,7 @@
 #pragma once
-// What the workers share: the Core, the configuration, the logger, and the
-// other workers (to hand a message to the worker of its Call-ID).
+// What the workers share: the Core, the configuration, the logger, the
+// listeners, and the other workers (to hand a message to the worker of its
+// Call-ID).
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "listeners.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/stack.hpp"
@@ -42,14 +44,15 @@ class StackState {
   }
 
   std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
-  std::vector<transport::Endpoint>& local_endpoints() { return local_; }
+  Listeners& listeners() { return listeners_; }
+  const Listeners& listeners() const { return listeners_; }
 
  private:
   Core& core_;
   StackConfig config_;
   std::shared_ptr<Logger> logger_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<transport::Endpoint> local_;
+  Listeners listeners_;
 };
 
 }  // namespace sippet::stack

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "sippet/transport/protocol.hpp"
+
 namespace sippet::stack {
 
 namespace {
@@ -50,6 +52,13 @@ bool may_have_param(std::string_view raw, std::string_view lower_name) {
   }
 }
 
+// The sent-by port, else the default port of the Via's transport (§18.2.2).
+std::uint16_t sent_by_port(const message::Via& via) {
+  if (via.has_port) return via.port;
+  const auto protocol = transport::parse_protocol(via.transport);
+  return transport::default_port(protocol.value_or(transport::Protocol::kUdp));
+}
+
 message::Error missing_via() {
   return message::Error{message::ErrorKind::kMissingHeader, 0, 400, "missing header: Via"};
 }
@@ -60,7 +69,7 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
                                                     const transport::Endpoint& source) {
   const message::Via* via = request.top_via();
   if (via == nullptr) return missing_via();
-  const std::uint16_t sent_by_port = via->has_port ? via->port : 5060;
+  const std::uint16_t default_destination_port = sent_by_port(*via);
   // RFC 3581 §4: most requests carry no rport; skip the param split then.
   const auto rport =
       may_have_param(via->params.raw(), "rport") ? via->params.get("rport") : std::nullopt;
@@ -100,7 +109,7 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
         !r)
       return r.error();
   } else {
-    destination.set_port(sent_by_port);
+    destination.set_port(default_destination_port);
   }
   return destination;
 }
@@ -111,7 +120,7 @@ std::optional<transport::Endpoint> response_destination(const message::Message& 
   std::string_view host = strip_brackets(via->host);
   if (auto received = via->params.get("received"); received && !received->empty())
     host = strip_brackets(*received);
-  std::uint16_t port = via->has_port ? via->port : 5060;
+  std::uint16_t port = sent_by_port(*via);
   if (auto rport = via->params.get("rport"); rport && !rport->empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(rport->data(), rport->data() + rport->size(), value);
@@ -119,6 +128,15 @@ std::optional<transport::Endpoint> response_destination(const message::Message& 
       port = static_cast<std::uint16_t>(value);
   }
   return transport::Endpoint::from_ip(host, port);
+}
+
+transport::Endpoint reply_destination(const message::Via* via, const transport::Endpoint& source) {
+  transport::Endpoint destination = source;
+  if (via == nullptr) return destination;
+  const auto rport =
+      may_have_param(via->params.raw(), "rport") ? via->params.get("rport") : std::nullopt;
+  if (!rport) destination.set_port(sent_by_port(*via));
+  return destination;
 }
 
 }  // namespace sippet::stack

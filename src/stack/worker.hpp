@@ -1,14 +1,22 @@
 #pragma once
 // One worker of a stack: a thread running its own io_context, with its own
-// transaction layer, timer queue and sockets (one per listen address, bound
-// with SO_REUSEPORT when there are several workers; each read by a receive
-// thread of its own unless StackConfig::receive_threads is false). Messages
-// belong to the worker chosen by the hash of their Call-ID
+// transaction layer, timer queue and transports (one per listen address,
+// sharing the address with the other workers' when there are several).
+// Messages belong to the worker chosen by the hash of their Call-ID
 // (docs/threading.md).
 //
+// The worker's jobs, one file each:
+//   worker.cpp            life cycle, acting for the worker, sends from the Core
+//   incoming.cpp          parse, validate, stamp and answer what arrives
+//   handover.cpp          hand a message to the worker that owns its Call-ID
+//   actions.cpp           carry out the transaction layer's actions, call the Core
+//   worker_timers.cpp     the alarm and the timer queue
+//   transport_errors.cpp  send failures and ICMP errors to the transactions
+//   resolution.cpp        sends waiting for a host name to be resolved
+//
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
-// client destinations, so a send from any thread runs the layer under it.
-// Core callbacks run only on a thread holding the worker's core lock (its
+// client flows, so a send from any thread runs the layer under it. Core
+// callbacks run only on a thread holding the worker's core lock (its
 // io_context thread or a receive thread acting for it), never under `mutex_`.
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -23,15 +31,16 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/timer_queue.hpp"
 #include "sippet/transaction/layer.hpp"
-#include "sippet/transport/udp_transport.hpp"
-#include "transport_info.hpp"
+#include "sippet/transport/transport.hpp"
 
 namespace sippet::stack {
 
@@ -41,16 +50,15 @@ class StackState;
 struct Delivery {
   using Action = std::variant<transaction::DeliverRequest, transaction::DeliverResponse,
                               transaction::DeliverError>;
-  // Built in place from the layer's action (one move of its message).
-  template <class T>
-  requires(!std::is_same_v<std::remove_cvref_t<T>, Delivery>) explicit Delivery(
-      T&& from, std::error_code error = {})
-      : action(std::forward<T>(from)), transport_error(error) {}
-
   Action action;
-  std::error_code transport_error;
+  transport::Flow flow;             // where a request or response came from
+  std::error_code transport_error;  // why a transaction failed, when it did
 };
 using Deliveries = std::vector<Delivery>;  // empty: no allocation
+
+// Transport errors reported to the layer in one locked section, by
+// transaction, so that their DeliverError carries the error code.
+using TransportErrors = std::vector<std::pair<transaction::TransactionId, std::error_code>>;
 
 class Worker {
  public:
@@ -60,7 +68,7 @@ class Worker {
   std::uint32_t index() const { return index_; }
   asio::io_context& io() { return io_; }
   // The calling thread is one of this worker's: its io_context thread or
-  // the receive thread of one of its sockets.
+  // the receive thread of one of its transports.
   bool on_thread() const;
   // The calling thread is this worker's io_context thread.
   bool on_io_thread() const;
@@ -85,69 +93,108 @@ class Worker {
   // Runs `task` on this worker's thread, acting for it.
   void post_acting(std::function<void()> task);
 
-  // Start-up, before start(): one socket per listen address.
-  void add_transport(std::unique_ptr<transport::UdpTransport> transport);
-  transport::UdpTransport& transport(std::uint32_t listener) { return *transports_[listener]; }
+  // Start-up, before start(): one transport per listener, in listener order.
+  void add_transport(std::unique_ptr<transport::Transport> transport);
+  transport::Transport& transport(std::uint32_t listener) { return *transports_[listener]; }
   void start();
-  void close();  // closes the sockets: no new message arrives
-  void stop();   // closes the sockets, stops the io_context, joins the thread
+  void close();  // closes the transports: no new message arrives
+  void stop();   // closes the transports, stops the io_context, joins the thread
 
-  // From this worker's sockets (its thread).
-  void on_datagram(std::string_view bytes, const transport::Endpoint& source,
-                   std::uint32_t listener);
-  void on_send_error(const transport::Endpoint& destination, std::error_code error);
-  // Reports a transport error to this worker's client transactions that
-  // sent to `destination` (any thread).
-  void fail_destination(const transport::Endpoint& destination, std::error_code error);
+  // ---- incoming.cpp: from this worker's transports (its threads).
+  void on_received(std::string_view bytes, const transport::Flow& flow, std::uint32_t listener);
+  // A parsed, validated incoming message owned by this worker (acting):
+  // `flow` is where it came from, `reply` where its responses go (§18.2.2).
+  void on_incoming(message::Message&& message, const transport::Flow& flow, const Peer& reply);
 
-  // A parsed, validated incoming message owned by this worker (its thread).
-  void on_incoming(message::Message&& message, const Peer& peer);
+  // ---- transport_errors.cpp
+  // A transport of this worker reports a failed send or a closed flow.
+  void on_transport_error(const transport::Flow& flow, std::error_code error);
+  // Fails this worker's client transactions still waiting for a response
+  // on `flow` (any thread).
+  void fail_flow(const transport::Flow& flow, std::error_code error);
 
-  // From any thread: the layer's send calls, under the lock.
+  // ---- worker.cpp: from any thread, the layer under the lock.
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
-  // A request whose target host is being resolved: its sends wait for
-  // complete_resolution (any thread); nullopt fails them as transport errors.
-  std::uint64_t new_resolution();
-  message::Result<Transaction> send_request_resolving(message::Message&& request,
-                                                      std::uint64_t resolution);
-  void complete_resolution(std::uint64_t resolution, std::optional<Peer> peer);
+  // A CANCEL, to where its INVITE's transaction sends (invite_destination),
+  // which may still be a host name being resolved.
+  message::Result<Transaction> send_cancel(message::Message&& cancel,
+                                           const transaction::TransportInfo& destination);
   message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<transaction::TransactionId> id);
   message::Result<void> terminate(transaction::TransactionId id);
   message::Result<message::Message> build_cancel(transaction::TransactionId id);
   std::optional<Transaction> find_cancelled_invite(const message::Message& cancel);
+  // Where the client INVITE transaction a CANCEL cancels sends (§9.1: the
+  // CANCEL goes to the same place), as the layer keeps it.
+  std::optional<transaction::TransportInfo> invite_destination(const message::Message& cancel);
+  // Sends bytes on a peer's flow from this worker's transport (any thread).
+  std::error_code send_bytes(const Peer& peer, std::string_view bytes);
 
-  // Runs the timers due now (its thread).
+  // ---- resolution.cpp: a request whose target host is being resolved.
+  // Its sends wait for complete_resolution (any thread); nullopt fails them
+  // as transport errors.
+  std::uint64_t new_resolution();
+  message::Result<Transaction> send_request_resolving(message::Message&& request,
+                                                      std::uint64_t resolution);
+  void complete_resolution(std::uint64_t resolution, std::optional<Peer> peer);
+
+  // ---- worker_timers.cpp: runs the timers due now (its thread).
   void fire_due_timers();
 
  private:
-  // Carries out actions (under the lock); Core callbacks go to `out`.
-  // StartTimer counts from `base` (a fired timer's deadline, so that
-  // retransmission intervals do not drift), else from now().
-  void run_actions(transaction::Actions& actions, Deliveries& out,
-                   std::optional<TimePoint> base = std::nullopt);
+  // What a run of the layer's actions needs besides them.
+  struct Run {
+    const transport::Flow* incoming = nullptr;  // the flow of the message handled
+    TransportErrors errors;                     // transport errors of this run
+    std::optional<TimePoint> base;              // a fired timer's deadline
+  };
+
+  // The "lock, call the layer, carry out its actions, deliver" step every
+  // entry point takes: `body(run)` runs under `mutex_` and returns the
+  // result; the Core callbacks its actions ask for run afterwards.
+  template <class Body>
+  auto with_layer(Body&& body, const transport::Flow* incoming = nullptr);
+
+  // actions.cpp: carries out actions_ (under the lock); Core callbacks go to
+  // `out`. StartTimer counts from run.base when set (so that retransmission
+  // intervals do not drift), else from now().
+  void run_actions(Run& run, Deliveries& out);
+  void send_action(transaction::SendMessage& send, Run& run);
+  // Reports a transport error to the layer; its DeliverError gets `error`.
+  void fail_transaction(transaction::TransactionId id, std::error_code error, Run& run);
   // After a locked section: delivers (or posts) `out` and re-arms the alarm.
   void finish(Deliveries& out);
   void deliver_pending();
   void call_core(Delivery& delivery);
+
+  // worker_timers.cpp
+  void schedule_timer(const transaction::StartTimer& start, const Run& run);
+  void stop_timer(const transaction::StopTimer& stop);
   void arm_alarm_locked();
   void start_alarm(TimePoint deadline);  // the worker's thread
-  // Hands a message this worker read to its owner: handled at once on this
-  // thread when the owner is idle with nothing queued (no wake-up), else
-  // queued to the owner's thread.
-  // `overloaded`: the receiving thread is busy; it then posts instead.
-  void hand_over(Worker& owner, message::Message&& message, const Peer& peer, bool overloaded);
-  // Queues a message to the owner's io_context thread (FIFO).
-  void post_incoming(Worker& owner, message::Message&& message, const Peer& peer);
-  void answer_invalid(const message::Message& request, const message::Error& error,
-                      const Peer& peer);
+
+  // incoming.cpp
+  void answer_unparsable(std::string_view bytes, const message::Error& error,
+                         const transport::Flow& flow, std::uint32_t listener);
+  void answer_invalid(message::Message& request, const message::Error& error,
+                      const transport::Flow& flow, std::uint32_t listener);
+
+  // handover.cpp: hands a message this worker read to its owner: handled at
+  // once on this thread when the owner is idle with nothing queued (no
+  // wake-up), else queued to the owner's thread.
+  void hand_over(Worker& owner, message::Message&& message, const transport::Flow& flow,
+                 const Peer& reply, std::uint32_t listener);
+  void post_incoming(Worker& owner, message::Message&& message, const transport::Flow& flow,
+                     const Peer& reply);
+
   TimePoint now() const;
+  transport::Endpoint listener_address(std::uint32_t listener) const;
 
   StackState& stack_;
   const std::uint32_t index_;
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-  std::vector<std::unique_ptr<transport::UdpTransport>> transports_;
+  std::vector<std::unique_ptr<transport::Transport>> transports_;
   std::thread thread_;
 
   // Held by whoever runs this worker's Core callbacks (Acting). Blocking
@@ -155,7 +202,7 @@ class Worker {
   // other core lock held; others only try_lock: no lock-order cycles.
   std::mutex core_mutex_;
   std::atomic<int> queued_{0};  // messages posted to this worker, not yet handled
-  // The receive load of each socket's receive thread (that thread only;
+  // The receive load of each transport's receive thread (that thread only;
   // CLOCK_MONOTONIC_COARSE time): when busy, hand over instead of handling
   // other workers' messages inline. By listener.
   struct ReceiveLoad {
@@ -184,13 +231,13 @@ class Worker {
   std::vector<ShortTimer> short_timers_;  // by transaction slot
   TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
   transaction::Actions actions_;
-  std::unordered_map<transaction::TransactionId, transport::Endpoint,
-                     transaction::TransactionIdHash>
-      client_destinations_;  // where each client transaction sends, for ICMP errors
-  std::error_code current_error_;
+  // The flow each client transaction sends on, for transport errors.
+  std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
+      client_flows_;
   struct Resolution {
     std::optional<Peer> peer;
     bool done = false;
+    std::uint32_t users = 0;  // transactions sending to it (an INVITE and its CANCEL)
     std::vector<std::pair<transaction::TransactionId, std::shared_ptr<const std::string>>> waiting;
   };
   std::unordered_map<std::uint64_t, Resolution> resolutions_;
@@ -208,5 +255,18 @@ class Worker {
   bool alarm_dirty_ = false;
   asio::steady_timer alarm_;
 };
+
+template <class Body>
+auto Worker::with_layer(Body&& body, const transport::Flow* incoming) {
+  Deliveries deliveries;
+  Run run;
+  run.incoming = incoming;
+  std::unique_lock lock(mutex_);
+  auto result = body(run);
+  run_actions(run, acting() ? pending_ : deliveries);
+  lock.unlock();
+  finish(deliveries);
+  return result;
+}
 
 }  // namespace sippet::stack

@@ -22,19 +22,10 @@ bool all_letters(std::string_view text) {
   return true;
 }
 
-// RFC 3261 §19.1.2: 5060 for sip over UDP/TCP, 5061 for TLS (sips); the
-// WebSocket transports (RFC 7118) have no SIP default, use the same ones.
-std::uint16_t default_port(Protocol protocol) {
-  return protocol == Protocol::kTls || protocol == Protocol::kWss ? 5061 : 5060;
-}
-
 }  // namespace
 
 std::string ListenSpec::to_string() const {
-  std::string text;
-  for (char c : transport::to_string(protocol)) {
-    text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  std::string text(facts(protocol).uri_name);
   text += ':';
   text += endpoint.to_string();
   return text;

@@ -112,7 +112,8 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       reset_slot(i);
     }
     report_ = [this](const Endpoint& destination, std::error_code error) {
-      if (!closed_.load(std::memory_order_acquire) && on_error_) on_error_(destination, error);
+      if (!closed_.load(std::memory_order_acquire) && on_error_)
+        on_error_(Flow{Protocol::kUdp, local_, destination, 0}, error);
     };
     report_icmp_ = [this](const Endpoint& destination, std::error_code error) {
       if (!options_.reuse_port) {
@@ -435,7 +436,7 @@ class UdpTransport::Impl : public std::enable_shared_from_this<Impl> {
       Endpoint local = wildcard_ ? destination_of(header) : local_;
       if (on_receive_) {
         on_receive_(std::string_view(rx_data_.data() + i * kSlotBytes, rx_messages_[i].msg_len),
-                    *source, local);
+                    Flow{Protocol::kUdp, local, *source, 0});
       }
     }
     t_gathering = nullptr;
@@ -572,6 +573,11 @@ void UdpTransport::close() {
 
 std::error_code UdpTransport::send(const Endpoint& destination, std::string_view bytes) {
   return impl_->send(destination, bytes);
+}
+
+std::error_code UdpTransport::send(const Flow& flow, std::string_view bytes) {
+  // A UDP flow is this socket and the remote address (no connection).
+  return impl_->send(flow.remote, bytes);
 }
 
 int UdpTransport::receive_buffer_bytes() const {

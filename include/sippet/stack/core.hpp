@@ -1,5 +1,5 @@
 #pragma once
-// The Core (design.md §2, Sippet.Core): what the application implements.
+// The Core (Sippet.Core): what the application implements.
 // A stack has exactly one Core; it calls it from its worker threads under the
 // threading contract of docs/threading.md:
 // - callbacks for messages of one Call-ID never run concurrently and run in
@@ -16,6 +16,7 @@
 #include "sippet/transaction/action.hpp"
 #include "sippet/transaction/key.hpp"
 #include "sippet/transaction/timers.hpp"
+#include "sippet/transport/flow.hpp"
 
 namespace sippet::stack {
 
@@ -49,16 +50,20 @@ class Core {
 
   // A new request, or an ACK. `transaction` is the server transaction the
   // stack created for it; empty for an ACK that matched no transaction (the
-  // ACK for a 2xx). Answer with Stack::send_response (now or later, from any
-  // thread).
-  virtual void receive_request(message::Message request,
-                               std::optional<Transaction> transaction) = 0;
+  // ACK for a 2xx). `flow` is where it came from: the transport, our address
+  // it arrived on, the peer's address and its connection (a registrar keeps
+  // it to reach the phone later, Stack::send_request with SendOptions::flow).
+  // Answer with Stack::send_response (now or later, from any thread): the
+  // response goes back on this flow (RFC 3261 §18.2.2).
+  virtual void receive_request(message::Message request, std::optional<Transaction> transaction,
+                               const transport::Flow& flow) = 0;
 
-  // A response to a request sent with Stack::send_request. `transaction` is
-  // empty when no client transaction matched (retransmissions of a 2xx to
-  // INVITE, which belong to the Core, or stray responses).
-  virtual void receive_response(message::Message response,
-                                std::optional<Transaction> transaction) = 0;
+  // A response to a request sent with Stack::send_request, and the flow it
+  // came on. `transaction` is empty when no client transaction matched
+  // (retransmissions of a 2xx to INVITE, which belong to the Core).
+  // Responses whose top Via is not ours never get here (§18.1.2).
+  virtual void receive_response(message::Message response, std::optional<Transaction> transaction,
+                                const transport::Flow& flow) = 0;
 
   // A transaction failed: Timer B, F or H fired, or sending failed. Called
   // once per transaction; the transaction is gone afterwards.

@@ -1,5 +1,5 @@
 #pragma once
-// Logging through a small interface the application can replace (issue 4).
+// Logging through a small interface the application can replace.
 // The default writes readable lines to stderr and is quiet by default: only
 // warnings and errors.
 #include <atomic>

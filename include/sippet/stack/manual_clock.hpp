@@ -1,6 +1,6 @@
 #pragma once
 // A clock that moves only when told to: tests fire SIP timers without
-// sleeping (design.md §7). See StackConfig::manual_clock.
+// sleeping. See StackConfig::manual_clock.
 #include <atomic>
 #include <chrono>
 

@@ -1,7 +1,7 @@
 #pragma once
-// The stack (design.md §1 layer 5, issue 4): owns the transports, one
-// transaction layer per worker, the clock and the timer queues; routes every
-// incoming message (Sippet's Router) and calls the Core.
+// The stack: owns the transports, one transaction layer per worker, the clock
+// and the timer queues; routes every incoming message (Sippet's Router) and
+// calls the Core.
 //
 // Threading (docs/threading.md): N workers, each a thread with its own
 // io_context, transaction layer and timer queue. A message belongs to the
@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,9 +23,12 @@
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/manual_clock.hpp"
+#include "sippet/stack/resolver.hpp"
 #include "sippet/transaction/timers.hpp"
 #include "sippet/transport/endpoint.hpp"
+#include "sippet/transport/flow.hpp"
 #include "sippet/transport/listen_spec.hpp"
+#include "sippet/transport/transport_factory.hpp"
 
 namespace sippet::stack {
 
@@ -38,54 +42,97 @@ struct StackConfig {
   // Timers fire at most this much late (and never more than T1/10 late);
   // coarser means fewer wake-ups under load.
   std::chrono::milliseconds timer_resolution{20};
-  // Each socket is read by a thread of its own blocked in recvmmsg() (one
-  // system call per wake-up); false: by the worker's io_context thread
-  // through epoll (three system calls per wake-up). docs/threading.md.
+  // Each UDP socket is read by a thread of its own blocked in recvmmsg()
+  // (one system call per wake-up); false: by the worker's io_context thread
+  // through epoll. docs/threading.md.
   bool receive_threads = true;
   // Checks made on every incoming message before routing (§8.2, §16.3).
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.
   std::shared_ptr<Logger> logger;
+  // Opens the transports; socket_transport_factory() if null. Tests give an
+  // in-memory network (transport/memory_transport.hpp).
+  std::shared_ptr<transport::TransportFactory> transports;
+  // Resolves host names; system_resolver() if null.
+  std::shared_ptr<Resolver> resolver;
   // Tests: when set, the stack reads time from this clock and fires timers
   // only in Stack::fire_due_timers(), never by itself.
   std::shared_ptr<ManualClock> manual_clock;
 };
 
+// How a request leaves (send_request, send_stateless).
+struct SendOptions {
+  // Send on this flow (e.g. the one a registered phone's REGISTER came on,
+  // RFC 5626 §5.3) instead of to the request's Route / Request-URI target.
+  std::optional<transport::Flow> flow;
+  // Push our own Via on top even when the request already has one (a
+  // proxy, RFC 3261 §16.6 step 8). Without it the stack adds a Via only to
+  // a request that has none.
+  bool add_via = false;
+  // The branch of the Via the stack adds; a fresh one when empty. A
+  // stateless proxy passes message::stateless_branch(incoming) (§16.11).
+  std::string branch;
+};
+
+// Where a request to a target leaves from: what a proxy writes in its Via.
+struct Hop {
+  transport::Protocol protocol = transport::Protocol::kUdp;
+  std::string sent_by;      // "192.0.2.1:5060", "[::1]:5070": the Via sent-by
+  transport::Endpoint local;  // the listener's bound address
+};
+
 class Stack {
  public:
-  // Binds every listen address and starts the workers. Errors (kInvalidArgument)
-  // name what failed, e.g. "udp:127.0.0.1:5060: Address already in use".
-  // `core` must outlive the stack.
+  // Binds every listen address and starts the workers. Errors
+  // (kInvalidArgument) name what failed, e.g.
+  // "udp:127.0.0.1:5060: Address already in use". `core` must outlive the
+  // stack.
   static message::Result<std::unique_ptr<Stack>> create(StackConfig config, Core& core);
 
   ~Stack();  // stop() and join the workers
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
 
-  // Sends a request through a new client transaction (§17.1). The request goes
-  // to its first Route (loose routing) or else its Request-URI, over the
-  // transport of the URI's `transport` param or of the top Via. When the
-  // request has no Via the stack adds "SIP/2.0/UDP <local>;branch=...;rport";
-  // a Via without a branch gets one. Errors: an ACK (send it with
-  // send_stateless), a transaction that already exists, no usable target.
-  // On an error the message is left as it was (the caller may still use it).
-  message::Result<Transaction> send_request(message::Message&& request);
+  // Sends a request through a new client transaction (§17.1). The request
+  // goes on `options.flow` when given; else a CANCEL goes where its INVITE
+  // went (§9.1); else to the first Route when it is a loose router (`lr`),
+  // else to the Request-URI (§8.1.2, a strict router's Route is already in
+  // the Request-URI). The transport is the URI's `transport` parameter's,
+  // else the top Via's, else TLS for sips: and UDP otherwise. A host name
+  // is resolved without blocking (the transaction starts at once; its sends
+  // wait for the answer). When the request has no Via (or with
+  // options.add_via) the stack adds "SIP/2.0/<transport> <sent-by of the
+  // listener used>;branch=...;rport"; a Via without a branch gets one.
+  // Errors (the message is then left as it was): an ACK (kInvalidArgument:
+  // send it with send_stateless), a transaction that already exists, a
+  // target that cannot be used (kInvalidArgument with the reason).
+  message::Result<Transaction> send_request(message::Message&& request,
+                                            const SendOptions& options = {});
 
-  // Sends a response through its server transaction: `transaction` when given,
-  // else the one the response matches (top Via + CSeq). Error "no transaction"
-  // (kNotFound) when there is none: a proxy then uses send_stateless.
+  // Sends a response through its server transaction: `transaction` when
+  // given, else the one the response matches (top Via + CSeq), on the flow
+  // its request came on (§18.2.2). Error "no transaction" (kNotFound) when
+  // there is none: a proxy then uses send_stateless.
   message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<Transaction> transaction = {});
 
   // Sends without a transaction: an ACK or a statelessly forwarded request
-  // (to its Route / Request-URI), or a response (by §18.2.2 from its top Via).
-  message::Result<void> send_stateless(const message::Message& message);
+  // (as send_request routes it), or a response (on options.flow, else by
+  // §18.2.2 from its top Via: received, rport, sent-by). A host name is
+  // resolved in the background (the send happens later; failures are
+  // logged), from any thread, Core callbacks included.
+  message::Result<void> send_stateless(const message::Message& message,
+                                       const SendOptions& options = {});
+
+  // The listener a request would leave from (its target as send_request
+  // finds it): a proxy's own Via names it. Errors as for send_request.
+  message::Result<Hop> next_hop(const message::Message& request) const;
 
   // Ends a transaction now, without a Core callback. Error "no transaction".
   message::Result<void> terminate(Transaction transaction);
 
   // A CANCEL for the client INVITE transaction `invite` (§9.1), to be sent
-  // with send_request.
+  // with send_request (it goes where the INVITE went).
   message::Result<message::Message> build_cancel(Transaction invite);
 
   // The server INVITE transaction a received CANCEL refers to (§9.2).

@@ -19,6 +19,7 @@ struct TransportInfo {
   std::uint16_t port = 0;                  // opaque: peer port
   std::uint32_t scope_id = 0;              // opaque: IPv6 zone
   std::array<std::uint8_t, 16> address{};  // opaque: peer address, network order
+  std::uint32_t local = 0;                 // opaque: e.g. the local listener
   std::uint64_t connection = 0;            // opaque: e.g. stream connection id (0 = none)
 
   friend bool operator==(const TransportInfo&, const TransportInfo&) = default;

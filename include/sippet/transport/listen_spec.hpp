@@ -19,7 +19,7 @@ namespace sippet::transport {
 struct ListenSpec {
   Protocol protocol = Protocol::kUdp;
   std::string host;  // as written, without brackets: "127.0.0.1", "::1"
-  std::uint16_t port = 5060;
+  std::uint16_t port = default_port(Protocol::kUdp);
   Endpoint endpoint;  // host and port as an address to bind
 
   // "udp:127.0.0.1:5080" / "udp:[::1]:5080": parse(to_string()) round-trips.

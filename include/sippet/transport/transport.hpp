@@ -1,43 +1,45 @@
 #pragma once
-// The interface every transport (UDP now; TCP, TLS, WebSocket later)
-// implements for the stack (design.md §1 layer 4, RFC 3261 §18).
+// The interface every transport (UDP; TCP, TLS and WebSocket later)
+// implements for the stack (RFC 3261 §18). The stack sees transports only
+// through this interface and TransportFactory (transport_factory.hpp).
 //
 // Threading contract (all implementations):
 // - set_*_handler(): call before start(), from one thread.
 // - start(): once, from any thread; receiving runs on the io_context the
-//   transport was opened on.
+//   transport was opened on (or on threads of its own, see UdpOptions).
 // - send(), local_endpoint(), protocol(), reliable(): safe from any thread,
 //   concurrently, including from inside the handlers.
 // - close(): safe from any thread, idempotent. After it returns no new
-//   handler call starts; a handler already running on an io_context thread
-//   may finish. Destroying the transport closes it; destroy it only when no
-//   handler is running (e.g. after the io_context threads are joined, or
-//   from inside the io_context).
-// - Handlers run on an io_context thread and must not block.
+//   handler call starts; a handler already running may finish. Destroying
+//   the transport closes it; destroy it only when no handler is running
+//   (e.g. after the io_context threads are joined, or from inside the
+//   io_context).
+// - Handlers must not block.
 #include <functional>
 #include <string_view>
 #include <system_error>
 
 #include "sippet/transport/endpoint.hpp"
+#include "sippet/transport/flow.hpp"
 #include "sippet/transport/protocol.hpp"
 
 namespace sippet::transport {
 
-// One incoming message (a whole datagram for UDP). `bytes` is valid only
-// during the call: copy what must outlive it. `source` is the peer's
-// address, `local` the address it arrived on (the real destination address
-// even when the socket is bound to 0.0.0.0 / ::).
-using ReceiveHandler =
-    std::function<void(std::string_view bytes, const Endpoint& source, const Endpoint& local)>;
+// One incoming message (a whole datagram for UDP, one framed message for a
+// stream). `bytes` is valid only during the call: copy what must outlive it.
+// `flow.local` is the address it arrived on (the real destination address
+// even when the transport is bound to 0.0.0.0 / ::).
+using ReceiveHandler = std::function<void(std::string_view bytes, const Flow& flow)>;
 
-// A send to `destination` failed after send() returned (RFC 3261 §18.4:
-// the stack reports it to the transaction as a transport error). Typical
-// codes: std::errc::connection_refused (ICMP port unreachable),
-// host_unreachable, network_unreachable, message_size. Called once per
-// failure the kernel reports.
-using ErrorHandler = std::function<void(const Endpoint& destination, std::error_code error)>;
+// A send on `flow` failed after send() returned (RFC 3261 §18.4: the stack
+// reports it to the transaction as a transport error), or the flow's
+// connection closed. Typical codes: std::errc::connection_refused (ICMP port
+// unreachable), host_unreachable, network_unreachable, connection_reset.
+// Called once per failure the kernel reports.
+using ErrorHandler = std::function<void(const Flow& flow, std::error_code error)>;
 
-// Largest message send() accepts (a UDP datagram's 16-bit length, RFC 768).
+// Largest message a datagram transport accepts (a UDP datagram's 16-bit
+// length, RFC 768).
 inline constexpr std::size_t kMaxDatagramSize = 65535;
 
 class Transport {
@@ -57,13 +59,15 @@ class Transport {
   virtual void start() = 0;
   virtual void close() = 0;
 
-  // Sends one message to `destination`. Returns an empty error_code when
-  // the message was sent or queued; otherwise the error found right away
-  // (std::errc::message_size over kMaxDatagramSize, address_family_not_supported
+  // Sends one message on `flow`: on its connection when it has one and the
+  // connection is open, else to `flow.remote` (a connection-oriented
+  // transport opens or reuses a connection to it). Returns an empty
+  // error_code when the message was sent or queued; otherwise the error
+  // found right away (std::errc::message_size, address_family_not_supported
   // for an IPv6 destination on an IPv4 transport or the reverse,
-  // bad_file_descriptor after close(), or what the kernel returned, e.g.
-  // network_unreachable). Failures found later go to the ErrorHandler.
-  virtual std::error_code send(const Endpoint& destination, std::string_view bytes) = 0;
+  // bad_file_descriptor after close(), or what the kernel returned).
+  // Failures found later go to the ErrorHandler.
+  virtual std::error_code send(const Flow& flow, std::string_view bytes) = 0;
 };
 
 }  // namespace sippet::transport

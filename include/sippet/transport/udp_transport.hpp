@@ -75,7 +75,9 @@ class UdpTransport final : public Transport {
   void set_error_handler(ErrorHandler handler) override;
   void start() override;
   void close() override;
-  std::error_code send(const Endpoint& destination, std::string_view bytes) override;
+  std::error_code send(const Flow& flow, std::string_view bytes) override;
+  // The same, to `destination` from this socket.
+  std::error_code send(const Endpoint& destination, std::string_view bytes);
 
   // The SO_RCVBUF / SO_SNDBUF sizes the kernel actually granted.
   int receive_buffer_bytes() const;

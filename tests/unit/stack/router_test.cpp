@@ -123,9 +123,29 @@ TEST_F(RouterTest, InvalidRequestIsAnsweredWithValidationStatusAndNextOneWorks) 
   EXPECT_EQ(core_.requests()[0].message.call_id(), "call-7");
 }
 
-TEST_F(RouterTest, UnparsableRequestIsAnsweredWithParserStatusAtItsSource) {
-  // RFC 4475 §3.3.15 (badvers): SIP/7.0 is answered 505 (§8.2.6, §21.5.7).
-  std::string text = make_request("OPTIONS", port_, "c.example.com", "z9hG4bKv7", "call-v7");
+TEST_F(RouterTest, InvalidRequestIsAnsweredWithReceivedAndRportInItsVia) {
+  // RFC 3581 §4 / §18.2.1: the error response carries the same stamped Via
+  // as any other response, and goes to the source port rport asked for.
+  std::string text = make_request("OPTIONS", port_, "c.example.com:5999", "z9hG4bKbadscheme",
+                                  "call-416", 1, ";rport");
+  text.replace(text.find("sip:uas@"), 8, "foo:uas@");  // §8.2.2.1: 416
+  peer_.send_to(port_, text);
+  auto answer = peer_.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 416);
+  const message::Via* via = answer->top_via();
+  ASSERT_NE(via, nullptr);
+  EXPECT_EQ(via->params.get("received"), std::optional<std::string_view>("127.0.0.1"));
+  EXPECT_EQ(via->params.get("rport"),
+            std::optional<std::string_view>(std::to_string(peer_.port())));
+  EXPECT_EQ(core_.request_count(), 0u);
+}
+
+TEST_F(RouterTest, UnparsableRequestWithRportIsAnsweredWithParserStatusAtItsSource) {
+  // RFC 4475 §3.3.15 (badvers): SIP/7.0 is answered 505 (§8.2.6, §21.5.7),
+  // at the source port because the Via asks for rport (RFC 3581 §4).
+  std::string text =
+      make_request("OPTIONS", port_, "c.example.com", "z9hG4bKv7", "call-v7", 1, ";rport");
   text.replace(text.find("SIP/2.0\r\n"), 7, "SIP/7.0");
   peer_.send_to(port_, text);
   auto answer = peer_.receive_message();
@@ -133,6 +153,21 @@ TEST_F(RouterTest, UnparsableRequestIsAnsweredWithParserStatusAtItsSource) {
   EXPECT_EQ(answer->status_code(), 505);
   EXPECT_EQ(answer->call_id(), "call-v7");
   EXPECT_EQ(core_.request_count(), 0u);
+}
+
+TEST_F(RouterTest, UnparsableRequestWithoutRportIsAnsweredAtItsSentByPort) {
+  // §18.2.2: without rport the response goes to the sent-by port, not to
+  // the datagram's source port.
+  RawPeer listener;
+  std::string text = make_request("OPTIONS", port_, "127.0.0.1:" + std::to_string(listener.port()),
+                                  "z9hG4bKv8", "call-v8");
+  text.replace(text.find("SIP/2.0\r\n"), 7, "SIP/7.0");
+  peer_.send_to(port_, text);
+  auto answer = listener.receive_message();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status_code(), 505);
+  EXPECT_EQ(answer->call_id(), "call-v8");
+  EXPECT_FALSE(peer_.receive(std::chrono::milliseconds(100)).has_value());
 }
 
 TEST_F(RouterTest, GarbageAndInvalidResponseAreDroppedAndNextMessageWorks) {

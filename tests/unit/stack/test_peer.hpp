@@ -97,6 +97,7 @@ struct Received {
   message::Message message;
   std::optional<Transaction> transaction;
   std::thread::id thread;
+  transport::Flow flow;
 };
 
 struct ReceivedError {
@@ -109,12 +110,14 @@ class RecordingCore : public Core {
  public:
   std::function<void(const message::Message&, std::optional<Transaction>)> on_request;
 
-  void receive_request(message::Message request, std::optional<Transaction> t) override {
+  void receive_request(message::Message request, std::optional<Transaction> t,
+                       const transport::Flow& flow) override {
     if (on_request) on_request(request, t);
-    push(requests_, Received{std::move(request), t, std::this_thread::get_id()});
+    push(requests_, Received{std::move(request), t, std::this_thread::get_id(), flow});
   }
-  void receive_response(message::Message response, std::optional<Transaction> t) override {
-    push(responses_, Received{std::move(response), t, std::this_thread::get_id()});
+  void receive_response(message::Message response, std::optional<Transaction> t,
+                        const transport::Flow& flow) override {
+    push(responses_, Received{std::move(response), t, std::this_thread::get_id(), flow});
   }
   void receive_error(const TransactionError& error, Transaction t) override {
     push(errors_, ReceivedError{error, t});

@@ -28,7 +28,8 @@ std::string join(const Parts&... parts) {
 // Checks the contract inside the callbacks themselves.
 class OrderCore : public Core {
  public:
-  void receive_request(message::Message request, std::optional<Transaction>) override {
+  void receive_request(message::Message request, std::optional<Transaction>,
+                       const transport::Flow&) override {
     const std::string call_id(request.call_id());
     std::atomic<int>* active;
     {
@@ -47,7 +48,8 @@ class OrderCore : public Core {
     active->fetch_sub(1);
     received_.fetch_add(1);
   }
-  void receive_response(message::Message, std::optional<Transaction>) override {}
+  void receive_response(message::Message, std::optional<Transaction>,
+                        const transport::Flow&) override {}
   void receive_error(const TransactionError&, Transaction) override {}
 
   std::mutex mutex_;
@@ -108,8 +110,10 @@ INSTANTIATE_TEST_SUITE_P(Threading, ThreadingBothReceivePaths, ::testing::Bool()
 
 class CountingCore : public Core {
  public:
-  void receive_request(message::Message, std::optional<Transaction>) override {}
-  void receive_response(message::Message, std::optional<Transaction>) override {}
+  void receive_request(message::Message, std::optional<Transaction>,
+                       const transport::Flow&) override {}
+  void receive_response(message::Message, std::optional<Transaction>,
+                        const transport::Flow&) override {}
   void receive_error(const TransactionError&, Transaction) override {}
 };
 

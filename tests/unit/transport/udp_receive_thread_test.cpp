@@ -33,9 +33,9 @@ TEST(UdpReceiveThread, ReceivesInOrderOnItsOwnThread) {
   const std::thread::id io_thread = io_thread_promise.get_future().get();
   std::mutex mutex;
   std::vector<std::string> got;
-  b->set_receive_handler([&](std::string_view bytes, const Endpoint& source, const Endpoint&) {
+  b->set_receive_handler([&](std::string_view bytes, const Flow& flow) {
     if (std::this_thread::get_id() == io_thread) on_io_thread = true;
-    EXPECT_EQ(source, a->local_endpoint());
+    EXPECT_EQ(flow.remote, a->local_endpoint());
     std::lock_guard lock(mutex);
     got.emplace_back(bytes);
   });
@@ -133,7 +133,7 @@ TEST(UdpReceiveThread, HandlerMayCloseAndDestroyItsTransport) {
   std::mutex mutex;
   std::unique_ptr<UdpTransport> owned = std::move(b);
   const Endpoint b_endpoint = owned->local_endpoint();
-  owned->set_receive_handler([&](std::string_view, const Endpoint&, const Endpoint&) {
+  owned->set_receive_handler([&](std::string_view, const Flow&) {
     ++calls;
     std::lock_guard lock(mutex);
     owned.reset();  // close() from the receive thread itself, then destroyed

@@ -37,15 +37,14 @@ struct Received {
 class Sink {
  public:
   void attach(Transport& transport) {
-    transport.set_receive_handler(
-        [this](std::string_view bytes, const Endpoint& source, const Endpoint& local) {
-          std::lock_guard lock(mutex_);
-          received_.push_back({std::string(bytes), source, local});
-          changed_.notify_all();
-        });
-    transport.set_error_handler([this](const Endpoint& destination, std::error_code error) {
+    transport.set_receive_handler([this](std::string_view bytes, const Flow& flow) {
       std::lock_guard lock(mutex_);
-      errors_.emplace_back(destination, error);
+      received_.push_back({std::string(bytes), flow.remote, flow.local});
+      changed_.notify_all();
+    });
+    transport.set_error_handler([this](const Flow& flow, std::error_code error) {
+      std::lock_guard lock(mutex_);
+      errors_.emplace_back(flow.remote, error);
       changed_.notify_all();
     });
   }
@@ -150,10 +149,9 @@ inline void expect_echo_of_a_burst(IoThreads& io, const UdpOptions& echo_options
   auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0), client_options);
   ASSERT_TRUE(echo && client);
   UdpTransport* echo_ptr = echo.get();
-  echo->set_receive_handler(
-      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
-        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
-      });
+  echo->set_receive_handler([echo_ptr](std::string_view bytes, const Flow& flow) {
+    EXPECT_FALSE(echo_ptr->send(flow.remote, "echo " + std::string(bytes)));
+  });
   Sink sink;
   sink.attach(*client);
   echo->start();

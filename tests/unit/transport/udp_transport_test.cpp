@@ -171,11 +171,10 @@ TEST_P(HandlerSends, RepliesFromInsideTheReceiveHandlerGoOut) {
   auto client = open_or_fail(io.io(), Endpoint::loopback_v4(0));
   ASSERT_TRUE(echo && client);
   UdpTransport* echo_ptr = echo.get();
-  echo->set_receive_handler(
-      [echo_ptr](std::string_view bytes, const Endpoint& source, const Endpoint&) {
-        EXPECT_FALSE(echo_ptr->send(source, "echo " + std::string(bytes)));
-        EXPECT_FALSE(echo_ptr->send(source, "again " + std::string(bytes)));
-      });
+  echo->set_receive_handler([echo_ptr](std::string_view bytes, const Flow& flow) {
+    EXPECT_FALSE(echo_ptr->send(flow.remote, "echo " + std::string(bytes)));
+    EXPECT_FALSE(echo_ptr->send(flow.remote, "again " + std::string(bytes)));
+  });
   Sink sink;
   sink.attach(*client);
   echo->start();
@@ -339,7 +338,7 @@ TEST(UdpTransportLifetime, NeverRunIoContext) {
   std::error_code error;
   auto t = UdpTransport::open(io, Endpoint::loopback_v4(0), error);
   ASSERT_TRUE(t) << error.message();
-  t->set_receive_handler([](std::string_view, const Endpoint&, const Endpoint&) {});
+  t->set_receive_handler([](std::string_view, const Flow&) {});
   t->start();
   EXPECT_FALSE(t->send(t->local_endpoint(), "queued in the kernel"));
   t.reset();
@@ -352,7 +351,7 @@ TEST(UdpTransportLifetime, HandlerMayCloseItsTransport) {
   ASSERT_TRUE(a && b);
   std::atomic<int> calls{0};
   UdpTransport* b_ptr = b.get();
-  b->set_receive_handler([&](std::string_view, const Endpoint&, const Endpoint&) {
+  b->set_receive_handler([&](std::string_view, const Flow&) {
     ++calls;
     b_ptr->close();
   });

@@ -1,4 +1,4 @@
-#include "transport_info.hpp"
+#include "peer.hpp"
 
 #include <sys/socket.h>
 
@@ -9,18 +9,20 @@
 namespace sippet::stack {
 
 transaction::TransportInfo to_transport_info(const Peer& peer) {
+  const transport::Endpoint& remote = peer.flow.remote;
   transaction::TransportInfo info;
-  info.reliable = false;  // UDP only for now
-  info.protocol = 0;
-  info.family = peer.endpoint.is_v4() ? 4 : 6;
-  info.port = peer.endpoint.port();
-  info.scope_id = peer.endpoint.scope_id();
-  info.address = peer.endpoint.address_bytes();
-  info.connection = peer.listener;
+  info.reliable = peer.flow.reliable();
+  info.protocol = static_cast<std::uint8_t>(peer.flow.protocol);
+  info.family = remote.is_v4() ? 4 : 6;
+  info.port = remote.port();
+  info.scope_id = remote.scope_id();
+  info.address = remote.address_bytes();
+  info.local = peer.listener;
+  info.connection = peer.flow.connection;
   return info;
 }
 
-Peer to_peer(const transaction::TransportInfo& info) {
+Peer to_peer(const transaction::TransportInfo& info, const transport::Endpoint& local) {
   sockaddr_storage storage{};
   std::size_t length = 0;
   if (info.family == 4) {
@@ -40,10 +42,13 @@ Peer to_peer(const transaction::TransportInfo& info) {
     length = sizeof sin6;
   }
   Peer peer;
-  auto endpoint =
-      transport::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length);
-  if (endpoint) peer.endpoint = *endpoint;
-  peer.listener = static_cast<std::uint32_t>(info.connection);
+  peer.flow.protocol = static_cast<transport::Protocol>(info.protocol);
+  peer.flow.local = local;
+  if (auto remote =
+          transport::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length))
+    peer.flow.remote = *remote;
+  peer.flow.connection = info.connection;
+  peer.listener = info.local;
   return peer;
 }
 

@@ -1,0 +1,137 @@
+// Carrying out the transaction layer's actions (action.hpp): sends on the
+// transaction's flow, timers, and the Core callbacks, which run after the
+// layer's lock is released, in order, on a thread acting for the worker.
+#include <asio/post.hpp>
+
+#include "stack_state.hpp"
+#include "worker.hpp"
+
+namespace sippet::stack {
+
+void Worker::run_actions(Run& run, Deliveries& out) {
+  bool scheduled = false;
+  // Index loop: a transport error appends the layer's reaction to actions_.
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    transaction::Action& action = actions_[i];
+    if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
+      send_action(*send, run);
+    } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
+      schedule_timer(*start, run);
+      scheduled = true;
+    } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
+      stop_timer(*stop);
+    } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
+      if (terminated->key.role == transaction::Role::kClient) {
+        client_flows_.erase(terminated->id);
+        if (auto r = resolution_of_.find(terminated->id); r != resolution_of_.end()) {
+          if (auto found = resolutions_.find(r->second);
+              found != resolutions_.end() && --found->second.users == 0)
+            resolutions_.erase(found);
+          resolution_of_.erase(r);
+        }
+      }
+    } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
+      out.push_back(Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{},
+                             {}});
+    } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
+      out.push_back(Delivery{std::move(*response),
+                             run.incoming ? *run.incoming : transport::Flow{}, {}});
+    } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
+      std::error_code code;
+      for (const auto& [id, failure] : run.errors)
+        if (id == error->id) code = failure;
+      out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
+    }
+  }
+  actions_.clear();
+  if (run.base || !scheduled) return;  // fire_due_timers() arms when it is done
+  if (acting()) {
+    alarm_dirty_ = true;  // deliver_pending() arms after the callbacks
+  } else {
+    arm_alarm_locked();
+  }
+}
+
+void Worker::send_action(transaction::SendMessage& send, Run& run) {
+  const auto id = send.id;
+  Peer peer;
+  if (send.destination.protocol == kUnresolved) {
+    // Target host still being resolved (resolution.cpp).
+    auto found = resolutions_.find(send.destination.connection);
+    if (found == resolutions_.end() || (found->second.done && !found->second.peer)) {
+      fail_transaction(id, std::make_error_code(std::errc::host_unreachable), run);
+      return;
+    }
+    if (!found->second.done) {
+      found->second.waiting.emplace_back(id, std::move(send.bytes));
+      return;
+    }
+    peer = *found->second.peer;
+  } else {
+    peer = to_peer(send.destination, listener_address(send.destination.local));
+  }
+  if (std::error_code error = send_bytes(peer, *send.bytes)) {
+    // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
+    stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.flow.remote.to_string().c_str(),
+               error.message().c_str());
+    fail_transaction(id, error, run);
+  }
+}
+
+void Worker::fail_transaction(transaction::TransactionId id, std::error_code error, Run& run) {
+  run.errors.emplace_back(id, error);
+  layer_.on_transport_error(id, actions_);
+}
+
+void Worker::finish(Deliveries& out) {
+  if (acting()) {
+    deliver_pending();
+    return;
+  }
+  if (out.empty()) return;
+  asio::post(io_, [this, batch = std::move(out)]() mutable {
+    Acting acting(*this);
+    for (auto& delivery : batch)
+      pending_.push_back(std::move(delivery));
+    deliver_pending();
+  });
+}
+
+void Worker::deliver_pending() {
+  // Callbacks may send, which may add deliveries: they queue behind. The
+  // batch being delivered is swapped out first (a callback appends to
+  // pending_, which may reallocate); both vectors keep their capacity.
+  if (delivering_) return;
+  delivering_ = true;
+  while (!pending_.empty()) {
+    batch_.swap(pending_);
+    for (Delivery& delivery : batch_)
+      call_core(delivery);
+    batch_.clear();
+  }
+  delivering_ = false;
+  if (alarm_dirty_) {
+    std::lock_guard lock(mutex_);
+    alarm_dirty_ = false;
+    arm_alarm_locked();
+  }
+}
+
+void Worker::call_core(Delivery& delivery) {
+  Core& core = stack_.core();
+  if (auto* request = std::get_if<transaction::DeliverRequest>(&delivery.action)) {
+    std::optional<Transaction> transaction;
+    if (request->id) transaction = Transaction{transaction::Role::kServer, index_, *request->id};
+    core.receive_request(std::move(request->request), transaction, delivery.flow);
+  } else if (auto* response = std::get_if<transaction::DeliverResponse>(&delivery.action)) {
+    std::optional<Transaction> transaction;
+    if (response->id) transaction = Transaction{transaction::Role::kClient, index_, *response->id};
+    core.receive_response(std::move(response->response), transaction, delivery.flow);
+  } else if (auto* error = std::get_if<transaction::DeliverError>(&delivery.action)) {
+    TransactionError reason{error->reason, error->timer, delivery.transport_error,
+                            std::move(error->key)};
+    core.receive_error(reason, Transaction{reason.key.role, index_, error->id});
+  }
+}
+
+}  // namespace sippet::stack

@@ -1,0 +1,76 @@
+#pragma once
+// Stack::Impl: the state behind the public Stack, and how a request or a
+// response finds its way out (routing.cpp).
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "peer.hpp"
+#include "sippet/stack/stack.hpp"
+#include "stack_state.hpp"
+
+namespace sippet::stack {
+
+class Stack::Impl {
+ public:
+  Impl(StackConfig config, Core& core);
+  ~Impl();
+
+  message::Result<void> open();
+  void stop();
+
+  // ---- routing.cpp
+  // A target host name not in the resolver's cache: the request leaves from
+  // `listener` once the name is resolved.
+  struct Pending {
+    std::string host;
+    std::uint16_t port = 0;
+    transport::Protocol protocol = transport::Protocol::kUdp;
+    std::uint32_t listener = 0;
+  };
+  using Route = std::variant<Peer, Pending>;
+  // Where a request goes (Stack::send_request's rules).
+  message::Result<Route> route(const message::Message& request, const SendOptions& options) const;
+  // Where a response goes without a transaction: options.flow, else §18.2.2.
+  message::Result<Route> route_response(const message::Message& response,
+                                        const SendOptions& options) const;
+  // Adds our Via when the request has none or options.add_via asks for
+  // it; gives a Via without a branch one.
+  message::Result<void> ensure_via(message::Message& request, std::uint32_t listener,
+                                   const std::optional<transport::Endpoint>& destination,
+                                   const SendOptions& options) const;
+  message::Result<Transaction> send_pending(message::Message&& request, Pending pending,
+                                           const SendOptions& options);
+  // Sends bytes once `pending` is resolved (stateless sends).
+  void send_bytes_when_resolved(std::string_view call_id, Pending pending,
+                                std::shared_ptr<const std::string> bytes);
+  // Runs `done` with the first resolved address of `pending` a listener
+  // can reach, or nullopt; not after stop().
+  void resolve(const Pending& pending, std::function<void(std::optional<Peer>)> done);
+
+  StackState state;
+  std::shared_ptr<transport::TransportFactory> factory;
+  std::shared_ptr<Resolver> resolver;
+  bool owns_resolver = false;
+
+ private:
+  // Resolver callbacks may run after the stack stopped: they check `alive`
+  // and count themselves in `running`; stop() clears `alive` and waits for
+  // the running ones.
+  struct Lifeline {
+    std::mutex mutex;
+    std::condition_variable idle;
+    bool alive = true;
+    unsigned running = 0;
+  };
+  std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
+  bool stopped_ = false;
+};
+
+message::Error invalid_argument(std::string reason);
+
+}  // namespace sippet::stack

@@ -1,0 +1,48 @@
+// Transport errors (RFC 3261 §18.4, §17.1.1.2, §17.1.2.2): a send that
+// failed after it left (an ICMP error, a backlog flush) or a connection that
+// closed fails the client transactions still waiting for a response on that
+// flow; those already answered (Completed, Accepted) are not told.
+#include "stack_state.hpp"
+#include "worker.hpp"
+
+namespace sippet::stack {
+
+namespace {
+
+bool same_flow(const transport::Flow& sent_on, const transport::Flow& failed) {
+  if (sent_on.protocol != failed.protocol) return false;
+  if (failed.connection != 0) return sent_on.connection == failed.connection;
+  return sent_on.remote == failed.remote;
+}
+
+bool waiting_for_response(transaction::State state) {
+  return state == transaction::State::kCalling || state == transaction::State::kTrying ||
+         state == transaction::State::kProceeding;
+}
+
+}  // namespace
+
+void Worker::on_transport_error(const transport::Flow& flow, std::error_code error) {
+  stack_.log(LogLevel::kInfo, "send on %s failed: %s", flow.to_string().c_str(),
+             error.message().c_str());
+  // Any worker may have sent on this flow (a thread acting for one worker
+  // sends through its own transport of the same listener).
+  for (std::uint32_t i = 0; i < stack_.worker_count(); ++i)
+    stack_.worker(i).fail_flow(flow, error);
+}
+
+void Worker::fail_flow(const transport::Flow& flow, std::error_code error) {
+  with_layer([&](Run& run) {
+    std::vector<transaction::TransactionId> failed;
+    for (const auto& [id, peer] : client_flows_) {
+      if (!same_flow(peer.flow, flow)) continue;
+      if (auto state = layer_.state(id); state && waiting_for_response(*state))
+        failed.push_back(id);
+    }
+    for (const auto& id : failed)
+      fail_transaction(id, error, run);
+    return failed.size();
+  });
+}
+
+}  // namespace sippet::stack
