@@ -38,4 +38,13 @@ std::string create_tag();      // >= 64 random bits, token characters
 std::string create_branch();   // "z9hG4bK" + >= 72 random bits (§8.1.1.7)
 std::string create_call_id();  // >= 120 random bits
 
+// The branch a stateless proxy gives the request it forwards (RFC 3261
+// §16.11): derived from the received request, so that a retransmission of
+// it, its CANCEL and the ACK of a non-2xx answer to it get the same branch.
+// With a magic-cookie branch (§8.1.1.7) it is a hash of that branch; else a
+// hash of the top Via, the To and From tags, the Call-ID, the CSeq number
+// and the Request-URI. "z9hG4bK" + 24 hex digits (96 bits of SHA-256).
+// Error (kMissingHeader) when the request has no Via.
+Result<std::string> stateless_branch(const Message& request);
+
 }  // namespace sippet::message
