@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "sippet/transport/udp_transport.hpp"
+#include "../../src/transport/udp_transport.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/stack.hpp"
-#include "sippet/stack/timer_queue.hpp"
+#include "timer_queue.hpp"
 
 namespace sippet::stack {
 

@@ -38,8 +38,8 @@
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
-#include "sippet/stack/timer_queue.hpp"
 #include "sippet/transaction/layer.hpp"
+#include "timer_queue.hpp"
 #include "sippet/transport/transport.hpp"
 
 namespace sippet::stack {

@@ -1,6 +1,6 @@
 // The library's own transports behind TransportFactory.
 #include "sippet/transport/transport_factory.hpp"
-#include "sippet/transport/udp_transport.hpp"
+#include "udp_transport.hpp"
 
 namespace sippet::transport {
 

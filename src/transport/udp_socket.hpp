@@ -3,7 +3,7 @@
 #include <system_error>
 
 #include "sippet/transport/endpoint.hpp"
-#include "sippet/transport/udp_transport.hpp"
+#include "udp_transport.hpp"
 
 namespace sippet::transport::detail {
 

@@ -1,4 +1,4 @@
-#include "sippet/transport/udp_transport.hpp"
+#include "udp_transport.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>

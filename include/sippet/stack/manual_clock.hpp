@@ -4,7 +4,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "sippet/stack/timer_queue.hpp"
+#include "sippet/stack/clock.hpp"
 
 namespace sippet::stack {
 

@@ -1,4 +1,4 @@
-#include "sippet/stack/timer_queue.hpp"
+#include "../../../src/stack/timer_queue.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "sippet/transport/udp_transport.hpp"
+#include "../../../src/transport/udp_transport.hpp"
 #include "udp_test_support.hpp"
 
 namespace sippet::transport {

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "sippet/transport/udp_transport.hpp"
+#include "../../../src/transport/udp_transport.hpp"
 
 namespace sippet::transport {
 namespace {

@@ -1,4 +1,4 @@
-#include "sippet/transport/udp_transport.hpp"
+#include "../../../src/transport/udp_transport.hpp"
 
 #include "udp_test_support.hpp"
 

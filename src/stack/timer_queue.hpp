@@ -1,6 +1,6 @@
 #pragma once
-// The stack's timer queue: the clock the sans-IO transaction layer does not
-// read (design.md §5). One queue per worker, used by that worker only (or
+// The stack's timer queue: the timers of the sans-IO transaction layer,
+// which reads no clock itself. One queue per worker, used by that worker only (or
 // under its lock), so there is no synchronisation inside.
 //
 // A binary min-heap of (deadline, slot, generation) over a slab of slots:
@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "sippet/stack/clock.hpp"
+
 namespace sippet::stack {
 
-using Clock = std::chrono::steady_clock;
-using TimePoint = Clock::time_point;
 
 // Names a scheduled timer; 0 is never a valid id.
 using TimerId = std::uint64_t;
