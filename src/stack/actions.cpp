@@ -31,11 +31,11 @@ void Worker::run_actions(Run& run, Deliveries& out) {
         }
       }
     } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
-      out.push_back(Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{},
-                             {}});
+      out.push_back(
+          Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{}, {}});
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
-      out.push_back(Delivery{std::move(*response),
-                             run.incoming ? *run.incoming : transport::Flow{}, {}});
+      out.push_back(
+          Delivery{std::move(*response), run.incoming ? *run.incoming : transport::Flow{}, {}});
     } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
       std::error_code code;
       for (const auto& [id, failure] : run.errors)

@@ -18,11 +18,14 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
   if (bytes.find_first_not_of("\r\n") == std::string_view::npos) return;
   auto parsed = message::parse_message(bytes);
   if (!parsed) {
+    if (observed_) observe(Direction::kReceived, flow, bytes, &parsed.error());
     answer_unparsable(bytes, parsed.error(), flow, listener);
     return;
   }
   message::Message& message = *parsed;  // moved on once, below
-  if (auto valid = message::validate(message, stack_.config().validation); !valid) {
+  auto valid = message::validate(message, stack_.config().validation);
+  if (observed_) observe(Direction::kReceived, flow, bytes, valid ? nullptr : &valid.error());
+  if (!valid) {
     const auto& error = valid.error();
     if (message.is_request() && error.status != 0 && message.method() != message::Method::kAck) {
       answer_invalid(message, error, flow, listener);

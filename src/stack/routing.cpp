@@ -23,7 +23,8 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
-    if (!listener) return invalid_argument("no listener owns the flow " + options.flow->to_string());
+    if (!listener)
+      return invalid_argument("no listener owns the flow " + options.flow->to_string());
     return Route(Peer{*options.flow, *listener});
   }
   auto target = request_target(request, !options.add_via);
@@ -57,7 +58,8 @@ message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::M
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
-    if (!listener) return invalid_argument("no listener owns the flow " + options.flow->to_string());
+    if (!listener)
+      return invalid_argument("no listener owns the flow " + options.flow->to_string());
     return Route(Peer{*options.flow, *listener});
   }
   // §18.2.2: received / rport / sent-by of the top Via.

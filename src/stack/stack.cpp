@@ -124,7 +124,8 @@ void Stack::Impl::resolve(const Pending& pending, std::function<void(std::option
       }
       if (!peer)
         state.log(LogLevel::kInfo, "%s has no address a %s listener can reach",
-                  pending.host.c_str(), std::string(transport::to_string(pending.protocol)).c_str());
+                  pending.host.c_str(),
+                  std::string(transport::to_string(pending.protocol)).c_str());
     } else {
       state.log(LogLevel::kInfo, "%s", found.error().reason.c_str());
     }
@@ -168,8 +169,7 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
   return worker.send_request(std::move(request), peer);
 }
 
-message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request,
-                                                       Pending pending,
+message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request, Pending pending,
                                                        const SendOptions& options) {
   // The transaction starts now; its sends wait in the worker until the
   // resolver answers (the worker never blocks).
@@ -199,16 +199,15 @@ message::Result<Transaction> Stack::send_response(message::Message&& response,
 
 message::Result<void> Stack::send_stateless(const message::Message& message,
                                             const SendOptions& options) {
-  auto route =
-      message.is_request() ? impl_->route(message, options) : impl_->route_response(message, options);
+  auto route = message.is_request() ? impl_->route(message, options)
+                                    : impl_->route_response(message, options);
   if (!route) return route.error();
   std::optional<message::Message> with_via;
   const message::Message* out = &message;
   if (message.is_request() && options.add_via) {
     with_via = message.clone();
     const Peer* peer = std::get_if<Peer>(&*route);
-    const std::uint32_t listener =
-        peer ? peer->listener : std::get<Impl::Pending>(*route).listener;
+    const std::uint32_t listener = peer ? peer->listener : std::get<Impl::Pending>(*route).listener;
     std::optional<transport::Endpoint> destination;
     if (peer) destination = peer->flow.remote;
     if (auto via = impl_->ensure_via(*with_via, listener, destination, options); !via)

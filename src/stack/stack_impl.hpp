@@ -44,7 +44,7 @@ class Stack::Impl {
                                    const std::optional<transport::Endpoint>& destination,
                                    const SendOptions& options) const;
   message::Result<Transaction> send_pending(message::Message&& request, Pending pending,
-                                           const SendOptions& options);
+                                            const SendOptions& options);
   // Sends bytes once `pending` is resolved (stateless sends).
   void send_bytes_when_resolved(std::string_view call_id, Pending pending,
                                 std::shared_ptr<const std::string> bytes);

@@ -19,7 +19,6 @@
 
 namespace sippet::stack {
 
-
 // Names a scheduled timer; 0 is never a valid id.
 using TimerId = std::uint64_t;
 

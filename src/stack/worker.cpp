@@ -23,6 +23,7 @@ thread_local const Worker* acting_for = nullptr;  // the worker whose core lock 
 Worker::Worker(StackState& stack, std::uint32_t index)
     : stack_(stack),
       index_(index),
+      observed_(!stack.config().observers.empty()),
       io_(1),
       work_(asio::make_work_guard(io_)),
       layer_(stack.config().timers),
@@ -121,7 +122,15 @@ std::error_code Worker::send_bytes(const Peer& peer, std::string_view bytes) {
   // received batch then leave together in one sendmmsg(); a stream
   // transport finds the flow's connection whichever instance is asked.
   Worker* sender = current_worker != nullptr ? current_worker : this;
+  if (observed_) observe(Direction::kSent, peer.flow, bytes);
   return sender->transports_[peer.listener]->send(peer.flow, bytes);
+}
+
+void Worker::observe(Direction direction, const transport::Flow& flow, std::string_view bytes,
+                     const message::Error* error) {
+  const MessageEvent event{direction, flow, bytes, std::chrono::system_clock::now(), error};
+  for (const auto& observer : stack_.config().observers)
+    observer->on_message(event);
 }
 
 // ---- Sends from the Core (any thread) ------------------------------------------

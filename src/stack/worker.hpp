@@ -38,9 +38,10 @@
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
+#include "sippet/stack/observer.hpp"
 #include "sippet/transaction/layer.hpp"
-#include "timer_queue.hpp"
 #include "sippet/transport/transport.hpp"
+#include "timer_queue.hpp"
 
 namespace sippet::stack {
 
@@ -187,11 +188,17 @@ class Worker {
   void post_incoming(Worker& owner, message::Message&& message, const transport::Flow& flow,
                      const Peer& reply);
 
+  // Tells the observers (StackConfig::observers) about a message.
+  void observe(Direction direction, const transport::Flow& flow, std::string_view bytes,
+               const message::Error* error = nullptr);
+  bool observed() const { return observed_; }
+
   TimePoint now() const;
   transport::Endpoint listener_address(std::uint32_t listener) const;
 
   StackState& stack_;
   const std::uint32_t index_;
+  const bool observed_;  // observers are installed
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::unique_ptr<transport::Transport>> transports_;

@@ -46,11 +46,11 @@ class Resolver {
 };
 
 struct SystemResolverOptions {
-  unsigned threads = 2;                          // lookups in parallel
-  std::size_t max_waiting = 1024;                // names waiting for a thread
-  std::size_t cache_size = 4096;                 // names kept
-  std::chrono::seconds positive_ttl{60};         // getaddrinfo gives no TTL
-  std::chrono::seconds negative_ttl{10};         // RFC 2308 negative caching
+  unsigned threads = 2;                   // lookups in parallel
+  std::size_t max_waiting = 1024;         // names waiting for a thread
+  std::size_t cache_size = 4096;          // names kept
+  std::chrono::seconds positive_ttl{60};  // getaddrinfo gives no TTL
+  std::chrono::seconds negative_ttl{10};  // RFC 2308 negative caching
 };
 
 std::shared_ptr<Resolver> system_resolver(SystemResolverOptions options = {});

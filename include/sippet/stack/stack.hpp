@@ -23,6 +23,7 @@
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/manual_clock.hpp"
+#include "sippet/stack/observer.hpp"
 #include "sippet/stack/resolver.hpp"
 #include "sippet/transaction/timers.hpp"
 #include "sippet/transport/endpoint.hpp"
@@ -50,6 +51,8 @@ struct StackConfig {
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.
   std::shared_ptr<Logger> logger;
+  // Called for every message received and sent (observer.hpp).
+  std::vector<std::shared_ptr<MessageObserver>> observers;
   // Opens the transports; socket_transport_factory() if null. Tests give an
   // in-memory network (transport/memory_transport.hpp).
   std::shared_ptr<transport::TransportFactory> transports;
@@ -77,7 +80,7 @@ struct SendOptions {
 // Where a request to a target leaves from: what a proxy writes in its Via.
 struct Hop {
   transport::Protocol protocol = transport::Protocol::kUdp;
-  std::string sent_by;      // "192.0.2.1:5060", "[::1]:5070": the Via sent-by
+  std::string sent_by;        // "192.0.2.1:5060", "[::1]:5070": the Via sent-by
   transport::Endpoint local;  // the listener's bound address
 };
 
