@@ -35,6 +35,18 @@ const char* to_string(ErrorKind kind) {
       return "header not found";
     case ErrorKind::kInvalidArgument:
       return "invalid argument";
+    case ErrorKind::kNoTransaction:
+      return "no transaction";
+    case ErrorKind::kTransactionExists:
+      return "transaction already exists";
+    case ErrorKind::kWrongState:
+      return "wrong transaction state";
+    case ErrorKind::kNoRoute:
+      return "no route";
+    case ErrorKind::kResolveFailed:
+      return "cannot resolve";
+    case ErrorKind::kTransportError:
+      return "transport error";
   }
   return "unknown error";
 }

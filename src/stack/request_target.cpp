@@ -7,7 +7,7 @@ namespace sippet::stack {
 namespace {
 
 message::Error invalid(std::string reason) {
-  return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+  return message::Error{message::ErrorKind::kNoRoute, 0, 0, std::move(reason)};
 }
 
 }  // namespace

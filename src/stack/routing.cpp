@@ -11,9 +11,13 @@ namespace sippet::stack {
 
 namespace {
 
+message::Error no_route(std::string reason) {
+  return stack_error(message::ErrorKind::kNoRoute, std::move(reason));
+}
+
 message::Error no_listener(transport::Protocol protocol, std::string_view what) {
-  return invalid_argument("no " + std::string(transport::to_string(protocol)) +
-                          " listen address to reach " + std::string(what));
+  return no_route("no " + std::string(transport::to_string(protocol)) +
+                  " listen address to reach " + std::string(what));
 }
 
 }  // namespace
@@ -23,15 +27,14 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
-    if (!listener)
-      return invalid_argument("no listener owns the flow " + options.flow->to_string());
+    if (!listener) return no_route("no listener owns the flow " + options.flow->to_string());
     return Route(Peer{*options.flow, *listener});
   }
   auto target = request_target(request, !options.add_via);
   if (!target) return target.error();
   if (target->is_ip) {
     auto address = transport::Endpoint::from_ip(target->host, target->port);
-    if (!address) return invalid_argument("not an IP address: " + target->host);
+    if (!address) return no_route("not an IP address: " + target->host);
     auto listener = listeners.find(target->protocol, address->family());
     if (!listener) return no_listener(target->protocol, address->to_string());
     return Route(Peer{transport::Flow{target->protocol, listeners[*listener].bound, *address, 0},
@@ -40,7 +43,7 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   auto listener = listeners.find(target->protocol);
   if (!listener) return no_listener(target->protocol, target->host);
   if (auto cached = resolver->cached(target->host)) {
-    if (!*cached) return invalid_argument(cached->error().reason);
+    if (!*cached) return cached->error();
     for (transport::Endpoint address : **cached) {
       auto reaching = listeners.find(target->protocol, address.family());
       if (!reaching) continue;
@@ -58,15 +61,14 @@ message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::M
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
-    if (!listener)
-      return invalid_argument("no listener owns the flow " + options.flow->to_string());
+    if (!listener) return no_route("no listener owns the flow " + options.flow->to_string());
     return Route(Peer{*options.flow, *listener});
   }
   // §18.2.2: received / rport / sent-by of the top Via.
   const message::Via* via = response.top_via();
-  if (via == nullptr) return invalid_argument("the response has no Via");
+  if (via == nullptr) return no_route("the response has no Via");
   const auto protocol = transport::parse_protocol(via->transport);
-  if (!protocol) return invalid_argument("unknown Via transport: " + std::string(via->transport));
+  if (!protocol) return no_route("unknown Via transport: " + std::string(via->transport));
   if (auto destination = response_destination(response)) {
     auto listener = listeners.find(*protocol, destination->family());
     if (!listener) return no_listener(*protocol, destination->to_string());

@@ -12,15 +12,15 @@
 
 namespace sippet::stack {
 
-message::Error invalid_argument(std::string reason) {
-  return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+message::Error stack_error(message::ErrorKind kind, std::string reason) {
+  return message::Error{kind, 0, 0, std::move(reason)};
 }
 
 namespace {
 
 message::Error no_transaction() {
-  return message::Error{message::ErrorKind::kNotFound, 0, 0,
-                        std::string(transaction::kErrNoTransaction)};
+  return stack_error(message::ErrorKind::kNoTransaction,
+                     std::string(transaction::kErrNoTransaction));
 }
 
 }  // namespace
@@ -76,7 +76,9 @@ message::Result<void> Stack::Impl::open() {
     transport::Endpoint bound = spec.endpoint;
     for (auto& worker : workers) {
       auto transport = factory->open(worker->io(), spec.protocol, bound, options);
-      if (!transport) return invalid_argument(spec.to_string() + ": " + transport.error().reason);
+      if (!transport)
+        return stack_error(transport.error().kind,
+                           spec.to_string() + ": " + transport.error().reason);
       bound = (*transport)->local_endpoint();  // port 0: the others join the port chosen
       worker->add_transport(std::move(*transport));
     }
@@ -224,8 +226,8 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
   }
   const Peer& peer = std::get<Peer>(*route);
   if (auto error = worker.send_bytes(peer, *bytes))
-    return invalid_argument("send to " + peer.flow.remote.to_string() +
-                            " failed: " + error.message());
+    return stack_error(message::ErrorKind::kTransportError,
+                       "send to " + peer.flow.remote.to_string() + " failed: " + error.message());
   return {};
 }
 

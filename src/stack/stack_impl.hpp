@@ -71,6 +71,9 @@ class Stack::Impl {
   bool stopped_ = false;
 };
 
-message::Error invalid_argument(std::string reason);
+message::Error stack_error(message::ErrorKind kind, std::string reason);
+inline message::Error invalid_argument(std::string reason) {
+  return stack_error(message::ErrorKind::kInvalidArgument, std::move(reason));
+}
 
 }  // namespace sippet::stack

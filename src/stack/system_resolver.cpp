@@ -18,8 +18,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-message::Error lookup_error(message::ErrorKind kind, std::string reason) {
-  return message::Error{kind, 0, 0, std::move(reason)};
+message::Error lookup_error(std::string reason) {
+  return message::Error{message::ErrorKind::kResolveFailed, 0, 0, std::move(reason)};
 }
 
 Resolver::Addresses lookup(const std::string& host) {
@@ -28,9 +28,7 @@ Resolver::Addresses lookup(const std::string& host) {
   hints.ai_socktype = SOCK_DGRAM;  // one entry per address (not one per socket type)
   addrinfo* list = nullptr;
   const int status = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
-  if (status != 0)
-    return lookup_error(message::ErrorKind::kNotFound,
-                        "cannot resolve " + host + ": " + ::gai_strerror(status));
+  if (status != 0) return lookup_error("cannot resolve " + host + ": " + ::gai_strerror(status));
   std::vector<transport::Endpoint> found;
   for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
     auto endpoint = transport::Endpoint::from_sockaddr(a->ai_addr, a->ai_addrlen);
@@ -38,8 +36,7 @@ Resolver::Addresses lookup(const std::string& host) {
       found.push_back(*endpoint);
   }
   ::freeaddrinfo(list);
-  if (found.empty())
-    return lookup_error(message::ErrorKind::kNotFound, "cannot resolve " + host + ": no address");
+  if (found.empty()) return lookup_error("cannot resolve " + host + ": no address");
   return found;
 }
 
@@ -61,15 +58,14 @@ class SystemResolver final : public Resolver {
     {
       std::unique_lock lock(mutex_);
       if (stopped_) {
-        answer = lookup_error(message::ErrorKind::kInvalidArgument, "resolver stopped");
+        answer = lookup_error("cannot resolve " + host + ": the resolver stopped");
       } else if (auto hit = cached_locked(host, SteadyClock::now())) {
         answer = std::move(hit);
       } else if (auto waiting = waiting_.find(host); waiting != waiting_.end()) {
         waiting->second.push_back(std::move(done));  // one lookup for all
         return;
       } else if (queue_.size() >= options_.max_waiting) {
-        answer = lookup_error(message::ErrorKind::kInvalidArgument,
-                              "cannot resolve " + host + ": too many lookups waiting");
+        answer = lookup_error("cannot resolve " + host + ": too many lookups waiting");
       } else {
         waiting_[host].push_back(std::move(done));
         queue_.push_back(std::move(host));
@@ -96,8 +92,7 @@ class SystemResolver final : public Resolver {
     }
     for (auto& thread : threads)
       thread.join();
-    const Addresses stopped =
-        lookup_error(message::ErrorKind::kInvalidArgument, "resolver stopped");
+    const Addresses stopped = lookup_error("cannot resolve: the resolver stopped");
     for (auto& [host, callbacks] : waiting)
       for (auto& callback : callbacks)
         callback(stopped);

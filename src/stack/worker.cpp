@@ -203,7 +203,7 @@ message::Result<Transaction> Worker::send_response(message::Message&& response,
 message::Result<void> Worker::terminate(transaction::TransactionId id) {
   const bool live = with_layer([&](Run&) { return layer_.terminate(id, actions_); });
   if (!live)
-    return message::Error{message::ErrorKind::kNotFound, 0, 0,
+    return message::Error{message::ErrorKind::kNoTransaction, 0, 0,
                           std::string(transaction::kErrNoTransaction)};
   return {};
 }

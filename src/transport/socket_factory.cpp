@@ -23,7 +23,7 @@ class SocketTransportFactory final : public TransportFactory {
     std::error_code error;
     auto transport = UdpTransport::open(io, local, error, udp);
     if (!transport)
-      return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, error.message()};
+      return message::Error{message::ErrorKind::kTransportError, 0, 0, error.message()};
     return std::unique_ptr<Transport>(std::move(transport));
   }
 };

@@ -1,5 +1,6 @@
 #pragma once
-// Results instead of exceptions on the data path (design.md §6).
+// Results instead of exceptions on the data path: every layer's errors are
+// values of one type, told apart by their kind (never by their text).
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -22,7 +23,15 @@ enum class ErrorKind {
   kTooManyHops,         // Max-Forwards reached 0 (483)
   kHeaderTooLarge,      // a scalar value is out of range
   kNotFound,            // a header asked for is absent (fetch)
-  kInvalidArgument,     // misuse of a builder or editing call
+  kInvalidArgument,     // misuse of a call (a builder's, the stack's: e.g. sending an ACK
+                        // through a transaction)
+  // Transactions and the stack.
+  kNoTransaction,      // no live transaction matches or has that name
+  kTransactionExists,  // a request whose client transaction already exists
+  kWrongState,         // the transaction cannot do that now (a second final response)
+  kNoRoute,            // no listener or address reaches the target
+  kResolveFailed,      // the target host name has no usable address
+  kTransportError,     // the transport refused the message at once (send, bind)
 };
 
 // What went wrong, where (byte offset into the input), and the status code a

@@ -24,8 +24,8 @@ namespace sippet::stack {
 class Resolver {
  public:
   // The addresses of a host, port 0, in the resolver's order of preference;
-  // or an error (kNotFound: the name does not exist or has no address;
-  // kInvalidArgument: too many lookups waiting, or the resolver stopped).
+  // or an error of kind kResolveFailed whose reason says why (no such name,
+  // no address, too many lookups waiting, the resolver stopped).
   using Addresses = message::Result<std::vector<transport::Endpoint>>;
   using Callback = std::function<void(const Addresses& addresses)>;
 

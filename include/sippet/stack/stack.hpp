@@ -86,9 +86,10 @@ struct Hop {
 
 class Stack {
  public:
-  // Binds every listen address and starts the workers. Errors
-  // (kInvalidArgument) name what failed, e.g.
-  // "udp:127.0.0.1:5060: Address already in use". `core` must outlive the
+  // Binds every listen address and starts the workers. Errors name what
+  // failed: kTransportError "udp:127.0.0.1:5060: Address already in use",
+  // kInvalidArgument for a configuration that cannot work (no listen
+  // address, a transport the factory does not support). `core` must outlive the
   // stack.
   static message::Result<std::unique_ptr<Stack>> create(StackConfig config, Core& core);
 
@@ -106,16 +107,18 @@ class Stack {
   // wait for the answer). When the request has no Via (or with
   // options.add_via) the stack adds "SIP/2.0/<transport> <sent-by of the
   // listener used>;branch=...;rport"; a Via without a branch gets one.
-  // Errors (the message is then left as it was): an ACK (kInvalidArgument:
-  // send it with send_stateless), a transaction that already exists, a
-  // target that cannot be used (kInvalidArgument with the reason).
+  // Errors (the message is then left as it was): kInvalidArgument for an
+  // ACK (send it with send_stateless) or a response; kTransactionExists;
+  // kNoRoute when no listener reaches the target (or it is not a SIP URI);
+  // kResolveFailed when its host name is known to have no address.
   message::Result<Transaction> send_request(message::Message&& request,
                                             const SendOptions& options = {});
 
   // Sends a response through its server transaction: `transaction` when
   // given, else the one the response matches (top Via + CSeq), on the flow
-  // its request came on (§18.2.2). Error "no transaction" (kNotFound) when
-  // there is none: a proxy then uses send_stateless.
+  // its request came on (§18.2.2). Error kNoTransaction when there is none
+  // (a proxy then uses send_stateless); kWrongState for a response the
+  // transaction cannot send now (a second final response).
   message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<Transaction> transaction = {});
 
@@ -131,7 +134,7 @@ class Stack {
   // finds it): a proxy's own Via names it. Errors as for send_request.
   message::Result<Hop> next_hop(const message::Message& request) const;
 
-  // Ends a transaction now, without a Core callback. Error "no transaction".
+  // Ends a transaction now, without a Core callback. Error kNoTransaction.
   message::Result<void> terminate(Transaction transaction);
 
   // A CANCEL for the client INVITE transaction `invite` (§9.1), to be sent

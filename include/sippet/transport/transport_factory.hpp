@@ -35,10 +35,10 @@ class TransportFactory {
   // Whether open() can give a transport for `protocol`.
   virtual bool supports(Protocol protocol) const = 0;
   // Opens and binds a transport for `protocol` on `local` (port 0: any) on
-  // `io`. Does not start it. Errors: kInvalidArgument with a reason such as
-  // "Address already in use" or "TCP is not supported".
-  virtual message::Result<std::unique_ptr<Transport>> open(asio::io_context& io,
-                                                           Protocol protocol,
+  // `io`. Does not start it. Errors: kTransportError with the system's
+  // reason ("Address already in use"), kInvalidArgument for a protocol it
+  // does not support.
+  virtual message::Result<std::unique_ptr<Transport>> open(asio::io_context& io, Protocol protocol,
                                                            const Endpoint& local,
                                                            const OpenOptions& options) = 0;
 };
