@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sippet=${1:-build/release/apps/sippet/sippet}
-calls=${2:-200}
-rate=${RATE:-20}
+calls=${2:-100}
+rate=${RATE:-10}
 port=${PORT:-5093}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 run() {
   local n=$1 out="$work/callgrind.$1"
   valgrind --tool=callgrind --callgrind-out-file="$out" \
-    "$sippet" serve --mode uas --threads 1 --listen "udp:127.0.0.1:$port" 2>"$work/serve.log" &
+    "$sippet" serve --mode uas --threads 1 --listen "udp:127.0.0.1:$port" >"$work/serve.log" 2>&1 &
   local pid=$!
   # Wait for the listener (SIPp's OPTIONS would be one more transaction:
   # poll the port instead).
@@ -25,7 +25,7 @@ run() {
     ss -lun | grep -q ":$port " && break
     sleep 0.1
   done
-  timeout 300 sipp -sn uac "127.0.0.1:$port" -i 127.0.0.1 -m "$n" -r "$rate" -timeout 240s \
+  timeout 900 sipp -sn uac "127.0.0.1:$port" -i 127.0.0.1 -p 0 -m "$n" -r "$rate" -timeout 840s \
     -timeout_error -nostdin >"$work/sipp.log" 2>&1 ||
     { echo "sipp failed (see its log below)" >&2; tail -20 "$work/sipp.log" >&2; kill -INT "$pid"; exit 1; }
   kill -INT "$pid"
