@@ -1,6 +1,6 @@
 #pragma once
 // The user agent server of `sippet serve --mode uas`, built only on the
-// public stack API (a Core, issue 4):
+// public stack API (a stack::Core):
 // - INVITE: 180 Ringing, then 200 OK with a Contact and the same To tag
 //   (after `ring` when set); with `answer` != 200 the final response is that
 //   code instead (e.g. 486, to test Timer G/H retransmissions);

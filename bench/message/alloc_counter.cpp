@@ -1,5 +1,5 @@
 // Counts heap allocations made through the global operator new, so a benchmark
-// can report allocations per operation (design.md §6: no allocation per header).
+// can report allocations per operation (the parser makes none per header).
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>

@@ -1,4 +1,5 @@
-// The anchor message every parser benchmark parses (design.md §8).
+// The anchor message every parser benchmark parses (bench/data/invite.sip,
+// docs/benchmarks.md).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>

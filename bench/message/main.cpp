@@ -1,6 +1,7 @@
 // bench_message's main: runs the benchmarks with the console reporter, then
 // prints how much faster sippet parses the anchor than sofia-sip and libosip2
-// in this same run (design.md §8: on a shared machine compare ratios).
+// in this same run (on a shared machine only ratios within one run mean
+// anything: docs/benchmarks.md).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 

@@ -15,6 +15,18 @@
 namespace sippet::transport {
 namespace {
 
+// True when a socket of our own can bind `endpoint`: nothing holds it.
+bool port_is_free(const Endpoint& endpoint) {
+  int fd = ::socket(endpoint.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+  if (fd < 0) return false;
+  sockaddr_storage address;
+  std::size_t length = endpoint.to_sockaddr(address);
+  bool bound =
+      ::bind(fd, reinterpret_cast<sockaddr*>(&address), static_cast<socklen_t>(length)) == 0;
+  ::close(fd);
+  return bound;
+}
+
 UdpOptions threaded(UdpOptions options = {}) {
   options.receive_thread = true;
   options.single_threaded_io = true;  // as the stack's workers use it
@@ -147,6 +159,16 @@ TEST(UdpReceiveThread, HandlerMayCloseAndDestroyItsTransport) {
       std::lock_guard lock(mutex);
       if (!owned) break;
     }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(1ms);
+  }
+  // After the handler returns, the receive thread hands its reference to
+  // the io_context, which destroys the rest of the transport there (joining
+  // the thread, closing the socket). Wait for that, the port bound again,
+  // before the io_context is stopped and destroyed: with it gone first, the
+  // release would be destroyed with the io_context's queue, after the
+  // services the transport's Asio objects need.
+  while (!port_is_free(b_endpoint)) {
     ASSERT_LT(std::chrono::steady_clock::now(), deadline);
     std::this_thread::sleep_for(1ms);
   }
