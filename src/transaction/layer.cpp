@@ -297,7 +297,7 @@ bool TransactionLayer::on_transport_error(TransactionId id, Actions& out) {
   if (txn == nullptr) return false;
   Context ctx{config_, out};
   txn->on_transport_error(ctx);
-  erase(*txn, out);
+  if (txn->done()) erase(*txn, out);
   return true;
 }
 

@@ -112,6 +112,19 @@ void ServerInvite::send_trying(Context& ctx) {
   send(ctx, last_response_, false);
 }
 
+void ServerInvite::on_transport_error(Context& ctx) {
+  if (state() == State::kAccepted) {
+    // RFC 6026 §7.1: the transaction is not destroyed on a transport error,
+    // so that it keeps absorbing retransmitted INVITEs until Timer L; §8.8
+    // (17.2.4 as updated): the TU SHOULD be informed and the transaction
+    // MUST remain in its state. Told once: a later failure of the TU's 2xx
+    // retransmissions is not reported again.
+    report(ctx, ErrorReason::kTransportError, std::nullopt);
+    return;
+  }
+  Transaction::on_transport_error(ctx);
+}
+
 void ServerInvite::on_timer(TimerId timer, Context& ctx) {
   switch (timer) {
     case TimerId::kTrying:

@@ -18,6 +18,7 @@ class ServerInvite final : public Transaction {
   void on_request(message::Message&& request, Context& ctx) override;
   message::Result<void> send_response(message::Message& response, Context& ctx) override;
   void on_timer(TimerId timer, Context& ctx) override;
+  void on_transport_error(Context& ctx) override;
   std::string_view response_to_tag() const override { return response_to_tag_; }
 
  private:

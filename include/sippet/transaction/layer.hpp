@@ -16,7 +16,8 @@
 //   delivers what the Core must see; otherwise it is delivered with no
 //   transaction.
 // - A timeout (B, F, H) or transport error is delivered once as DeliverError,
-//   then the transaction is Terminated.
+//   then the transaction is Terminated; but a server INVITE transaction in
+//   Accepted stays there after a transport error (RFC 6026 §7.1, §8.8).
 //
 // Error values: the `reason` of a returned Error is one of the kErr* texts
 // below (compare with ==); on error the message passed in is left untouched
@@ -111,9 +112,10 @@ class TransactionLayer {
   // stale handle: stopped, re-armed, or of a transaction that is gone.
   bool on_timer(const TimerHandle& handle, Actions& out);
   // Sending for transaction `id` failed (§17.1.1.2, §17.1.2.2, §17.2.1,
-  // §17.2.2): DeliverError(kTransportError) then Terminated, in every state
-  // (RFC 6026 would keep an Accepted server transaction; we report the error
-  // once and end it, as design.md §2 asks). Returns false when `id` is not live.
+  // §17.2.2): DeliverError(kTransportError) then Terminated. A server INVITE
+  // transaction in Accepted delivers the error (once) and stays in Accepted,
+  // absorbing INVITE retransmissions until Timer L (RFC 6026 §7.1, §8.8).
+  // Returns false when `id` is not live.
   bool on_transport_error(TransactionId id, Actions& out);
   // Removes a transaction at once (e.g. stack shutdown): StopTimer for its
   // armed timers, then Terminated. No DeliverError. False when not live.

@@ -279,16 +279,62 @@ TEST_F(ServerInviteTest, Si17TimerITerminates) {
   EXPECT_EQ(d.layer.size(), 0u);
 }
 
-// SI18: transport error → error once, Terminated (any state, Accepted included).
+// SI18: transport error in Proceeding or Completed → error once, Terminated.
 TEST_F(ServerInviteTest, Si18TransportError) {
+  TransactionId id = start();
+  respond(id, 180);
+  ASSERT_TRUE(d.transport_error(id));
+  ASSERT_EQ(count_of<DeliverError>(d.out), 1u);
+  EXPECT_EQ(first_of<DeliverError>(d.out)->reason, ErrorReason::kTransportError);
+  EXPECT_EQ(first_of<DeliverError>(d.out)->id, id);
+  EXPECT_EQ(count_of<Terminated>(d.out), 1u);
+  EXPECT_FALSE(d.transport_error(id));
+
+  Fixture other = f;
+  other.branch = "z9hG4bKcompleted";
+  ASSERT_TRUE(d.receive_request(request(other)).ok());
+  const TransactionId completed = *first_of<DeliverRequest>(d.out)->id;
+  ASSERT_TRUE(d.send_response(response(other, 486), completed).ok());
+  ASSERT_TRUE(d.transport_error(completed));
+  EXPECT_EQ(count_of<DeliverError>(d.out), 1u);
+  EXPECT_TRUE(stopped(d.out, TimerId::kG));
+  EXPECT_TRUE(stopped(d.out, TimerId::kH));
+  EXPECT_EQ(count_of<Terminated>(d.out), 1u);
+  EXPECT_EQ(d.layer.size(), 0u);
+}
+
+// SI20: transport error in Accepted → the TU is told once, the transaction
+// stays in Accepted (RFC 6026 §7.1, §8.8): a retransmitted INVITE is still
+// absorbed instead of reaching the TU as a new INVITE, until Timer L.
+TEST_F(ServerInviteTest, Si20TransportErrorInAcceptedKeepsTheTransaction) {
   TransactionId id = start();
   respond(id, 200);
   ASSERT_TRUE(d.transport_error(id));
   ASSERT_EQ(count_of<DeliverError>(d.out), 1u);
   EXPECT_EQ(first_of<DeliverError>(d.out)->reason, ErrorReason::kTransportError);
-  EXPECT_TRUE(stopped(d.out, TimerId::kL));
+  EXPECT_EQ(first_of<DeliverError>(d.out)->id, id);
+  EXPECT_EQ(count_of<Terminated>(d.out), 0u);
+  EXPECT_FALSE(stopped(d.out, TimerId::kL));
+  EXPECT_EQ(d.layer.state(id), State::kAccepted);
+
+  // The INVITE retransmission is absorbed: the TU does not see it again.
+  ASSERT_TRUE(d.receive_request(request(f)).ok());
+  EXPECT_TRUE(d.out.empty());
+  EXPECT_EQ(d.layer.size(), 1u);
+  // The TU's 2xx retransmissions still pass; a second failure is not reported.
+  respond(id, 200);
+  EXPECT_EQ(count_of<SendMessage>(d.out), 1u);
+  ASSERT_TRUE(d.transport_error(id));
+  EXPECT_TRUE(d.out.empty());
+  // The ACK still reaches the TU.
+  ASSERT_TRUE(d.receive_request(ack()).ok());
+  ASSERT_EQ(count_of<DeliverRequest>(d.out), 1u);
+  EXPECT_EQ(first_of<DeliverRequest>(d.out)->id, std::nullopt);
+  // Timer L ends it, with no second error.
+  d.advance(32000);
   EXPECT_EQ(count_of<Terminated>(d.out), 1u);
-  EXPECT_FALSE(d.transport_error(id));
+  EXPECT_EQ(count_of<DeliverError>(d.out), 0u);
+  EXPECT_EQ(d.layer.size(), 0u);
 }
 
 // SI19: ACK in Proceeding (no final yet) → absorbed.
