@@ -317,6 +317,13 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
   return {};
 }
 
+// Methods whose 101-299 responses create a dialog, into which the UAS copies
+// the request's Record-Route (§12.1.1): INVITE (§12.1), SUBSCRIBE (RFC 6665)
+// and REFER (RFC 3515, whose implicit subscription is one).
+bool creates_dialog(Method method) {
+  return method == Method::kInvite || method == Method::kSubscribe || method == Method::kRefer;
+}
+
 }  // namespace
 
 std::string create_tag() {
@@ -354,7 +361,8 @@ Result<Message> build_request(std::string_view method, std::string_view request_
 
 // §8.2.6.1: the response copies Via (all, in order), From, To, Call-ID and
 // CSeq; the To gets a tag unless the code is 100 or it has one; a 100 copies
-// the Timestamp.
+// the Timestamp. §12.1.1: a response that creates a dialog copies every
+// Record-Route value, in order.
 Result<Message> build_response(const Message& request, int code, std::string_view reason,
                                std::string_view to_tag) {
   if (!request.is_request()) return invalid("build_response: not a request");
@@ -368,12 +376,25 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   line.code = static_cast<std::uint16_t>(code);
   line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
 
+  std::size_t vias = 0, record_routes = 0;
+  for (const Field& f : request.fields()) {
+    vias += f.id == HeaderId::kVia;
+    record_routes += f.id == HeaderId::kRecordRoute;
+  }
+  const bool dialog = record_routes != 0 && code > 100 && code < 300 &&
+                      creates_dialog(request.request_line().method);
   auto& fields = MessageAccess::fields(m);
   fields = detail::take_field_list();
-  fields.reserve(request.count(HeaderId::kVia) + 6);  // and a Contact, often
+  fields.reserve(vias + (dialog ? record_routes : 0) + 6);  // and a Contact, often
   for (const Field& f : request.fields()) {
     if (f.id != HeaderId::kVia) continue;
     if (auto r = copy_field(m, f); !r) return r.error();
+  }
+  if (dialog) {
+    for (const Field& f : request.fields()) {
+      if (f.id != HeaderId::kRecordRoute) continue;
+      if (auto r = copy_field(m, f); !r) return r.error();
+    }
   }
   for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
     if (const Field* f = request.get(id)) {
