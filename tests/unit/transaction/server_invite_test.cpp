@@ -88,6 +88,47 @@ TEST(ServerInviteConfig, AutoTryingOffAndDelayConfigurable) {
   EXPECT_EQ(started(fast.out, TimerId::kTrying)->after, 50ms);
 }
 
+// SI1: a Trying delay of 0 sends the 100 at once, before the TU sees the
+// INVITE (§17.2.1), with no timer; auto_trying = false still sends none.
+TEST(ServerInviteConfig, ZeroTryingDelaySendsTheTryingAtOnce) {
+  for (TransportInfo transport : {udp(), tcp()}) {
+    TimerConfig c;
+    c.trying_delay = 0ms;
+    Driver d(c);
+    ASSERT_TRUE(d.receive_request(request(Fixture{}), transport).ok());
+    ASSERT_EQ(d.out.size(), 2u);
+    const auto* send = std::get_if<SendMessage>(&d.out[0]);
+    ASSERT_NE(send, nullptr);
+    EXPECT_EQ(start_line(*send), "SIP/2.0 100 Trying");
+    EXPECT_FALSE(send->retransmission);
+    EXPECT_EQ(send->destination, transport);
+    message::Message trying = parse(*send->bytes);
+    EXPECT_EQ(trying.to()->tag(), "");  // §8.2.6.1: no tag on a 100
+    EXPECT_EQ(trying.top_via()->branch, Fixture{}.branch);
+    const auto* delivered = std::get_if<DeliverRequest>(&d.out[1]);
+    ASSERT_NE(delivered, nullptr);
+    ASSERT_TRUE(delivered->id.has_value());
+    const TransactionId id = *delivered->id;
+    EXPECT_EQ(started(d.out, TimerId::kTrying), nullptr);
+    EXPECT_EQ(d.armed(), 0u);
+    // A retransmitted INVITE gets the 100 again; the TU's 180 replaces it.
+    ASSERT_TRUE(d.receive_request(request(Fixture{}), transport).ok());
+    ASSERT_EQ(count_of<SendMessage>(d.out), 1u);
+    EXPECT_TRUE(first_of<SendMessage>(d.out)->retransmission);
+    EXPECT_EQ(start_line(*first_of<SendMessage>(d.out)), "SIP/2.0 100 Trying");
+    ASSERT_TRUE(d.send_response(response(Fixture{}, 180), id).ok());
+    EXPECT_EQ(start_line(*first_of<SendMessage>(d.out)), "SIP/2.0 180 Reason");
+    EXPECT_EQ(d.layer.state(id), State::kProceeding);
+  }
+  TimerConfig off;
+  off.trying_delay = 0ms;
+  off.auto_trying = false;
+  Driver d(off);
+  ASSERT_TRUE(d.receive_request(request(Fixture{})).ok());
+  EXPECT_EQ(count_of<SendMessage>(d.out), 0u);
+  EXPECT_EQ(count_of<DeliverRequest>(d.out), 1u);
+}
+
 // SI3: INVITE retransmission in Proceeding before any provisional → absorbed.
 TEST_F(ServerInviteTest, Si3RetransmissionBeforeAnswerAbsorbed) {
   start();
