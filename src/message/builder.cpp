@@ -14,6 +14,7 @@
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
+#include "sippet/message/text.hpp"
 #include "storage_pool.hpp"
 
 namespace sippet::message {
@@ -23,15 +24,6 @@ namespace {
 using detail::MessageAccess;
 
 constexpr std::string_view kVersion = "SIP/2.0";
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
 
 Error invalid(std::string reason) {
   return Error{ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
@@ -110,31 +102,14 @@ std::string random_string(std::string_view prefix, std::size_t chars) {
   return out;
 }
 
-bool is_lws(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 // Whether To/From params hold `tag` (§19.3), without splitting every param
-// (Params::has). Only names are looked at: at the start and after each ';'
-// and LWS (§25.1 generic-param; a name is a token, never escaped). A quoted
-// value is the only place a ';' may hide, so with a '"' in the text the
-// answer is left to Params.
+// (Params::has). A quoted value is the only place a ';' may hide (the one
+// way may_have_param can be wrong), so with a '"' in the text the answer is
+// left to Params.
 bool has_tag_param(const Params& params) {
   const std::string_view raw = params.raw();
   if (raw.find('"') != std::string_view::npos) return params.has("tag");
-  std::size_t i = 0;
-  for (;;) {
-    while (i < raw.size() && is_lws(raw[i]))
-      ++i;
-    if (raw.size() - i >= 3 && (raw[i] | 0x20) == 't' && (raw[i + 1] | 0x20) == 'a' &&
-        (raw[i + 2] | 0x20) == 'g') {
-      const std::size_t end = i + 3;
-      if (end == raw.size() || raw[end] == '=' || raw[end] == ';' || is_lws(raw[end])) return true;
-    }
-    const std::size_t semi = raw.find(';', i);
-    if (semi == std::string_view::npos) return false;
-    i = semi + 1;
-  }
+  return may_have_param(raw, "tag");
 }
 
 // ---- Copying header fields between messages -------------------------------

@@ -17,6 +17,7 @@
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "sippet/message/parser.hpp"
+#include "sippet/message/text.hpp"
 #include "storage_pool.hpp"
 
 namespace sippet::message {
@@ -54,30 +55,8 @@ namespace {
 
 using detail::MessageAccess;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 bool is_wsp(char c) {
   return c == ' ' || c == '\t';
-}
-
-// token (§25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
-  }
-  return true;
 }
 
 // Who a by-name or by-id call addresses: a typed header by id, or an
@@ -116,15 +95,6 @@ bool has_bare_line_break(std::string_view v) {
     }
   }
   return false;
-}
-
-std::string_view trim(std::string_view v) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!v.empty() && ws(v.front()))
-    v.remove_prefix(1);
-  while (!v.empty() && ws(v.back()))
-    v.remove_suffix(1);
-  return v;
 }
 
 // The params of a typed value, when its grammar has any.

@@ -14,8 +14,6 @@ namespace sippet::message {
 
 namespace {
 
-using detail::ci_equal;
-
 void append_list(std::string& out, std::string_view item, bool& first) {
   if (!first) out.append(", ");
   out.append(item);
@@ -34,8 +32,8 @@ struct Check {
 bool media_equals(const MediaType& m, std::string_view type_slash_subtype) {
   auto slash = type_slash_subtype.find('/');
   if (slash == std::string_view::npos) return false;
-  return ci_equal(m.type, type_slash_subtype.substr(0, slash)) &&
-         ci_equal(m.subtype, type_slash_subtype.substr(slash + 1));
+  return iequals(m.type, type_slash_subtype.substr(0, slash)) &&
+         iequals(m.subtype, type_slash_subtype.substr(slash + 1));
 }
 
 // An Accept range ("*/*", "type/*", "type/subtype") admits a type (§20.1).
@@ -45,8 +43,8 @@ bool accept_admits(const MediaType& range, std::string_view type_slash_subtype) 
   std::string_view type = type_slash_subtype.substr(0, slash);
   std::string_view subtype = type_slash_subtype.substr(slash + 1);
   if (range.type == "*") return range.subtype == "*";
-  if (!ci_equal(range.type, type)) return false;
-  return range.subtype == "*" || ci_equal(range.subtype, subtype);
+  if (!iequals(range.type, type)) return false;
+  return range.subtype == "*" || iequals(range.subtype, subtype);
 }
 
 // q=0 means "not acceptable" (RFC 2616 §3.9, used by §20.1).
@@ -210,7 +208,7 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
       std::string_view tag = t ? t->token : f->value;
       bool known = false;
       for (std::string_view s : options.supported)
-        known = known || ci_equal(s, tag);
+        known = known || iequals(s, tag);
       for (std::string_view s : unknown)
         known = known || s == tag;
       if (!known) unknown.push_back(tag);
