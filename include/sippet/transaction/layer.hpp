@@ -27,13 +27,11 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <vector>
 
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/action.hpp"
 #include "sippet/transaction/key.hpp"
-#include "sippet/transaction/key_index.hpp"
 #include "sippet/transaction/timers.hpp"
 #include "sippet/transaction/transport_info.hpp"
 
@@ -67,14 +65,15 @@ std::string_view to_string(State state);
 
 enum class Kind : std::uint8_t { kClientInvite, kClientNonInvite, kServerInvite, kServerNonInvite };
 
-class Transaction;  // one of the four machines (src/transaction)
-
 class TransactionLayer {
  public:
   explicit TransactionLayer(TimerConfig config = {});
   ~TransactionLayer();
   TransactionLayer(const TransactionLayer&) = delete;
   TransactionLayer& operator=(const TransactionLayer&) = delete;
+  // Moves the live transactions along; a moved-from layer is empty and still
+  // usable. A move-assigned layer ends its own transactions first (no
+  // actions emitted).
   TransactionLayer(TransactionLayer&&) noexcept;
   TransactionLayer& operator=(TransactionLayer&&) noexcept;
 
@@ -122,7 +121,7 @@ class TransactionLayer {
   bool terminate(TransactionId id, Actions& out);
 
   // ---- Queries ------------------------------------------------------------------
-  std::size_t size() const { return index_.size(); }  // live transactions
+  std::size_t size() const;  // live transactions
   std::optional<TransactionId> find(const TransactionKey& key) const;
   const TransactionKey* key_of(TransactionId id) const;  // nullptr when not live
   std::optional<State> state(TransactionId id) const;
@@ -132,33 +131,13 @@ class TransactionLayer {
   std::optional<TransactionId> find_cancelled_invite(const message::Message& cancel) const;
 
  private:
-  // Storage of ended transactions, kept per machine type for the next ones
-  // (bounded; owned by this layer, not by a thread).
-  class Pool;
-  struct PoolDelete {
-    Pool* pool;  // no initializer: keeps it default-constructible here
-    void operator()(Transaction* transaction) const noexcept;
-  };
-  using Owned = std::unique_ptr<Transaction, PoolDelete>;
-  Pool& pool();
-  struct Slot {
-    std::uint32_t generation = 0;
-    Owned transaction;
-    std::uint64_t hash = 0;  // of the transaction's key (its index entry)
-  };
-  Transaction* lookup(TransactionId id) const;
-  // The live transaction with `key` (hashing to `hash`), if any.
-  Transaction* find_hashed(const TransactionKey& key, std::uint64_t hash) const;
-  // Gives `transaction` a slot and indexes it under `key` (not in the index).
-  TransactionId insert(TransactionKey&& key, std::uint64_t hash, Owned transaction);
-  void erase(Transaction& transaction, Actions& out);  // emits Terminated
-  friend class Transaction;
+  // The transactions, their index and pooled storage
+  // (src/transaction/layer_internal.hpp).
+  class Impl;
+  Impl& impl();  // made again for a moved-from layer
 
   TimerConfig config_;
-  std::unique_ptr<Pool> pool_;  // before slots_: outlives the transactions
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
-  detail::KeyIndex index_;
+  std::unique_ptr<Impl> impl_;  // null only in a moved-from layer
 };
 
 }  // namespace sippet::transaction
