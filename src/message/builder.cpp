@@ -227,10 +227,10 @@ Result<void> reparse_field(Message& to, const Field& field, std::string_view nam
 // Copies one field into `to`: its text goes into `to`'s arena, so the copy
 // owns every view it holds.
 Result<void> copy_field(Message& to, const Field& field) {
-  std::string_view text = MessageAccess::arena(to).intern(field.value);
-  std::string_view name = field.id == HeaderId::kUnknown
-                              ? MessageAccess::arena(to).intern(field.name)
-                              : canonical_name(field.id);
+  detail::Arena& arena = MessageAccess::arena(to);
+  std::string_view text = arena.intern(field.value);
+  std::string_view name =
+      field.id == HeaderId::kUnknown ? arena.intern(field.name) : canonical_name(field.id);
   if (field.value.empty())
     return reparse_field(to, field, name, text);  // nothing to move views into
   // Built in place at the end of the list (no second copy of the Field).
@@ -276,8 +276,8 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
   std::memcpy(buffer, old.data(), old.size());
   std::memcpy(buffer + old.size(), kTagParam.data(), kTagParam.size());
   std::memcpy(buffer + old.size() + kTagParam.size(), tag.data(), tag.size());
-  const std::string_view text = MessageAccess::arena(m).intern(
-      std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
+  const std::string_view text = MessageAccess::intern(
+      m, std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
   Rebase rebase{old.data(), old.data() + old.size(), text.data() - old.data()};
   NameAddr copy = *addr;
   rebase_value(copy, rebase);
@@ -317,12 +317,11 @@ Result<Message> build_request(std::string_view method, std::string_view request_
   // Method = INVITEm / ... / extension-method (a token), §25.1.
   if (!is_token(method)) return invalid("bad method '" + std::string(method) + "'");
   Message m;
-  auto& arena = MessageAccess::arena(m);
   RequestLine& line = MessageAccess::request_line(m);
-  line.method_text = arena.intern(method);
+  line.method_text = MessageAccess::intern(m, method);
   line.method = method_from_string(line.method_text);
   line.version = kVersion;
-  auto uri = parse_uri(arena.intern(request_uri));
+  auto uri = parse_uri(MessageAccess::intern(m, request_uri));
   if (!uri) {
     Error e = uri.error();
     e.status = 0;
@@ -349,7 +348,7 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   StatusLine& line = MessageAccess::status_line(m);
   line.version = kVersion;
   line.code = static_cast<std::uint16_t>(code);
-  line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
+  line.reason = reason.empty() ? default_reason(code) : MessageAccess::intern(m, reason);
 
   std::size_t vias = 0, record_routes = 0;
   for (const Field& f : request.fields()) {
