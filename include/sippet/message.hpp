@@ -8,5 +8,6 @@
 #include "sippet/message/params.hpp"
 #include "sippet/message/parser.hpp"
 #include "sippet/message/result.hpp"
+#include "sippet/message/text.hpp"
 #include "sippet/message/uri.hpp"
 #include "sippet/message/validate.hpp"

@@ -14,6 +14,7 @@
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
+#include "sippet/message/text.hpp"
 #include "storage_pool.hpp"
 
 namespace sippet::message {
@@ -23,15 +24,6 @@ namespace {
 using detail::MessageAccess;
 
 constexpr std::string_view kVersion = "SIP/2.0";
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
 
 Error invalid(std::string reason) {
   return Error{ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
@@ -110,31 +102,14 @@ std::string random_string(std::string_view prefix, std::size_t chars) {
   return out;
 }
 
-bool is_lws(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 // Whether To/From params hold `tag` (§19.3), without splitting every param
-// (Params::has). Only names are looked at: at the start and after each ';'
-// and LWS (§25.1 generic-param; a name is a token, never escaped). A quoted
-// value is the only place a ';' may hide, so with a '"' in the text the
-// answer is left to Params.
+// (Params::has). A quoted value is the only place a ';' may hide (the one
+// way may_have_param can be wrong), so with a '"' in the text the answer is
+// left to Params.
 bool has_tag_param(const Params& params) {
   const std::string_view raw = params.raw();
   if (raw.find('"') != std::string_view::npos) return params.has("tag");
-  std::size_t i = 0;
-  for (;;) {
-    while (i < raw.size() && is_lws(raw[i]))
-      ++i;
-    if (raw.size() - i >= 3 && (raw[i] | 0x20) == 't' && (raw[i + 1] | 0x20) == 'a' &&
-        (raw[i + 2] | 0x20) == 'g') {
-      const std::size_t end = i + 3;
-      if (end == raw.size() || raw[end] == '=' || raw[end] == ';' || is_lws(raw[end])) return true;
-    }
-    const std::size_t semi = raw.find(';', i);
-    if (semi == std::string_view::npos) return false;
-    i = semi + 1;
-  }
+  return may_have_param(raw, "tag");
 }
 
 // ---- Copying header fields between messages -------------------------------
@@ -252,10 +227,10 @@ Result<void> reparse_field(Message& to, const Field& field, std::string_view nam
 // Copies one field into `to`: its text goes into `to`'s arena, so the copy
 // owns every view it holds.
 Result<void> copy_field(Message& to, const Field& field) {
-  std::string_view text = MessageAccess::arena(to).intern(field.value);
-  std::string_view name = field.id == HeaderId::kUnknown
-                              ? MessageAccess::arena(to).intern(field.name)
-                              : canonical_name(field.id);
+  detail::Arena& arena = MessageAccess::arena(to);
+  std::string_view text = arena.intern(field.value);
+  std::string_view name =
+      field.id == HeaderId::kUnknown ? arena.intern(field.name) : canonical_name(field.id);
   if (field.value.empty())
     return reparse_field(to, field, name, text);  // nothing to move views into
   // Built in place at the end of the list (no second copy of the Field).
@@ -301,8 +276,8 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
   std::memcpy(buffer, old.data(), old.size());
   std::memcpy(buffer + old.size(), kTagParam.data(), kTagParam.size());
   std::memcpy(buffer + old.size() + kTagParam.size(), tag.data(), tag.size());
-  const std::string_view text = MessageAccess::arena(m).intern(
-      std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
+  const std::string_view text = MessageAccess::intern(
+      m, std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
   Rebase rebase{old.data(), old.data() + old.size(), text.data() - old.data()};
   NameAddr copy = *addr;
   rebase_value(copy, rebase);
@@ -315,6 +290,13 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
   *addr = copy;
   to->value = text;
   return {};
+}
+
+// Methods whose 101-299 responses create a dialog, into which the UAS copies
+// the request's Record-Route (§12.1.1): INVITE (§12.1), SUBSCRIBE (RFC 6665)
+// and REFER (RFC 3515, whose implicit subscription is one).
+bool creates_dialog(Method method) {
+  return method == Method::kInvite || method == Method::kSubscribe || method == Method::kRefer;
 }
 
 }  // namespace
@@ -335,12 +317,11 @@ Result<Message> build_request(std::string_view method, std::string_view request_
   // Method = INVITEm / ... / extension-method (a token), §25.1.
   if (!is_token(method)) return invalid("bad method '" + std::string(method) + "'");
   Message m;
-  auto& arena = MessageAccess::arena(m);
   RequestLine& line = MessageAccess::request_line(m);
-  line.method_text = arena.intern(method);
+  line.method_text = MessageAccess::intern(m, method);
   line.method = method_from_string(line.method_text);
   line.version = kVersion;
-  auto uri = parse_uri(arena.intern(request_uri));
+  auto uri = parse_uri(MessageAccess::intern(m, request_uri));
   if (!uri) {
     Error e = uri.error();
     e.status = 0;
@@ -354,7 +335,8 @@ Result<Message> build_request(std::string_view method, std::string_view request_
 
 // §8.2.6.1: the response copies Via (all, in order), From, To, Call-ID and
 // CSeq; the To gets a tag unless the code is 100 or it has one; a 100 copies
-// the Timestamp.
+// the Timestamp. §12.1.1: a response that creates a dialog copies every
+// Record-Route value, in order.
 Result<Message> build_response(const Message& request, int code, std::string_view reason,
                                std::string_view to_tag) {
   if (!request.is_request()) return invalid("build_response: not a request");
@@ -366,14 +348,27 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   StatusLine& line = MessageAccess::status_line(m);
   line.version = kVersion;
   line.code = static_cast<std::uint16_t>(code);
-  line.reason = reason.empty() ? default_reason(code) : MessageAccess::arena(m).intern(reason);
+  line.reason = reason.empty() ? default_reason(code) : MessageAccess::intern(m, reason);
 
+  std::size_t vias = 0, record_routes = 0;
+  for (const Field& f : request.fields()) {
+    vias += f.id == HeaderId::kVia;
+    record_routes += f.id == HeaderId::kRecordRoute;
+  }
+  const bool dialog = record_routes != 0 && code > 100 && code < 300 &&
+                      creates_dialog(request.request_line().method);
   auto& fields = MessageAccess::fields(m);
   fields = detail::take_field_list();
-  fields.reserve(request.count(HeaderId::kVia) + 6);  // and a Contact, often
+  fields.reserve(vias + (dialog ? record_routes : 0) + 6);  // and a Contact, often
   for (const Field& f : request.fields()) {
     if (f.id != HeaderId::kVia) continue;
     if (auto r = copy_field(m, f); !r) return r.error();
+  }
+  if (dialog) {
+    for (const Field& f : request.fields()) {
+      if (f.id != HeaderId::kRecordRoute) continue;
+      if (auto r = copy_field(m, f); !r) return r.error();
+    }
   }
   for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
     if (const Field* f = request.get(id)) {

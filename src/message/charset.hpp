@@ -73,10 +73,6 @@ inline bool is(char c, std::uint32_t cls) {
   return (kCharTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
 
-constexpr char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
-
 constexpr int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -33,7 +33,7 @@ const char* find_header_end(const char* p, const char* e) {
 bool name_is_content_length(const char* b, const char* e) {
   std::size_t n = static_cast<std::size_t>(e - b);
   if (n == 1) return b[0] == 'l' || b[0] == 'L';
-  return n == 14 && detail::ci_equal(std::string_view(b, n), "content-length");
+  return n == 14 && iequals(std::string_view(b, n), "content-length");
 }
 
 }  // namespace

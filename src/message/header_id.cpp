@@ -8,6 +8,7 @@
 
 #include "charset.hpp"
 #include "header_lookup.hpp"
+#include "sippet/message/text.hpp"
 
 namespace sippet::message {
 namespace {
@@ -111,11 +112,11 @@ constexpr Table make_table() {
     s.length = static_cast<std::uint8_t>(name.size());
     s.id = static_cast<std::uint8_t>(i);
     for (std::size_t j = 0; j < name.size(); ++j) {
-      char c = detail::to_lower(name[j]);
+      char c = ascii_lower(name[j]);
       s.lower[j / 8] |= static_cast<std::uint64_t>(static_cast<unsigned char>(c)) << (8 * (j % 8));
       if (c >= 'a' && c <= 'z') s.fold[j / 8] |= std::uint64_t{0x20} << (8 * (j % 8));
     }
-    std::size_t h = slot_of(s.lower[0], name.size(), detail::to_lower(name.back()));
+    std::size_t h = slot_of(s.lower[0], name.size(), ascii_lower(name.back()));
     std::size_t probe = 0;
     while (t.slots[(h + probe) % kSlots].length != 0)
       ++probe;
@@ -133,7 +134,7 @@ static_assert(std::endian::native == std::endian::little,
 HeaderId compact(char c) {
   // §7.3.3 and the IANA registry; compact forms of headers that are not typed
   // here (a, b, o, r, u, x, y) stay kUnknown and keep their name.
-  switch (detail::to_lower(c)) {
+  switch (ascii_lower(c)) {
     case 'c':
       return HeaderId::kContentType;
     case 'e':
@@ -177,7 +178,7 @@ constexpr ShortTable make_short_table() {
     s.length = static_cast<std::uint8_t>(name.size());
     s.id = static_cast<std::uint8_t>(i);
     for (std::size_t j = 0; j < name.size(); ++j) {
-      char c = detail::to_lower(name[j]);
+      char c = ascii_lower(name[j]);
       s.lower[j] = static_cast<unsigned char>(c);
       if (c >= 'a' && c <= 'z') s.fold[j] = 0x20;
     }

@@ -17,67 +17,17 @@
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "sippet/message/parser.hpp"
+#include "sippet/message/text.hpp"
 #include "storage_pool.hpp"
 
 namespace sippet::message {
-
-namespace detail {
-
-std::string_view Arena::intern(std::string_view text) {
-  if (text.empty()) return {};
-  if (first_ == nullptr) {
-    // A new arena, or a moved-from one that lost its chunks: start afresh
-    // with a pooled chunk (storage_pool.hpp).
-    first_ = take_arena_chunk();
-    more_.clear();
-    current_ = first_.get();
-    used_ = 0;
-    capacity_ = kArenaChunk;
-  }
-  if (capacity_ - used_ < text.size()) {
-    const std::size_t size = std::max(kArenaChunk, text.size());
-    // Not value-initialized: intern() writes every octet it hands out.
-    more_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    current_ = more_.back().get();
-    used_ = 0;
-    capacity_ = size;
-  }
-  char* out = current_ + used_;
-  std::memcpy(out, text.data(), text.size());
-  used_ += text.size();
-  return {out, text.size()};
-}
-
-}  // namespace detail
 
 namespace {
 
 using detail::MessageAccess;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 bool is_wsp(char c) {
   return c == ' ' || c == '\t';
-}
-
-// token (§25.1): alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && std::string_view("-.!%*_+`'~").find(c) == std::string_view::npos) return false;
-  }
-  return true;
 }
 
 // Who a by-name or by-id call addresses: a typed header by id, or an
@@ -116,15 +66,6 @@ bool has_bare_line_break(std::string_view v) {
     }
   }
   return false;
-}
-
-std::string_view trim(std::string_view v) {
-  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!v.empty() && ws(v.front()))
-    v.remove_prefix(1);
-  while (!v.empty() && ws(v.back()))
-    v.remove_suffix(1);
-  return v;
 }
 
 // The params of a typed value, when its grammar has any.
@@ -263,7 +204,7 @@ std::string_view Message::method_text() const {
 
 Result<void> Message::set_request_uri(std::string_view uri) {
   if (!is_request_) return invalid("set_request_uri on a response");
-  std::string_view text = arena_.intern(trim(uri));
+  std::string_view text = MessageAccess::intern(*this, trim(uri));
   auto parsed = parse_uri(text);
   if (!parsed) return parsed.error();
   request_line_.uri = parsed.value();
@@ -272,12 +213,12 @@ Result<void> Message::set_request_uri(std::string_view uri) {
 
 void Message::set_status(int code, std::string_view reason) {
   status_line_.code = static_cast<std::uint16_t>(std::clamp(code, 0, 999));
-  status_line_.reason = arena_.intern(reason);
+  status_line_.reason = MessageAccess::intern(*this, reason);
   if (status_line_.version.empty()) status_line_.version = kVersion;
 }
 
 void Message::set_body(std::string_view body) {
-  body_ = arena_.intern(body);
+  body_ = MessageAccess::intern(*this, body);
   // Keep a stored Content-Length truthful; serialization rewrites it anyway.
   if (has(HeaderId::kContentLength)) {
     std::string n;
@@ -292,7 +233,7 @@ namespace {
 
 // Parses `value` of the header `key` (copied into the arena) and appends its
 // fields to `fields`; returns how many. On error `fields` is unchanged.
-Result<std::size_t> parse_append(detail::Arena& arena, const Key& key, std::string_view value,
+Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view value,
                                  std::vector<Field>& fields) {
   std::string_view trimmed = trim(value);
   if (has_bare_line_break(trimmed)) {
@@ -302,8 +243,8 @@ Result<std::size_t> parse_append(detail::Arena& arena, const Key& key, std::stri
     return invalid("bad header name '" + std::string(key.name) + "'");
   }
   std::string_view name =
-      key.id == HeaderId::kUnknown ? arena.intern(key.name) : canonical_name(key.id);
-  std::string_view text = arena.intern(trimmed);
+      key.id == HeaderId::kUnknown ? MessageAccess::intern(m, key.name) : canonical_name(key.id);
+  std::string_view text = MessageAccess::intern(m, trimmed);
   const std::size_t before = fields.size();
   auto r = detail::parse_header_value(key.id, name, text, fields);
   if (!r) {
@@ -336,7 +277,7 @@ std::size_t first_index(const std::vector<Field>& fields, const Key& key) {
 Result<void> put_impl(Message& m, const Key& key, std::string_view value) {
   auto& fields = MessageAccess::fields(m);
   const std::size_t at = first_index(fields, key);  // fields.size() when absent
-  auto n = parse_append(MessageAccess::arena(m), key, value, fields);
+  auto n = parse_append(m, key, value, fields);
   if (!n) return n.error();
   move_tail_to(fields, *n, at);
   // Drop the old values, all after the new ones now.
@@ -410,7 +351,7 @@ Result<void> Message::put_front(HeaderId id, std::string_view value) {
   if (id == HeaderId::kUnknown) return invalid("put_front(kUnknown): give the header name");
   Key key(id);
   const std::size_t at = first_index(fields_, key);
-  auto n = parse_append(arena_, key, value, fields_);
+  auto n = parse_append(*this, key, value, fields_);
   if (!n) return n.error();
   move_tail_to(fields_, *n, at);
   return {};
@@ -426,7 +367,7 @@ Result<void> Message::put_back(HeaderId id, std::string_view value) {
       break;
     }
   }
-  auto n = parse_append(arena_, key, value, fields_);
+  auto n = parse_append(*this, key, value, fields_);
   if (!n) return n.error();
   move_tail_to(fields_, *n, at);
   return {};
@@ -458,7 +399,7 @@ Result<void> Message::update(HeaderId id, const std::function<std::string(std::s
   }
   std::string text = fn(fields_[at].value);
   const std::string_view name = fields_[at].name;  // keep the name as written
-  auto n = parse_append(arena_, key, text, fields_);
+  auto n = parse_append(*this, key, text, fields_);
   if (!n) return n.error();
   for (std::size_t i = fields_.size() - *n; i < fields_.size(); ++i)
     fields_[i].name = name;
@@ -531,7 +472,7 @@ Result<void> Message::set_param(HeaderId id, std::string_view name,
     text.append(*value);
   }
   Key key(id);
-  auto n = parse_append(arena_, key, text, fields_);
+  auto n = parse_append(*this, key, text, fields_);
   if (!n) return n.error();
   if (*n != 1) {
     fields_.resize(fields_.size() - *n);
@@ -668,7 +609,7 @@ std::string Message::to_string() const {
 }
 
 Message::~Message() {
-  std::unique_ptr<char[]> chunk = arena_.release_first();
+  std::unique_ptr<char[]> chunk = MessageAccess::release_arena(*this);
   detail::give_back(fields_, bytes_, size_, chunk);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Internal: how the parser and the editing code reach a Message's members.
+#include "arena.hpp"
 #include "sippet/message/message.hpp"
 
 namespace sippet::message::detail {
@@ -7,7 +8,20 @@ namespace sippet::message::detail {
 struct MessageAccess {
   static std::unique_ptr<char[]>& bytes(Message& m) { return m.bytes_; }
   static std::size_t& size(Message& m) { return m.size_; }
-  static Arena& arena(Message& m) { return m.arena_; }
+  // The message's arena, made on first use.
+  static Arena& arena(Message& m) {
+    Arena* arena = m.arena_.get();
+    return arena != nullptr ? *arena : new_arena(m);
+  }
+  static Arena& new_arena(Message& m);  // arena.cpp
+  // `text` copied into the message's arena (an empty text needs none).
+  static std::string_view intern(Message& m, std::string_view text) {
+    return text.empty() ? std::string_view{} : arena(m).intern(text);
+  }
+  // Ends the arena and returns its first chunk (null when it had none).
+  static std::unique_ptr<char[]> release_arena(Message& m) noexcept {
+    return m.arena_ ? Arena::destroy(m.arena_.release()) : nullptr;
+  }
   static bool& is_request(Message& m) { return m.is_request_; }
   static RequestLine& request_line(Message& m) { return m.request_line_; }
   static StatusLine& status_line(Message& m) { return m.status_line_; }

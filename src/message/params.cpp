@@ -3,6 +3,7 @@
 
 #include "charset.hpp"
 #include "sippet/message/headers.hpp"
+#include "sippet/message/text.hpp"
 
 namespace sippet::message {
 namespace {
@@ -58,14 +59,6 @@ bool next_param(const char*& p, const char* e, char sep, Param& out) {
   return true;
 }
 
-bool name_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (detail::to_lower(a[i]) != detail::to_lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string Param::text() const {
@@ -114,7 +107,7 @@ std::optional<Param> Params::find(std::string_view name) const {
   const char* e = p + raw_.size();
   Param param;
   while (next_param(p, e, sep_, param)) {
-    if (name_equal(param.name, name)) return param;
+    if (iequals(param.name, name)) return param;
   }
   return std::nullopt;
 }

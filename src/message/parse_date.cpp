@@ -13,7 +13,7 @@ constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun"
 template <std::size_t N>
 int find_name(const char* p, const std::string_view (&names)[N]) {
   for (std::size_t i = 0; i < N; ++i) {
-    if (ci_equal(view(p, p + 3), names[i])) return static_cast<int>(i);
+    if (iequals(view(p, p + 3), names[i])) return static_cast<int>(i);
   }
   return -1;
 }

@@ -39,7 +39,7 @@ using detail::is_sip_2_0;
 
 // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive (§7.1).
 bool is_sip_version(std::string_view v) {
-  if (v.size() < 7 || !detail::ci_equal(v.substr(0, 4), "SIP/")) return false;
+  if (v.size() < 7 || !iequals(v.substr(0, 4), "SIP/")) return false;
   std::size_t i = 4, n = v.size();
   std::size_t d = i;
   while (i < n && is(v[i], kDigit))
@@ -52,7 +52,7 @@ bool is_sip_version(std::string_view v) {
 }
 
 bool starts_with_sip_slash(const char* p, const char* e) {
-  return e - p >= 4 && detail::ci_equal(view(p, p + 4), "SIP/");
+  return e - p >= 4 && iequals(view(p, p + 4), "SIP/");
 }
 
 // Request-Line = Method SP Request-URI SP SIP-Version CRLF (§7.1, §25.1):

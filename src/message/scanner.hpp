@@ -17,6 +17,7 @@
 #include "sippet/message/headers.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
+#include "sippet/message/text.hpp"
 #include "sippet/message/uri.hpp"
 
 namespace sippet::message::detail {
@@ -209,15 +210,6 @@ inline const char* find_char(const char* p, const char* end, char c) {
   while (p < end && *p != c)
     ++p;
   return p;
-}
-
-// Case-insensitive ASCII comparison.
-inline bool ci_equal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
 }
 
 // SIP-Version "SIP/2.0", case-insensitive (§7.1): "SIP/" compared as one

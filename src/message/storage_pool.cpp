@@ -83,4 +83,10 @@ void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes, std::
   if (chunk != nullptr && p->chunks.size() < kMaxPooled) p->chunks.push_back(std::move(chunk));
 }
 
+void give_back(std::unique_ptr<char[]>& chunk) noexcept {
+  if (chunk == nullptr) return;
+  Pool* p = pool();
+  if (p != nullptr && p->chunks.size() < kMaxPooled) p->chunks.push_back(std::move(chunk));
+}
+
 }  // namespace sippet::message::detail

@@ -22,8 +22,9 @@ inline constexpr std::size_t kParseSlack = 16;
 // up to kPooledBytes - kParseSlack octets (nearly all UDP messages) uses one.
 inline constexpr std::size_t kPooledBytes = 2048;
 
-// The size of a message arena's chunks (Arena::intern): a built response
-// (about 300 octets of copied text) fits in one.
+// The size of a message arena's chunks (arena.hpp): a built response (about
+// 300 to 450 octets of copied text) fits in the first one, which also holds
+// the arena itself (kArenaHeader octets).
 inline constexpr std::size_t kArenaChunk = 1024;
 
 // An empty list with capacity >= kPooledFieldCapacity.
@@ -37,5 +38,7 @@ std::unique_ptr<char[]> take_arena_chunk();
 // `chunk` is its arena's first chunk, or null.
 void give_back(std::vector<Field>& fields, std::unique_ptr<char[]>& bytes, std::size_t bytes_size,
                std::unique_ptr<char[]>& chunk) noexcept;
+// Takes back an arena chunk alone.
+void give_back(std::unique_ptr<char[]>& chunk) noexcept;
 
 }  // namespace sippet::message::detail

@@ -187,9 +187,7 @@ bool parse_uri_into(std::string_view text, Uri& u, Failure& f) {
 
 }  // namespace detail
 
-using detail::ci_equal;
 using detail::hex_value;
-using detail::to_lower;
 
 Result<Uri> parse_uri(std::string_view text) {
   Uri uri;
@@ -211,7 +209,7 @@ std::string Uri::transport() const {
   if (auto value = params.get("transport"); value && !value->empty()) {
     std::string out = unescape(*value);
     for (char& c : out)
-      c = to_lower(c);
+      c = ascii_lower(c);
     return out;
   }
   return scheme == UriScheme::kSips ? "tls" : "udp";
@@ -251,8 +249,8 @@ bool unescaped_equal(std::string_view a, std::string_view b, bool case_insensiti
     char x = next_unescaped(a, i);
     char y = next_unescaped(b, j);
     if (case_insensitive) {
-      x = to_lower(x);
-      y = to_lower(y);
+      x = ascii_lower(x);
+      y = ascii_lower(y);
     }
     if (x != y) return false;
   }
@@ -339,7 +337,7 @@ bool tel_number_equal(std::string_view a, std::string_view b) {
     while (j < b.size() && is_visual(b[j]))
       ++j;
     if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
-    if (to_lower(a[i]) != to_lower(b[j])) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[j])) return false;
     ++i;
     ++j;
   }
@@ -351,7 +349,7 @@ bool uri_equal(const Uri& a, const Uri& b) {
   if (a.scheme != b.scheme) return false;
   switch (a.scheme) {
     case UriScheme::kOther:
-      return ci_equal(a.scheme_text, b.scheme_text) && unescaped_equal(a.opaque, b.opaque, false);
+      return iequals(a.scheme_text, b.scheme_text) && unescaped_equal(a.opaque, b.opaque, false);
     case UriScheme::kTel: {
       // RFC 3966 §4: numbers equal ignoring visual separators; the same
       // parameters, compared case-insensitively, in any order.
@@ -376,7 +374,7 @@ bool uri_equal(const Uri& a, const Uri& b) {
   if (a.has_password != b.has_password || !unescaped_equal(a.password, b.password, false)) {
     return false;
   }
-  if (!ci_equal(a.host, b.host)) return false;
+  if (!iequals(a.host, b.host)) return false;
   if (a.has_port != b.has_port || a.port != b.port) return false;
   if (!sip_params_equal(a.params, b.params)) return false;
   return contains_headers(a.headers, b.headers) && contains_headers(b.headers, a.headers);

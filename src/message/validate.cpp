@@ -14,8 +14,6 @@ namespace sippet::message {
 
 namespace {
 
-using detail::ci_equal;
-
 void append_list(std::string& out, std::string_view item, bool& first) {
   if (!first) out.append(", ");
   out.append(item);
@@ -34,8 +32,8 @@ struct Check {
 bool media_equals(const MediaType& m, std::string_view type_slash_subtype) {
   auto slash = type_slash_subtype.find('/');
   if (slash == std::string_view::npos) return false;
-  return ci_equal(m.type, type_slash_subtype.substr(0, slash)) &&
-         ci_equal(m.subtype, type_slash_subtype.substr(slash + 1));
+  return iequals(m.type, type_slash_subtype.substr(0, slash)) &&
+         iequals(m.subtype, type_slash_subtype.substr(slash + 1));
 }
 
 // An Accept range ("*/*", "type/*", "type/subtype") admits a type (§20.1).
@@ -45,8 +43,8 @@ bool accept_admits(const MediaType& range, std::string_view type_slash_subtype) 
   std::string_view type = type_slash_subtype.substr(0, slash);
   std::string_view subtype = type_slash_subtype.substr(slash + 1);
   if (range.type == "*") return range.subtype == "*";
-  if (!ci_equal(range.type, type)) return false;
-  return range.subtype == "*" || ci_equal(range.subtype, subtype);
+  if (!iequals(range.type, type)) return false;
+  return range.subtype == "*" || iequals(range.subtype, subtype);
 }
 
 // q=0 means "not acceptable" (RFC 2616 §3.9, used by §20.1).
@@ -61,19 +59,16 @@ bool q_is_zero(const Params& params) {
   return true;
 }
 
-// An RFC 2543 sender: its top Via branch lacks the magic cookie (§8.1.1.7).
-bool from_rfc2543(const Message& m) {
-  const Via* via = m.top_via();
-  return via != nullptr && !via->branch.starts_with("z9hG4bK");
-}
-
 constexpr std::uint64_t bit_of(HeaderId id) {
   return std::uint64_t{1} << static_cast<unsigned>(id);
 }
 
-// §8.1.1's mandatory headers, in the order an error names them.
-constexpr HeaderId kMandatoryOrder[] = {HeaderId::kVia,    HeaderId::kFrom, HeaderId::kTo,
-                                        HeaderId::kCallId, HeaderId::kCSeq, HeaderId::kMaxForwards};
+// The headers §8.2 and §16.3 need to process a request (§8.1.1 lists them
+// with Max-Forwards, which the UAC MUST insert, §8.1.1.6; but no element
+// rejects a request without it: a proxy adds one, §16.6 step 3), in the
+// order an error names them.
+constexpr HeaderId kMandatoryOrder[] = {HeaderId::kVia, HeaderId::kFrom, HeaderId::kTo,
+                                        HeaderId::kCallId, HeaderId::kCSeq};
 constexpr std::uint64_t kMandatory = [] {
   std::uint64_t mask = 0;
   for (HeaderId id : kMandatoryOrder)
@@ -153,16 +148,12 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
     repeated |= seen & bit;
     seen |= bit;
   }
-  // §8.1.1: To, From, CSeq, Call-ID, Max-Forwards (requests) and Via are
-  // mandatory; one error names every missing header. Max-Forwards is not
-  // required from RFC 2543 senders (RFC 4475 §3.4.1 inv2543).
+  // §8.1.1: To, From, CSeq, Call-ID and Via are mandatory; one error names
+  // every missing header.
   if (std::uint64_t missing = kMandatory & ~seen; missing != 0) {
-    if (!request || from_rfc2543(message)) missing &= ~bit_of(HeaderId::kMaxForwards);
-    if (missing != 0) {
-      return check.fail(ErrorKind::kMissingHeader, 400,
-                        (std::popcount(missing) == 1 ? "missing header: " : "missing headers: ") +
-                            names_of(missing, kMandatoryOrder));
-    }
+    return check.fail(ErrorKind::kMissingHeader, 400,
+                      (std::popcount(missing) == 1 ? "missing header: " : "missing headers: ") +
+                          names_of(missing, kMandatoryOrder));
   }
   // §7.3.1 / §20: headers whose grammar allows a single value.
   if (std::uint64_t several = repeated & single_value_mask() & ~bit_of(HeaderId::kUnknown);
@@ -217,7 +208,7 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
       std::string_view tag = t ? t->token : f->value;
       bool known = false;
       for (std::string_view s : options.supported)
-        known = known || ci_equal(s, tag);
+        known = known || iequals(s, tag);
       for (std::string_view s : unknown)
         known = known || s == tag;
       if (!known) unknown.push_back(tag);

@@ -5,17 +5,11 @@
 
 #include <charconv>
 
+#include "sippet/message/text.hpp"
+
 namespace sippet::stack {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 // The address the kernel picks to send to `destination` (a connected UDP
 // socket sends nothing).
@@ -94,7 +88,7 @@ bool Listeners::is_ours(const message::Via& via) const {
     if (listener.bound.port() != port) continue;
     // A wildcard listener answers on every address of the host.
     if (listener.bound.is_unspecified()) return true;
-    if (iequals(via.host, listener.bound.host_string())) return true;
+    if (message::iequals(via.host, listener.bound.host_string())) return true;
   }
   return false;
 }

@@ -4,40 +4,33 @@
 #include <charconv>
 
 #include "sippet/message/builder.hpp"
+#include "sippet/message/header_id.hpp"
+#include "sippet/message/text.hpp"
 
 namespace sippet::stack {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using message::trim;
 
 enum Needed { kVia, kFrom, kTo, kCallId, kCSeq, kNeededCount };
 
-// Long and compact names (§7.3.3).
+// Long and compact names (§7.3.3), as the message layer knows them.
 int needed_index(std::string_view name) {
-  if (iequals(name, "Via") || iequals(name, "v")) return kVia;
-  if (iequals(name, "From") || iequals(name, "f")) return kFrom;
-  if (iequals(name, "To") || iequals(name, "t")) return kTo;
-  if (iequals(name, "Call-ID") || iequals(name, "i")) return kCallId;
-  if (iequals(name, "CSeq")) return kCSeq;
-  return -1;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.remove_suffix(1);
-  return text;
+  switch (message::header_id_from_name(name)) {
+    case message::HeaderId::kVia:
+      return kVia;
+    case message::HeaderId::kFrom:
+      return kFrom;
+    case message::HeaderId::kTo:
+      return kTo;
+    case message::HeaderId::kCallId:
+      return kCallId;
+    case message::HeaderId::kCSeq:
+      return kCSeq;
+    default:
+      return -1;
+  }
 }
 
 }  // namespace

@@ -4,52 +4,20 @@
 #include <cstdio>
 #include <string>
 
+#include "sippet/message/text.hpp"
 #include "sippet/transport/protocol.hpp"
 
 namespace sippet::stack {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using message::iequals;
+using message::may_have_param;
 
 std::string_view strip_brackets(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     return host.substr(1, host.size() - 2);
   return host;
-}
-
-bool is_lws(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// Whether a params text (Params::raw()) may hold a param named `lower_name`:
-// only names are looked at, at the start and after each ';' and LWS (§25.1
-// generic-param; names are tokens, never escaped). A ';' inside a quoted
-// value may give a false "maybe", never a false "no": a "maybe" is confirmed
-// with Params::get, which splits every param (the slow part).
-bool may_have_param(std::string_view raw, std::string_view lower_name) {
-  std::size_t i = 0;
-  for (;;) {
-    while (i < raw.size() && is_lws(raw[i]))
-      ++i;
-    if (raw.size() - i >= lower_name.size() &&
-        iequals(raw.substr(i, lower_name.size()), lower_name)) {
-      const std::size_t end = i + lower_name.size();
-      if (end == raw.size() || raw[end] == '=' || raw[end] == ';' || is_lws(raw[end])) return true;
-    }
-    const std::size_t semi = raw.find(';', i);
-    if (semi == std::string_view::npos) return false;
-    i = semi + 1;
-  }
 }
 
 // The sent-by port, else the default port of the Via's transport (§18.2.2).

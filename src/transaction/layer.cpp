@@ -2,20 +2,11 @@
 // them (RFC 3261 §17.1.3, §17.2.3; design.md §3).
 #include "sippet/transaction/layer.hpp"
 
-#include <array>
-#include <cstddef>
 #include <memory>
-#include <new>
-#include <type_traits>
 #include <utility>
-#include <vector>
 
-#include "client_invite.hpp"
-#include "client_non_invite.hpp"
 #include "key_internal.hpp"
-#include "server_invite.hpp"
-#include "server_non_invite.hpp"
-#include "transaction.hpp"
+#include "layer_internal.hpp"
 
 namespace sippet::transaction {
 namespace {
@@ -27,106 +18,17 @@ bool is_method(const message::Message& m, Method method) {
   return m.is_request() && m.request_line().method == method;
 }
 
-struct OperatorDelete {
-  void operator()(void* p) const noexcept { ::operator delete(p); }
-};
-
 }  // namespace
 
-class TransactionLayer::Pool {
- public:
-  Pool() {
-    for (auto& list : free_)
-      list.reserve(kLimit);  // release() never allocates
-  }
-
-  template <class T, class... Args>
-  std::unique_ptr<T, PoolDelete> make(Args&&... args) {
-    auto& list = free_[static_cast<std::size_t>(kind_of<T>())];
-    void* storage;
-    if (!list.empty()) {
-      storage = list.back().release();
-      list.pop_back();
-    } else {
-      storage = ::operator new(sizeof(T));
-    }
-    return std::unique_ptr<T, PoolDelete>(new (storage) T(std::forward<Args>(args)...),
-                                          PoolDelete{this});
-  }
-
-  void release(Transaction* transaction) noexcept {
-    auto& list = free_[static_cast<std::size_t>(transaction->kind())];
-    void* storage = dynamic_cast<void*>(transaction);  // the whole object
-    transaction->~Transaction();
-    if (list.size() < kLimit) {
-      list.emplace_back(storage);
-    } else {
-      ::operator delete(storage);
-    }
-  }
-
- private:
-  static constexpr std::size_t kLimit = 64;
-  template <class T>
-  static constexpr Kind kind_of() {
-    if constexpr (std::is_same_v<T, ClientInvite>) return Kind::kClientInvite;
-    if constexpr (std::is_same_v<T, ClientNonInvite>) return Kind::kClientNonInvite;
-    if constexpr (std::is_same_v<T, ServerInvite>) return Kind::kServerInvite;
-    if constexpr (std::is_same_v<T, ServerNonInvite>) return Kind::kServerNonInvite;
-  }
-  // Raw storage, indexed by Kind, each of the size of that Kind's machine.
-  std::array<std::vector<std::unique_ptr<void, OperatorDelete>>, 4> free_;
-};
-
-void TransactionLayer::PoolDelete::operator()(Transaction* transaction) const noexcept {
-  pool->release(transaction);
-}
-
-TransactionLayer::Pool& TransactionLayer::pool() {
-  if (!pool_) pool_ = std::make_unique<Pool>();  // a moved-from layer has none
-  return *pool_;
-}
-
-TransactionLayer::TransactionLayer(TimerConfig config)
-    : config_(config), pool_(std::make_unique<Pool>()) {}
-TransactionLayer::~TransactionLayer() = default;
-TransactionLayer::TransactionLayer(TransactionLayer&&) noexcept = default;
-TransactionLayer& TransactionLayer::operator=(TransactionLayer&& other) noexcept {
-  if (this != &other) {
-    // This layer's transactions go back to its own pool before the pool goes.
-    index_.clear();
-    slots_.clear();
-    config_ = other.config_;
-    pool_ = std::move(other.pool_);
-    slots_ = std::move(other.slots_);
-    free_slots_ = std::move(other.free_slots_);
-    index_ = std::move(other.index_);
-  }
-  return *this;
-}
-
-Transaction* TransactionLayer::lookup(TransactionId id) const {
-  if (id.slot >= slots_.size()) return nullptr;
-  const Slot& slot = slots_[id.slot];
-  if (slot.generation != id.generation) return nullptr;
-  return slot.transaction.get();
-}
-
-Transaction* TransactionLayer::find_hashed(const TransactionKey& key, std::uint64_t hash) const {
-  auto slot = index_.find(
-      hash, [&](std::uint32_t candidate) { return slots_[candidate].transaction->key() == key; });
-  return slot ? slots_[*slot].transaction.get() : nullptr;
-}
-
-TransactionId TransactionLayer::insert(TransactionKey&& key, std::uint64_t hash,
-                                       Owned transaction) {
+TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t hash,
+                                             Owned transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
     free_slots_.pop_back();
   } else {
     index = static_cast<std::uint32_t>(slots_.size());
-    slots_.push_back(Slot{1, Owned{}, 0});
+    slots_.push_back(Slot{1, Owned{nullptr, PoolDelete{&pool_}}, 0});
   }
   Slot& slot = slots_[index];
   slot.hash = hash;
@@ -137,8 +39,9 @@ TransactionId TransactionLayer::insert(TransactionKey&& key, std::uint64_t hash,
   return id;
 }
 
-void TransactionLayer::erase(Transaction& transaction, Actions& out) {
-  Context ctx{config_, out};
+void TransactionLayer::Impl::erase(Transaction& transaction, const TimerConfig& config,
+                                   Actions& out) {
+  Context ctx{config, out};
   transaction.stop_all_timers(ctx);
   const TransactionId id = transaction.id();
   Slot& slot = slots_[id.slot];
@@ -149,8 +52,26 @@ void TransactionLayer::erase(Transaction& transaction, Actions& out) {
   free_slots_.push_back(id.slot);
 }
 
+TransactionLayer::TransactionLayer(TimerConfig config)
+    : config_(config), impl_(std::make_unique<Impl>()) {}
+TransactionLayer::~TransactionLayer() = default;
+TransactionLayer::TransactionLayer(TransactionLayer&&) noexcept = default;
+// The old Impl goes first: its transactions go back to its own pool, which
+// it destroys after them (member order).
+TransactionLayer& TransactionLayer::operator=(TransactionLayer&&) noexcept = default;
+
+TransactionLayer::Impl& TransactionLayer::impl() {
+  if (!impl_) impl_ = std::make_unique<Impl>();  // a moved-from layer has none
+  return *impl_;
+}
+
+std::size_t TransactionLayer::size() const {
+  return impl_ ? impl_->size() : 0;
+}
+
 message::Result<void> TransactionLayer::on_request(message::Message&& request,
                                                    const TransportInfo& source, Actions& out) {
+  Impl& s = impl();
   if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
   auto key = server_key(request);
   if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
@@ -160,25 +81,25 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
   // One hash for both cases: a new request inserts its key, a retransmission
   // (or an ACK) finds the existing transaction.
   const std::uint64_t hash = TransactionKeyHash{}(*key);
-  Transaction* found = find_hashed(*key, hash);
+  Transaction* found = s.find_hashed(*key, hash);
   if (!ack) {
     if (found != nullptr) {
       found->on_request(std::move(request), ctx);
-      if (found->done()) erase(*found, out);
+      if (found->done()) s.erase(*found, config_, out);
       return {};
     }
     if (is_method(request, Method::kInvite)) {
-      auto owned = pool().make<ServerInvite>(source);
+      auto owned = s.make<ServerInvite>(source);
       ServerInvite& txn = *owned;
-      insert(std::move(*key), hash, std::move(owned));
+      s.insert(std::move(*key), hash, std::move(owned));
       txn.start(std::move(request), ctx);
-      if (txn.done()) erase(txn, out);
+      if (txn.done()) s.erase(txn, config_, out);
     } else {
-      auto owned = pool().make<ServerNonInvite>(source);
+      auto owned = s.make<ServerNonInvite>(source);
       ServerNonInvite& txn = *owned;
-      insert(std::move(*key), hash, std::move(owned));
+      s.insert(std::move(*key), hash, std::move(owned));
       txn.start(std::move(request), ctx);
-      if (txn.done()) erase(txn, out);
+      if (txn.done()) s.erase(txn, config_, out);
     }
     return {};
   }
@@ -188,7 +109,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
     // INVITE transaction sent, the INVITE itself had none.
     TransactionKey invite_key = *key;
     invite_key.rfc2543 = detail::rfc2543_text(request, {});
-    found = find_hashed(invite_key, TransactionKeyHash{}(invite_key));
+    found = s.find_hashed(invite_key, TransactionKeyHash{}(invite_key));
     if (found != nullptr) {
       if (found->response_to_tag().empty() || request.to() == nullptr ||
           found->response_to_tag() != request.to()->tag()) {
@@ -198,7 +119,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
   }
   if (found != nullptr) {
     found->on_request(std::move(request), ctx);
-    if (found->done()) erase(*found, out);
+    if (found->done()) s.erase(*found, config_, out);
     return {};
   }
   // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
@@ -208,11 +129,12 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
 
 message::Result<void> TransactionLayer::on_response(message::Message&& response,
                                                     const TransportInfo&, Actions& out) {
+  Impl& s = impl();
   if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
   auto key = client_key(response);
   if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
   Transaction* found =
-      key->branch.empty() ? nullptr : find_hashed(*key, TransactionKeyHash{}(*key));
+      key->branch.empty() ? nullptr : s.find_hashed(*key, TransactionKeyHash{}(*key));
   if (found == nullptr) {
     // design.md §3: no client transaction → the Core with none.
     out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
@@ -221,13 +143,14 @@ message::Result<void> TransactionLayer::on_response(message::Message&& response,
   Transaction& txn = *found;
   Context ctx{config_, out};
   txn.on_response(std::move(response), ctx);
-  if (txn.done()) erase(txn, out);
+  if (txn.done()) s.erase(txn, config_, out);
   return {};
 }
 
 message::Result<TransactionId> TransactionLayer::send_request(message::Message&& request,
                                                               const TransportInfo& destination,
                                                               Actions& out) {
+  Impl& s = impl();
   if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
   // design.md §3: ACKs go straight to the transport (§17.1.1.3: the ACK for a
   // 2xx is not part of the INVITE transaction).
@@ -237,19 +160,19 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
   auto key = client_key(request);
   if (!key || key->branch.empty()) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
   const std::uint64_t hash = TransactionKeyHash{}(*key);
-  if (find_hashed(*key, hash) != nullptr)
+  if (s.find_hashed(*key, hash) != nullptr)
     return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
   Context ctx{config_, out};
   if (is_method(request, Method::kInvite)) {
-    auto owned = pool().make<ClientInvite>(std::move(request), destination);
+    auto owned = s.make<ClientInvite>(std::move(request), destination);
     ClientInvite& txn = *owned;
-    const TransactionId id = insert(std::move(*key), hash, std::move(owned));
+    const TransactionId id = s.insert(std::move(*key), hash, std::move(owned));
     txn.start(ctx);
     return id;
   }
-  auto owned = pool().make<ClientNonInvite>(request, destination);
+  auto owned = s.make<ClientNonInvite>(request, destination);
   ClientNonInvite& txn = *owned;
-  const TransactionId id = insert(std::move(*key), hash, std::move(owned));
+  const TransactionId id = s.insert(std::move(*key), hash, std::move(owned));
   txn.start(ctx);
   return id;
 }
@@ -257,14 +180,15 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
 message::Result<TransactionId> TransactionLayer::send_response(message::Message&& response,
                                                                std::optional<TransactionId> id,
                                                                Actions& out) {
+  Impl& s = impl();
   if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
   Transaction* txn = nullptr;
   if (id) {
-    txn = lookup(*id);
+    txn = s.lookup(*id);
   } else {
     auto key = server_key(response);
     if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
-    txn = find_hashed(*key, TransactionKeyHash{}(*key));
+    txn = s.find_hashed(*key, TransactionKeyHash{}(*key));
   }
   if (txn == nullptr || !txn->is_server()) {
     return make_error(ErrorKind::kNotFound, kErrNoTransaction);
@@ -273,60 +197,68 @@ message::Result<TransactionId> TransactionLayer::send_response(message::Message&
   auto sent = txn->send_response(response, ctx);
   if (!sent) return sent.error();
   const TransactionId live = txn->id();
-  if (txn->done()) erase(*txn, out);
+  if (txn->done()) s.erase(*txn, config_, out);
   return live;
 }
 
 message::Result<message::Message> TransactionLayer::build_cancel(TransactionId id) const {
-  const Transaction* txn = lookup(id);
+  if (!impl_) return make_error(ErrorKind::kInvalidArgument, kErrNotPendingInvite);
+  const Transaction* txn = impl_->lookup(id);
   if (txn == nullptr) return make_error(ErrorKind::kInvalidArgument, kErrNotPendingInvite);
   return txn->build_cancel();
 }
 
 bool TransactionLayer::on_timer(const TimerHandle& handle, Actions& out) {
-  Transaction* txn = lookup(handle.id);
+  Impl& s = impl();
+  Transaction* txn = s.lookup(handle.id);
   if (txn == nullptr || !txn->take_timer(handle)) return false;
   Context ctx{config_, out};
   txn->on_timer(handle.timer, ctx);
-  if (txn->done()) erase(*txn, out);
+  if (txn->done()) s.erase(*txn, config_, out);
   return true;
 }
 
 bool TransactionLayer::on_transport_error(TransactionId id, Actions& out) {
-  Transaction* txn = lookup(id);
+  Impl& s = impl();
+  Transaction* txn = s.lookup(id);
   if (txn == nullptr) return false;
   Context ctx{config_, out};
   txn->on_transport_error(ctx);
-  erase(*txn, out);
+  if (txn->done()) s.erase(*txn, config_, out);
   return true;
 }
 
 bool TransactionLayer::terminate(TransactionId id, Actions& out) {
-  Transaction* txn = lookup(id);
+  Impl& s = impl();
+  Transaction* txn = s.lookup(id);
   if (txn == nullptr) return false;
-  erase(*txn, out);
+  s.erase(*txn, config_, out);
   return true;
 }
 
 std::optional<TransactionId> TransactionLayer::find(const TransactionKey& key) const {
-  const Transaction* txn = find_hashed(key, TransactionKeyHash{}(key));
+  if (!impl_) return std::nullopt;
+  const Transaction* txn = impl_->find_hashed(key, TransactionKeyHash{}(key));
   if (txn == nullptr) return std::nullopt;
   return txn->id();
 }
 
 const TransactionKey* TransactionLayer::key_of(TransactionId id) const {
-  const Transaction* txn = lookup(id);
+  if (!impl_) return nullptr;
+  const Transaction* txn = impl_->lookup(id);
   return txn != nullptr ? &txn->key() : nullptr;
 }
 
 std::optional<State> TransactionLayer::state(TransactionId id) const {
-  const Transaction* txn = lookup(id);
+  if (!impl_) return std::nullopt;
+  const Transaction* txn = impl_->lookup(id);
   if (txn == nullptr) return std::nullopt;
   return txn->state();
 }
 
 std::optional<Kind> TransactionLayer::kind(TransactionId id) const {
-  const Transaction* txn = lookup(id);
+  if (!impl_) return std::nullopt;
+  const Transaction* txn = impl_->lookup(id);
   if (txn == nullptr) return std::nullopt;
   return txn->kind();
 }

@@ -12,18 +12,22 @@ ServerInvite::ServerInvite(const TransportInfo& source)
     : Transaction(Kind::kServerInvite, State::kProceeding, source) {}
 
 void ServerInvite::start(message::Message&& request, Context& ctx) {
-  // §17.2.1: a 100 Trying unless the TU answers within 200 ms (Sippet's rule);
-  // the request goes to the TU.
-  if (ctx.config.auto_trying &&
-      start_timer(ctx, TimerId::kTrying,
-                  initial_duration(ctx.config, TimerId::kTrying, reliable()))) {
-    // Usually answered at once: the copy's buffer comes from (and goes back
-    // to) the serialize pool.
-    request_bytes_ = take_buffer();
-    if (!request.bytes().empty()) {
-      request_bytes_.assign(request.bytes());
-    } else {
-      request.append_to(request_bytes_);
+  // §17.2.1: a 100 Trying unless the TU answers within the Trying delay
+  // (200 ms by default); the request goes to the TU.
+  if (ctx.config.auto_trying) {
+    const milliseconds delay = initial_duration(ctx.config, TimerId::kTrying, reliable());
+    if (delay.count() <= 0) {
+      // No delay: the 100 leaves now, before the TU sees the INVITE.
+      send_trying(request, ctx);
+    } else if (start_timer(ctx, TimerId::kTrying, delay)) {
+      // Usually answered at once: the copy's buffer comes from (and goes
+      // back to) the serialize pool.
+      request_bytes_ = take_buffer();
+      if (!request.bytes().empty()) {
+        request_bytes_.assign(request.bytes());
+      } else {
+        request.append_to(request_bytes_);
+      }
     }
   }
   ctx.out.emplace_back(DeliverRequest{std::move(request), id()});
@@ -104,17 +108,33 @@ message::Result<void> ServerInvite::send_response(message::Message& response, Co
 void ServerInvite::send_trying(Context& ctx) {
   auto request = message::parse_message(request_bytes_);
   give_back(request_bytes_);
-  if (!request) return;
+  if (request) send_trying(*request, ctx);
+}
+
+void ServerInvite::send_trying(const message::Message& request, Context& ctx) {
   // §17.2.1: built per §8.2.6, without adding a To tag.
-  auto trying = message::build_response(*request, 100);
+  auto trying = message::build_response(request, 100);
   if (!trying) return;
   last_response_ = serialize(*trying);
   send(ctx, last_response_, false);
 }
 
+void ServerInvite::on_transport_error(Context& ctx) {
+  if (state() == State::kAccepted) {
+    // RFC 6026 §7.1: the transaction is not destroyed on a transport error,
+    // so that it keeps absorbing retransmitted INVITEs until Timer L; §8.8
+    // (17.2.4 as updated): the TU SHOULD be informed and the transaction
+    // MUST remain in its state. Told once: a later failure of the TU's 2xx
+    // retransmissions is not reported again.
+    report(ctx, ErrorReason::kTransportError, std::nullopt);
+    return;
+  }
+  Transaction::on_transport_error(ctx);
+}
+
 void ServerInvite::on_timer(TimerId timer, Context& ctx) {
   switch (timer) {
-    case TimerId::kTrying:
+    case TimerId::kTrying:  // the INVITE kept by start()
       if (state() == State::kProceeding && !last_response_) send_trying(ctx);
       return;
     case TimerId::kG:

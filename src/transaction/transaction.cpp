@@ -205,8 +205,14 @@ void Transaction::stop_timer(Context& ctx, TimerId timer) {
 
 void Transaction::fail(Context& ctx, ErrorReason reason, std::optional<TimerId> timer) {
   if (done_) return;
-  ctx.out.emplace_back(DeliverError{id_, reason, timer, key_});
+  report(ctx, reason, timer);
   finish();
+}
+
+void Transaction::report(Context& ctx, ErrorReason reason, std::optional<TimerId> timer) {
+  if (reported_) return;
+  reported_ = true;
+  ctx.out.emplace_back(DeliverError{id_, reason, timer, key_});
 }
 
 }  // namespace sippet::transaction

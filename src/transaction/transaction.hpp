@@ -73,8 +73,11 @@ class Transaction {
   // RFC 2543 ACK matching (§17.2.3): the To tag of the final response sent.
   virtual std::string_view response_to_tag() const { return {}; }
 
-  // §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2: inform the TU, then Terminated.
-  void on_transport_error(Context& ctx) { fail(ctx, ErrorReason::kTransportError, std::nullopt); }
+  // Sending failed. §17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2: inform the TU,
+  // then Terminated (the layer erases a transaction that is done()).
+  virtual void on_transport_error(Context& ctx) {
+    fail(ctx, ErrorReason::kTransportError, std::nullopt);
+  }
 
   // True (and the timer disarmed) when `handle` is the live arming of its timer.
   bool take_timer(const TimerHandle& handle);
@@ -94,6 +97,8 @@ class Transaction {
   void stop_timer(Context& ctx, TimerId timer);
   // DeliverError once, then finish (the layer emits Terminated).
   void fail(Context& ctx, ErrorReason reason, std::optional<TimerId> timer);
+  // DeliverError unless one was delivered already; the transaction goes on.
+  void report(Context& ctx, ErrorReason reason, std::optional<TimerId> timer);
 
  private:
   TransportInfo transport_;
@@ -104,6 +109,7 @@ class Transaction {
   Kind kind_;
   State state_;
   bool done_ = false;
+  bool reported_ = false;  // a DeliverError was emitted (at most one per transaction)
 };
 
 }  // namespace sippet::transaction

@@ -15,8 +15,10 @@ Result<Message> build_request(std::string_view method, std::string_view request_
 
 // A response to `request` per §8.2.6.1: Via (all, in order), From, To (a tag
 // added for codes other than 100 when the To has none), Call-ID and CSeq
-// copied; Timestamp copied into a 100 (§8.2.6.1). `reason` defaults to the
-// standard phrase for `code`. `to_tag` chooses the tag to add (random if empty).
+// copied; Timestamp copied into a 100 (§8.2.6.1). A 101-299 response to a
+// request that creates a dialog (INVITE, SUBSCRIBE, REFER) also copies every
+// Record-Route value, in order (§12.1.1). `reason` defaults to the standard
+// phrase for `code`. `to_tag` chooses the tag to add (random if empty).
 Result<Message> build_response(const Message& request, int code, std::string_view reason = {},
                                std::string_view to_tag = {});
 

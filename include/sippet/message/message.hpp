@@ -60,18 +60,9 @@ struct StatusLine {
 
 namespace detail {
 struct MessageAccess;  // the parser's and editors' way in (src/message)
-class Arena {
- public:
-  // Copies `text` into storage that never moves; returns a view of the copy.
-  std::string_view intern(std::string_view text);
-  // The first chunk (one of the thread's pooled chunks), for the pool again.
-  std::unique_ptr<char[]> release_first() noexcept { return std::move(first_); }
-
- private:
-  std::unique_ptr<char[]> first_;              // null: none yet, or moved from
-  std::vector<std::unique_ptr<char[]>> more_;  // for messages that outgrow it
-  char* current_ = nullptr;
-  std::size_t used_ = 0, capacity_ = 0;
+class Arena;           // storage of the text edits copy in (src/message/arena.hpp)
+struct ArenaRelease {  // ends an arena, its storage back to the thread's pool
+  void operator()(Arena* arena) const noexcept;
 };
 }  // namespace detail
 
@@ -163,7 +154,7 @@ class Message {
 
   std::unique_ptr<char[]> bytes_;
   std::size_t size_ = 0;
-  detail::Arena arena_;
+  std::unique_ptr<detail::Arena, detail::ArenaRelease> arena_;  // null until text is copied in
   bool is_request_ = true;
   RequestLine request_line_;
   StatusLine status_line_;

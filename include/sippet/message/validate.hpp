@@ -11,7 +11,8 @@
 namespace sippet::message {
 
 struct ValidateOptions {
-  // Validate as a proxy: Max-Forwards 0 on a request → 483 (§16.3 step 3).
+  // Validate as a proxy: Max-Forwards 0 on a request → 483 (§16.3 step 3);
+  // no Max-Forwards is fine (§16.6 step 3: the proxy adds one).
   // A UAS may still answer such a request (RFC 4475 zeromf), so off by default.
   bool proxy = false;
   // When set, a request whose Require lists an option tag not in this list
@@ -32,8 +33,11 @@ struct ValidateOptions {
 
 // Checks what an element must check before processing a message (§8.2, §16.3):
 // - version SIP/2.0 (505);
-// - Via, From, To, Call-ID, CSeq present, and Max-Forwards on requests
-//   (400, the reason naming every missing header);
+// - Via, From, To, Call-ID, CSeq present (400, the reason naming every
+//   missing header). A request without Max-Forwards is accepted: §8.1.1.6
+//   makes inserting it the UAC's duty, and neither a UAS (§8.2) nor a proxy
+//   (§16.3; §16.6 step 3 adds one) rejects its absence; a malformed value is
+//   a parse error (400);
 // - one value only for single-value headers (400);
 // - CSeq method equals the request method (400);
 // - Content-Length consistent with the body (400);

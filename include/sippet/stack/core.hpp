@@ -66,7 +66,9 @@ class Core {
                                 const transport::Flow& flow) = 0;
 
   // A transaction failed: Timer B, F or H fired, or sending failed. Called
-  // once per transaction; the transaction is gone afterwards.
+  // at most once per transaction; the transaction is gone afterwards, but
+  // for a server INVITE transaction that had sent a 2xx: it stays until
+  // Timer L (64*T1), absorbing INVITE retransmissions (RFC 6026 §7.1, §8.8).
   virtual void receive_error(const TransactionError& error, Transaction transaction) = 0;
 };
 

@@ -76,7 +76,9 @@ enum class ErrorReason : std::uint8_t {
 std::string_view to_string(ErrorReason reason);
 
 // The transaction failed (receive_error). Emitted at most once per
-// transaction, and always followed by its Terminated.
+// transaction, and followed by its Terminated, except for a transport error
+// in a server INVITE transaction's Accepted state: that transaction lives on
+// until Timer L (RFC 6026 §7.1, §8.8).
 struct DeliverError {
   TransactionId id;
   ErrorReason reason = ErrorReason::kTimeout;

@@ -16,7 +16,8 @@
 //   delivers what the Core must see; otherwise it is delivered with no
 //   transaction.
 // - A timeout (B, F, H) or transport error is delivered once as DeliverError,
-//   then the transaction is Terminated.
+//   then the transaction is Terminated; but a server INVITE transaction in
+//   Accepted stays there after a transport error (RFC 6026 §7.1, §8.8).
 //
 // Error values: the `reason` of a returned Error is one of the kErr* texts
 // below (compare with ==); on error the message passed in is left untouched
@@ -26,13 +27,11 @@
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <vector>
 
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/action.hpp"
 #include "sippet/transaction/key.hpp"
-#include "sippet/transaction/key_index.hpp"
 #include "sippet/transaction/timers.hpp"
 #include "sippet/transaction/transport_info.hpp"
 
@@ -66,14 +65,15 @@ std::string_view to_string(State state);
 
 enum class Kind : std::uint8_t { kClientInvite, kClientNonInvite, kServerInvite, kServerNonInvite };
 
-class Transaction;  // one of the four machines (src/transaction)
-
 class TransactionLayer {
  public:
   explicit TransactionLayer(TimerConfig config = {});
   ~TransactionLayer();
   TransactionLayer(const TransactionLayer&) = delete;
   TransactionLayer& operator=(const TransactionLayer&) = delete;
+  // Moves the live transactions along; a moved-from layer is empty and still
+  // usable. A move-assigned layer ends its own transactions first (no
+  // actions emitted).
   TransactionLayer(TransactionLayer&&) noexcept;
   TransactionLayer& operator=(TransactionLayer&&) noexcept;
 
@@ -111,16 +111,17 @@ class TransactionLayer {
   // stale handle: stopped, re-armed, or of a transaction that is gone.
   bool on_timer(const TimerHandle& handle, Actions& out);
   // Sending for transaction `id` failed (§17.1.1.2, §17.1.2.2, §17.2.1,
-  // §17.2.2): DeliverError(kTransportError) then Terminated, in every state
-  // (RFC 6026 would keep an Accepted server transaction; we report the error
-  // once and end it, as design.md §2 asks). Returns false when `id` is not live.
+  // §17.2.2): DeliverError(kTransportError) then Terminated. A server INVITE
+  // transaction in Accepted delivers the error (once) and stays in Accepted,
+  // absorbing INVITE retransmissions until Timer L (RFC 6026 §7.1, §8.8).
+  // Returns false when `id` is not live.
   bool on_transport_error(TransactionId id, Actions& out);
   // Removes a transaction at once (e.g. stack shutdown): StopTimer for its
   // armed timers, then Terminated. No DeliverError. False when not live.
   bool terminate(TransactionId id, Actions& out);
 
   // ---- Queries ------------------------------------------------------------------
-  std::size_t size() const { return index_.size(); }  // live transactions
+  std::size_t size() const;  // live transactions
   std::optional<TransactionId> find(const TransactionKey& key) const;
   const TransactionKey* key_of(TransactionId id) const;  // nullptr when not live
   std::optional<State> state(TransactionId id) const;
@@ -130,33 +131,13 @@ class TransactionLayer {
   std::optional<TransactionId> find_cancelled_invite(const message::Message& cancel) const;
 
  private:
-  // Storage of ended transactions, kept per machine type for the next ones
-  // (bounded; owned by this layer, not by a thread).
-  class Pool;
-  struct PoolDelete {
-    Pool* pool;  // no initializer: keeps it default-constructible here
-    void operator()(Transaction* transaction) const noexcept;
-  };
-  using Owned = std::unique_ptr<Transaction, PoolDelete>;
-  Pool& pool();
-  struct Slot {
-    std::uint32_t generation = 0;
-    Owned transaction;
-    std::uint64_t hash = 0;  // of the transaction's key (its index entry)
-  };
-  Transaction* lookup(TransactionId id) const;
-  // The live transaction with `key` (hashing to `hash`), if any.
-  Transaction* find_hashed(const TransactionKey& key, std::uint64_t hash) const;
-  // Gives `transaction` a slot and indexes it under `key` (not in the index).
-  TransactionId insert(TransactionKey&& key, std::uint64_t hash, Owned transaction);
-  void erase(Transaction& transaction, Actions& out);  // emits Terminated
-  friend class Transaction;
+  // The transactions, their index and pooled storage
+  // (src/transaction/layer_internal.hpp).
+  class Impl;
+  Impl& impl();  // made again for a moved-from layer
 
   TimerConfig config_;
-  std::unique_ptr<Pool> pool_;  // before slots_: outlives the transactions
-  std::vector<Slot> slots_;
-  std::vector<std::uint32_t> free_slots_;
-  detail::KeyIndex index_;
+  std::unique_ptr<Impl> impl_;  // null only in a moved-from layer
 };
 
 }  // namespace sippet::transaction

@@ -22,7 +22,8 @@ enum class TimerId : std::uint8_t {
   kK,       // client non-INVITE: wait for response retransmissions, T4 unreliable, 0 reliable
   kL,       // server INVITE Accepted state: 64*T1 (RFC 6026 §8.7)
   kM,       // client INVITE Accepted state: 64*T1 (RFC 6026 §8.4)
-  kTrying,  // server INVITE: send `100 Trying` if the Core has not answered (Sippet, 200 ms)
+  kTrying,  // server INVITE: send `100 Trying` if the Core has not answered (Sippet, 200 ms;
+            // with a delay of 0 the 100 is sent at once and no timer is armed)
 };
 
 inline constexpr std::size_t kTimerCount = static_cast<std::size_t>(TimerId::kTrying) + 1;
@@ -39,8 +40,12 @@ struct TimerConfig {
   milliseconds t4{5000};  // maximum duration a message remains in the network
   milliseconds timer_d{
       32000};  // Timer D on unreliable transports; values below 32 s are raised to 32 s
-  milliseconds trying_delay{200};  // automatic 100 Trying after this long without a Core answer
-  bool auto_trying = true;         // false: never send 100 Trying by itself
+  // The server INVITE transaction's automatic 100 Trying (§17.2.1: MUST be
+  // sent unless the TU answers within 200 ms): sent after this long without
+  // an answer from the Core; 0 sends it at once, as the transaction is
+  // created and before the Core sees the INVITE.
+  milliseconds trying_delay{200};
+  bool auto_trying = true;  // false: never send 100 Trying by itself (the Core does)
 };
 
 // The initial duration of each timer for a transport, as the machines use it

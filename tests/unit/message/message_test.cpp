@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../../../src/message/arena.hpp"
 #include "sippet/message/parser.hpp"
 
 namespace sippet::message {
@@ -506,6 +507,26 @@ TEST(MessageLifetime, MovesKeepViewsValid) {
   }
 }
 
+TEST(MessageLifetime, MoveAssignmentAndMovedFromEdits) {
+  Message a = parse(kInvite);
+  ASSERT_TRUE(a.put("X-A", "first").ok());  // a has copied text of its own
+  Message b = parse(kInvite);
+  ASSERT_TRUE(b.put("X-B", "second").ok());
+  a = std::move(b);  // a's own copies go, b's stay valid in a
+  EXPECT_EQ(a.get("x-b")->value, "second");
+  EXPECT_EQ(a.get("x-a"), nullptr);
+  // The moved-from message copies new text into storage of its own.
+  ASSERT_TRUE(b.put("X-C", "third").ok());  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(b.get("x-c")->value, "third");
+  EXPECT_EQ(a.get("x-c"), nullptr);
+  // A long value: more than the first chunk of the arena.
+  const std::string long_value(5000, 'v');
+  ASSERT_TRUE(a.put("X-Long", long_value).ok());
+  Message c = std::move(a);
+  EXPECT_EQ(c.get("x-long")->value, long_value);
+  EXPECT_EQ(c.get("x-b")->value, "second");
+}
+
 TEST(MessageLifetime, CloneIsIndependent) {
   auto original = std::make_unique<Message>(parse(kInvite));
   ASSERT_TRUE(original->put(HeaderId::kSubject, "edited").ok());
@@ -521,7 +542,8 @@ TEST(MessageLifetime, CloneIsIndependent) {
 }
 
 TEST(MessageArena, InternCopiesAndNeverMoves) {
-  detail::Arena arena;
+  std::unique_ptr<detail::Arena, detail::ArenaRelease> owned(detail::Arena::create());
+  detail::Arena& arena = *owned;
   std::vector<std::string_view> views;
   std::vector<std::string> texts;
   for (int i = 0; i < 500; ++i) {

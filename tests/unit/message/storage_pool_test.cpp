@@ -82,6 +82,32 @@ TEST(StoragePool, WarmThreadBuildsAndSerializesResponsesWithoutHeapAllocations) 
   EXPECT_EQ(allocations.load() - before, 0u);
 }
 
+TEST(StoragePool, WarmThreadCopiesRecordRouteWithoutHeapAllocations) {
+  std::string text = kInvite;
+  text.insert(text.find("Content-Length"),
+              "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n"
+              "Record-Route: <sip:p3.example.com;lr;ftag=1928301774>\r\n");
+  auto invite = parse_message(text);
+  ASSERT_TRUE(invite.ok());
+  std::string wire;
+  wire.reserve(4096);
+  {
+    auto warm = build_response(*invite, 200);
+    ASSERT_TRUE(warm.ok());
+  }
+  const std::size_t before = allocations.load();
+  for (int code : {180, 200}) {
+    auto r = build_response(*invite, code, {}, "4711");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->count(HeaderId::kRecordRoute), 3u);
+    wire.clear();
+    r->append_to(wire);
+    ASSERT_NE(wire.find("Record-Route: <sip:p3.example.com;lr;ftag=1928301774>\r\n"),
+              std::string::npos);
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+}
+
 TEST(StoragePool, ManyLiveMessagesThenReleasedKeepTheirContent) {
   std::vector<Message> live;
   for (int i = 0; i < 100; ++i) {  // more than a pool holds

@@ -87,20 +87,40 @@ TEST(Validate, MissingHeadersAllNamedInOneError) {
   EXPECT_EQ(e.status, 400);
   EXPECT_EQ(e.reason, "missing headers: Call-ID, CSeq");
 
-  Error one = rejected(without(request(), "Max-Forwards"));
+  Error one = rejected(without(request(), "Call-ID"));
   EXPECT_EQ(one.status, 400);
-  EXPECT_EQ(one.reason, "missing header: Max-Forwards");
+  EXPECT_EQ(one.reason, "missing header: Call-ID");
 
   Error all = rejected("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: 0\r\n\r\n");
-  EXPECT_EQ(all.reason, "missing headers: Via, From, To, Call-ID, CSeq, Max-Forwards");
+  EXPECT_EQ(all.reason, "missing headers: Via, From, To, Call-ID, CSeq");
 }
 
-TEST(Validate, MaxForwardsNotRequiredFromRfc2543Senders) {
-  // No magic cookie in the branch (RFC 4475 §3.4.1).
+// §8.1.1.6 asks the UAC to insert Max-Forwards; neither a UAS (§8.2) nor a
+// proxy (§16.3; §16.6 step 3 adds one) rejects a request without it.
+TEST(Validate, MaxForwardsNotRequired) {
+  for (std::string_view method : {"INVITE", "ACK", "OPTIONS", "BYE", "REGISTER"}) {
+    SCOPED_TRACE(method);
+    const std::string r = without(request(method), "Max-Forwards");
+    expect_valid(r);
+    ValidateOptions proxy;
+    proxy.proxy = true;
+    expect_valid(r, proxy);
+  }
+  // Nor from RFC 2543 senders (no magic cookie in the branch, RFC 4475 §3.4.1).
   std::string old = without(request(), "Max-Forwards");
   auto at = old.find(";branch=z9hG4bKv1");
   old.erase(at, std::string_view(";branch=z9hG4bKv1").size());
   expect_valid(old);
+}
+
+// A Max-Forwards that is not 1*DIGIT (§20.22) is refused by the parser with 400.
+TEST(Validate, MalformedMaxForwardsIsAParseError) {
+  std::string bad = request();
+  bad.replace(bad.find("Max-Forwards: 70"), 16, "Max-Forwards: ten");
+  auto r = parse_message(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_NE(r.error().reason.find("Max-Forwards"), std::string::npos) << r.error().reason;
 }
 
 TEST(Validate, ResponsesAreNeverAnswered) {

@@ -1,6 +1,6 @@
 // The layer's key index (open addressing, backward-shift erase) against a
 // reference map, with hashes crafted to collide and wrap around the table.
-#include "sippet/transaction/key_index.hpp"
+#include "../../../src/transaction/key_index.hpp"
 
 #include <gtest/gtest.h>
 

@@ -28,6 +28,14 @@ TEST(LayerMove, MoveConstructedLayerKeepsLiveTransactions) {
 
   TransactionLayer b(std::move(a));
   EXPECT_EQ(b.size(), 2u);
+  // The moved-from layer is empty and still works.
+  const TransactionId first{0, 1};  // the first slot, first generation
+  ASSERT_NE(b.key_of(first), nullptr);
+  EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(a.find(*b.key_of(first)), std::nullopt);
+  EXPECT_EQ(a.state(first), std::nullopt);
+  EXPECT_EQ(feed_invite(a, with_branch("z9hG4bKmove1")), 1u);
+  EXPECT_EQ(a.size(), 1u);
   // A retransmission still matches its server transaction: absorbed (§17.2.1).
   EXPECT_EQ(feed_invite(b, with_branch("z9hG4bKmove1")), 0u);
   // The moved transactions still answer.

@@ -88,6 +88,47 @@ TEST(ServerInviteConfig, AutoTryingOffAndDelayConfigurable) {
   EXPECT_EQ(started(fast.out, TimerId::kTrying)->after, 50ms);
 }
 
+// SI1: a Trying delay of 0 sends the 100 at once, before the TU sees the
+// INVITE (§17.2.1), with no timer; auto_trying = false still sends none.
+TEST(ServerInviteConfig, ZeroTryingDelaySendsTheTryingAtOnce) {
+  for (TransportInfo transport : {udp(), tcp()}) {
+    TimerConfig c;
+    c.trying_delay = 0ms;
+    Driver d(c);
+    ASSERT_TRUE(d.receive_request(request(Fixture{}), transport).ok());
+    ASSERT_EQ(d.out.size(), 2u);
+    const auto* send = std::get_if<SendMessage>(&d.out[0]);
+    ASSERT_NE(send, nullptr);
+    EXPECT_EQ(start_line(*send), "SIP/2.0 100 Trying");
+    EXPECT_FALSE(send->retransmission);
+    EXPECT_EQ(send->destination, transport);
+    message::Message trying = parse(*send->bytes);
+    EXPECT_EQ(trying.to()->tag(), "");  // §8.2.6.1: no tag on a 100
+    EXPECT_EQ(trying.top_via()->branch, Fixture{}.branch);
+    const auto* delivered = std::get_if<DeliverRequest>(&d.out[1]);
+    ASSERT_NE(delivered, nullptr);
+    ASSERT_TRUE(delivered->id.has_value());
+    const TransactionId id = *delivered->id;
+    EXPECT_EQ(started(d.out, TimerId::kTrying), nullptr);
+    EXPECT_EQ(d.armed(), 0u);
+    // A retransmitted INVITE gets the 100 again; the TU's 180 replaces it.
+    ASSERT_TRUE(d.receive_request(request(Fixture{}), transport).ok());
+    ASSERT_EQ(count_of<SendMessage>(d.out), 1u);
+    EXPECT_TRUE(first_of<SendMessage>(d.out)->retransmission);
+    EXPECT_EQ(start_line(*first_of<SendMessage>(d.out)), "SIP/2.0 100 Trying");
+    ASSERT_TRUE(d.send_response(response(Fixture{}, 180), id).ok());
+    EXPECT_EQ(start_line(*first_of<SendMessage>(d.out)), "SIP/2.0 180 Reason");
+    EXPECT_EQ(d.layer.state(id), State::kProceeding);
+  }
+  TimerConfig off;
+  off.trying_delay = 0ms;
+  off.auto_trying = false;
+  Driver d(off);
+  ASSERT_TRUE(d.receive_request(request(Fixture{})).ok());
+  EXPECT_EQ(count_of<SendMessage>(d.out), 0u);
+  EXPECT_EQ(count_of<DeliverRequest>(d.out), 1u);
+}
+
 // SI3: INVITE retransmission in Proceeding before any provisional → absorbed.
 TEST_F(ServerInviteTest, Si3RetransmissionBeforeAnswerAbsorbed) {
   start();
@@ -279,16 +320,62 @@ TEST_F(ServerInviteTest, Si17TimerITerminates) {
   EXPECT_EQ(d.layer.size(), 0u);
 }
 
-// SI18: transport error → error once, Terminated (any state, Accepted included).
+// SI18: transport error in Proceeding or Completed → error once, Terminated.
 TEST_F(ServerInviteTest, Si18TransportError) {
+  TransactionId id = start();
+  respond(id, 180);
+  ASSERT_TRUE(d.transport_error(id));
+  ASSERT_EQ(count_of<DeliverError>(d.out), 1u);
+  EXPECT_EQ(first_of<DeliverError>(d.out)->reason, ErrorReason::kTransportError);
+  EXPECT_EQ(first_of<DeliverError>(d.out)->id, id);
+  EXPECT_EQ(count_of<Terminated>(d.out), 1u);
+  EXPECT_FALSE(d.transport_error(id));
+
+  Fixture other = f;
+  other.branch = "z9hG4bKcompleted";
+  ASSERT_TRUE(d.receive_request(request(other)).ok());
+  const TransactionId completed = *first_of<DeliverRequest>(d.out)->id;
+  ASSERT_TRUE(d.send_response(response(other, 486), completed).ok());
+  ASSERT_TRUE(d.transport_error(completed));
+  EXPECT_EQ(count_of<DeliverError>(d.out), 1u);
+  EXPECT_TRUE(stopped(d.out, TimerId::kG));
+  EXPECT_TRUE(stopped(d.out, TimerId::kH));
+  EXPECT_EQ(count_of<Terminated>(d.out), 1u);
+  EXPECT_EQ(d.layer.size(), 0u);
+}
+
+// SI20: transport error in Accepted → the TU is told once, the transaction
+// stays in Accepted (RFC 6026 §7.1, §8.8): a retransmitted INVITE is still
+// absorbed instead of reaching the TU as a new INVITE, until Timer L.
+TEST_F(ServerInviteTest, Si20TransportErrorInAcceptedKeepsTheTransaction) {
   TransactionId id = start();
   respond(id, 200);
   ASSERT_TRUE(d.transport_error(id));
   ASSERT_EQ(count_of<DeliverError>(d.out), 1u);
   EXPECT_EQ(first_of<DeliverError>(d.out)->reason, ErrorReason::kTransportError);
-  EXPECT_TRUE(stopped(d.out, TimerId::kL));
+  EXPECT_EQ(first_of<DeliverError>(d.out)->id, id);
+  EXPECT_EQ(count_of<Terminated>(d.out), 0u);
+  EXPECT_FALSE(stopped(d.out, TimerId::kL));
+  EXPECT_EQ(d.layer.state(id), State::kAccepted);
+
+  // The INVITE retransmission is absorbed: the TU does not see it again.
+  ASSERT_TRUE(d.receive_request(request(f)).ok());
+  EXPECT_TRUE(d.out.empty());
+  EXPECT_EQ(d.layer.size(), 1u);
+  // The TU's 2xx retransmissions still pass; a second failure is not reported.
+  respond(id, 200);
+  EXPECT_EQ(count_of<SendMessage>(d.out), 1u);
+  ASSERT_TRUE(d.transport_error(id));
+  EXPECT_TRUE(d.out.empty());
+  // The ACK still reaches the TU.
+  ASSERT_TRUE(d.receive_request(ack()).ok());
+  ASSERT_EQ(count_of<DeliverRequest>(d.out), 1u);
+  EXPECT_EQ(first_of<DeliverRequest>(d.out)->id, std::nullopt);
+  // Timer L ends it, with no second error.
+  d.advance(32000);
   EXPECT_EQ(count_of<Terminated>(d.out), 1u);
-  EXPECT_FALSE(d.transport_error(id));
+  EXPECT_EQ(count_of<DeliverError>(d.out), 0u);
+  EXPECT_EQ(d.layer.size(), 0u);
 }
 
 // SI19: ACK in Proceeding (no final yet) → absorbed.

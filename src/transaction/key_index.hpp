@@ -1,5 +1,5 @@
 #pragma once
-// The layer's index from transaction key to slot: open addressing with
+// Internal: the layer's index from transaction key to slot: open addressing with
 // linear probing over a power-of-two table of 8-octet entries (32 bits of
 // the key's hash, slot + 1). A lookup touches one or two cache lines of the
 // table, and the key itself (kept by its transaction) only when the 32 bits

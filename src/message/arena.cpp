@@ -1,0 +1,53 @@
+// A message's arena (arena.hpp), living in a pooled chunk (storage_pool.hpp).
+#include "arena.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "message_access.hpp"
+#include "storage_pool.hpp"
+
+namespace sippet::message::detail {
+
+static_assert(alignof(Arena) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__,
+              "a chunk from new char[] must be aligned for the arena at its start");
+static_assert(kArenaHeader < kArenaChunk / 8, "the arena takes a small part of its chunk");
+
+Arena* Arena::create() {
+  char* chunk = take_arena_chunk().release();
+  return ::new (chunk) Arena(chunk + kArenaHeader, kArenaChunk - kArenaHeader);
+}
+
+std::unique_ptr<char[]> Arena::destroy(Arena* arena) noexcept {
+  arena->~Arena();
+  return std::unique_ptr<char[]>(reinterpret_cast<char*>(arena));
+}
+
+std::string_view Arena::intern(std::string_view text) {
+  if (text.empty()) return {};
+  if (capacity_ - used_ < text.size()) {
+    const std::size_t size = std::max(kArenaChunk, text.size());
+    // Not value-initialized: intern() writes every octet it hands out.
+    more_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    current_ = more_.back().get();
+    used_ = 0;
+    capacity_ = size;
+  }
+  char* out = current_ + used_;
+  std::memcpy(out, text.data(), text.size());
+  used_ += text.size();
+  return {out, text.size()};
+}
+
+Arena& MessageAccess::new_arena(Message& m) {
+  m.arena_.reset(Arena::create());
+  return *m.arena_;
+}
+
+void ArenaRelease::operator()(Arena* arena) const noexcept {
+  std::unique_ptr<char[]> chunk = Arena::destroy(arena);
+  give_back(chunk);
+}
+
+}  // namespace sippet::message::detail
