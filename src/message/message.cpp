@@ -203,6 +203,7 @@ std::string_view Message::method_text() const {
 }
 
 Result<void> Message::set_request_uri(std::string_view uri) {
+  edited_ = true;
   if (!is_request_) return invalid("set_request_uri on a response");
   std::string_view text = MessageAccess::intern(*this, trim(uri));
   auto parsed = parse_uri(text);
@@ -212,12 +213,14 @@ Result<void> Message::set_request_uri(std::string_view uri) {
 }
 
 void Message::set_status(int code, std::string_view reason) {
+  edited_ = true;
   status_line_.code = static_cast<std::uint16_t>(std::clamp(code, 0, 999));
   status_line_.reason = MessageAccess::intern(*this, reason);
   if (status_line_.version.empty()) status_line_.version = kVersion;
 }
 
 void Message::set_body(std::string_view body) {
+  edited_ = true;
   body_ = MessageAccess::intern(*this, body);
   // Keep a stored Content-Length truthful; serialization rewrites it anyway.
   if (has(HeaderId::kContentLength)) {
@@ -332,15 +335,18 @@ std::size_t Message::count(HeaderId id) const {
 }
 
 Result<void> Message::put(HeaderId id, std::string_view value) {
+  edited_ = true;
   if (id == HeaderId::kUnknown) return invalid("put(kUnknown): give the header name");
   return put_impl(*this, Key(id), value);
 }
 
 Result<void> Message::put(std::string_view name, std::string_view value) {
+  edited_ = true;
   return put_impl(*this, Key(trim(name)), value);
 }
 
 Result<bool> Message::put_new(HeaderId id, std::string_view value) {
+  edited_ = true;
   if (has(id)) return false;
   auto r = put(id, value);
   if (!r) return r.error();
@@ -348,6 +354,7 @@ Result<bool> Message::put_new(HeaderId id, std::string_view value) {
 }
 
 Result<void> Message::put_front(HeaderId id, std::string_view value) {
+  edited_ = true;
   if (id == HeaderId::kUnknown) return invalid("put_front(kUnknown): give the header name");
   Key key(id);
   const std::size_t at = first_index(fields_, key);
@@ -358,6 +365,7 @@ Result<void> Message::put_front(HeaderId id, std::string_view value) {
 }
 
 Result<void> Message::put_back(HeaderId id, std::string_view value) {
+  edited_ = true;
   if (id == HeaderId::kUnknown) return invalid("put_back(kUnknown): give the header name");
   Key key(id);
   std::size_t at = fields_.size();
@@ -374,15 +382,18 @@ Result<void> Message::put_back(HeaderId id, std::string_view value) {
 }
 
 std::size_t Message::erase(HeaderId id) {
+  edited_ = true;
   return std::erase_if(fields_, [id](const Field& f) { return f.id == id; });
 }
 
 std::size_t Message::erase(std::string_view name) {
+  edited_ = true;
   Key key(trim(name));
   return std::erase_if(fields_, [&](const Field& f) { return key.matches(f); });
 }
 
 bool Message::pop_front(HeaderId id) {
+  edited_ = true;
   auto it =
       std::find_if(fields_.begin(), fields_.end(), [id](const Field& f) { return f.id == id; });
   if (it == fields_.end()) return false;
@@ -391,6 +402,7 @@ bool Message::pop_front(HeaderId id) {
 }
 
 Result<void> Message::update(HeaderId id, const std::function<std::string(std::string_view)>& fn) {
+  edited_ = true;
   Key key(id);
   std::size_t at = first_index(fields_, key);
   if (at == fields_.size()) {
@@ -410,6 +422,7 @@ Result<void> Message::update(HeaderId id, const std::function<std::string(std::s
 
 Result<void> Message::set_param(HeaderId id, std::string_view name,
                                 std::optional<std::string_view> value, std::size_t index) {
+  edited_ = true;
   if (name.empty()) return invalid("set_param: empty param name");
   std::size_t at = fields_.size();
   for (std::size_t i = 0, seen = 0; i < fields_.size(); ++i) {

@@ -1,5 +1,5 @@
 // The transaction layer: owns the transactions by key and routes messages to
-// them (RFC 3261 §17.1.3, §17.2.3; design.md §3).
+// them (RFC 3261 §17.1.3, §17.2.3; Sippet's routing).
 #include "sippet/transaction/layer.hpp"
 
 #include <memory>
@@ -122,7 +122,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
     if (found->done()) s.erase(*found, config_, out);
     return {};
   }
-  // design.md §3: an ACK with no transaction (the ACK for a 2xx) → the Core.
+  // Sippet's routing: an ACK with no transaction (the ACK for a 2xx) → the Core.
   out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
   return {};
 }
@@ -136,7 +136,7 @@ message::Result<void> TransactionLayer::on_response(message::Message&& response,
   Transaction* found =
       key->branch.empty() ? nullptr : s.find_hashed(*key, TransactionKeyHash{}(*key));
   if (found == nullptr) {
-    // design.md §3: no client transaction → the Core with none.
+    // Sippet's routing: no client transaction → the Core with none.
     out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
     return {};
   }
@@ -152,7 +152,7 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
                                                               Actions& out) {
   Impl& s = impl();
   if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
-  // design.md §3: ACKs go straight to the transport (§17.1.1.3: the ACK for a
+  // Sippet's rule: ACKs go straight to the transport (§17.1.1.3: the ACK for a
   // 2xx is not part of the INVITE transaction).
   if (is_method(request, Method::kAck)) {
     return make_error(ErrorKind::kInvalidArgument, kErrAckNotAllowed);
@@ -161,7 +161,7 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
   if (!key || key->branch.empty()) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
   const std::uint64_t hash = TransactionKeyHash{}(*key);
   if (s.find_hashed(*key, hash) != nullptr)
-    return make_error(ErrorKind::kInvalidArgument, kErrTransactionExists);
+    return make_error(ErrorKind::kTransactionExists, kErrTransactionExists);
   Context ctx{config_, out};
   if (is_method(request, Method::kInvite)) {
     auto owned = s.make<ClientInvite>(std::move(request), destination);
@@ -191,7 +191,7 @@ message::Result<TransactionId> TransactionLayer::send_response(message::Message&
     txn = s.find_hashed(*key, TransactionKeyHash{}(*key));
   }
   if (txn == nullptr || !txn->is_server()) {
-    return make_error(ErrorKind::kNotFound, kErrNoTransaction);
+    return make_error(ErrorKind::kNoTransaction, kErrNoTransaction);
   }
   Context ctx{config_, out};
   auto sent = txn->send_response(response, ctx);

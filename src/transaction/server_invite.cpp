@@ -21,9 +21,11 @@ void ServerInvite::start(message::Message&& request, Context& ctx) {
       send_trying(request, ctx);
     } else if (start_timer(ctx, TimerId::kTrying, delay)) {
       // Usually answered at once: the copy's buffer comes from (and goes
-      // back to) the serialize pool.
+      // back to) the serialize pool. An edited request (received/rport
+      // added, §18.2.1) is serialized, so that the 100 carries the same Via
+      // as every later response (§8.2.6.2, RFC 3581 §4).
       request_bytes_ = take_buffer();
-      if (!request.bytes().empty()) {
+      if (!request.bytes().empty() && !request.edited()) {
         request_bytes_.assign(request.bytes());
       } else {
         request.append_to(request_bytes_);

@@ -22,7 +22,7 @@ void ServerNonInvite::on_request(message::Message&&, Context& ctx) {
 message::Result<void> ServerNonInvite::send_response(message::Message& response, Context& ctx) {
   if (state() == State::kCompleted) {
     // §17.2.2: further final responses from the TU are not sent.
-    return make_error(message::ErrorKind::kInvalidArgument, kErrWrongState);
+    return make_error(message::ErrorKind::kWrongState, kErrWrongState);
   }
   // A final response stays for Timer J (64*T1): kept at its exact size.
   last_response_ = response.status_code() < 200 ? serialize(response) : serialize_compact(response);

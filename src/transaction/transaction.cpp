@@ -163,7 +163,7 @@ void Transaction::on_request(message::Message&&, Context&) {}
 void Transaction::on_response(message::Message&&, Context&) {}
 
 message::Result<void> Transaction::send_response(message::Message&, Context&) {
-  return make_error(message::ErrorKind::kInvalidArgument, kErrNoTransaction);
+  return make_error(message::ErrorKind::kNoTransaction, kErrNoTransaction);
 }
 
 message::Result<message::Message> Transaction::build_cancel() const {

@@ -1,5 +1,5 @@
 #pragma once
-// Header names: Sippet's typed table (design.md §3) plus kUnknown.
+// Header names: Sippet's typed table plus kUnknown.
 #include <cstdint>
 #include <string_view>
 

@@ -148,6 +148,9 @@ class Message {
 
   // The bytes the message was parsed from (empty for a built message).
   std::string_view bytes() const { return {bytes_.get(), size_}; }
+  // An edit was made since it was parsed (or tried: a failed edit counts):
+  // bytes() may then differ from what append_to() writes.
+  bool edited() const { return edited_; }
 
  private:
   friend struct detail::MessageAccess;
@@ -156,6 +159,7 @@ class Message {
   std::size_t size_ = 0;
   std::unique_ptr<detail::Arena, detail::ArenaRelease> arena_;  // null until text is copied in
   bool is_request_ = true;
+  bool edited_ = false;
   RequestLine request_line_;
   StatusLine status_line_;
   std::vector<Field> fields_;

@@ -52,7 +52,7 @@ struct StopTimer {
   TimerHandle handle;
 };
 
-// Give a request to the Core (design.md §2 receive_request). `id` is the
+// Give a request to the Core (Core::receive_request). `id` is the
 // server transaction created for it; nullopt for an ACK that matched no
 // transaction (the ACK for a 2xx, or any ACK in the Accepted state).
 struct DeliverRequest {

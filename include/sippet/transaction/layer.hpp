@@ -7,7 +7,7 @@
 // reads, no threads: single-threaded per instance, no global mutable state,
 // so a stack may run one instance per worker (e.g. sharded by Call-ID).
 //
-// Routing (design.md §3):
+// Routing (Sippet's Router):
 // - on_request: a request matching a server transaction goes to it (a
 //   retransmission is absorbed or answered with the last response; the ACK of
 //   a non-2xx is absorbed). Otherwise an ACK is delivered with no transaction;
@@ -19,8 +19,8 @@
 //   then the transaction is Terminated; but a server INVITE transaction in
 //   Accepted stays there after a transport error (RFC 6026 §7.1, §8.8).
 //
-// Error values: the `reason` of a returned Error is one of the kErr* texts
-// below (compare with ==); on error the message passed in is left untouched
+// Error values: their kind says what went wrong and their reason is one of
+// the kErr* texts below; on error the message passed in is left untouched
 // (it was not moved from), so the caller can still use it (e.g. a proxy then
 // forwards a response statelessly).
 #include <cstddef>
@@ -37,9 +37,12 @@
 
 namespace sippet::transaction {
 
-// ErrorKind kNotFound.
+// The reasons of the layer's errors. Tell errors apart by their kind:
+// kNoTransaction, kTransactionExists, kWrongState; kInvalidArgument for a
+// misuse (an ACK sent through a transaction, a request where a response is
+// expected, a CANCEL for what is not a pending INVITE); kMissingHeader for a
+// message without the top Via or CSeq transactions match by.
 inline constexpr std::string_view kErrNoTransaction = "no transaction";
-// ErrorKind kInvalidArgument.
 inline constexpr std::string_view kErrTransactionExists = "transaction already exists";
 inline constexpr std::string_view kErrAckNotAllowed =
     "an ACK is not sent through a client transaction; send it to the transport";

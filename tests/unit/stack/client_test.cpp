@@ -81,7 +81,7 @@ TEST_F(ClientTest, AckAndDuplicateAreRefused) {
   ASSERT_TRUE(stack_->send_request(std::move(first)).ok());
   auto again = stack_->send_request(std::move(second));
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().reason, "transaction already exists");
+  EXPECT_EQ(again.error().kind, message::ErrorKind::kTransactionExists);
 }
 
 TEST_F(ClientTest, AckGoesStatelesslyToTheRequestUri) {
@@ -153,6 +153,26 @@ TEST_F(ClientTest, InviteServerSends100TryingWhenCoreIsSilentFor200ms) {
   auto trying = peer_.receive_message();
   ASSERT_TRUE(trying.has_value());
   EXPECT_EQ(trying->status_code(), 100);
+}
+
+TEST_F(ClientTest, Automatic100TryingCarriesTheStampedVia) {
+  // §8.2.6.2 / RFC 3581 §4: the 100 copies the Via as the stack stamped it
+  // (received, rport), like every later response, not the bytes received.
+  auto config = loopback_config();
+  config.manual_clock = clock_;
+  start(std::move(config));
+  peer_.send_to(port_, make_request("INVITE", port_, "client.example.com:5999", "z9hG4bKrp", "c-8b",
+                                    1, ";rport"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  advance(milliseconds(200));
+  auto trying = peer_.receive_message();  // rport: at the source port
+  ASSERT_TRUE(trying.has_value());
+  EXPECT_EQ(trying->status_code(), 100);
+  const message::Via* via = trying->top_via();
+  ASSERT_NE(via, nullptr);
+  EXPECT_EQ(via->params.get("received"), std::optional<std::string_view>("127.0.0.1"));
+  EXPECT_EQ(via->params.get("rport"),
+            std::optional<std::string_view>(std::to_string(peer_.port())));
 }
 
 TEST_F(ClientTest, InviteAnsweredFromTheCallbackGetsNo100Trying) {

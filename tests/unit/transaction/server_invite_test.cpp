@@ -190,7 +190,7 @@ TEST_F(ServerInviteTest, Si8SuccessRetransmissionsFromCore) {
   EXPECT_EQ(count_of<SendMessage>(d.out), 1u);
   auto refused = d.send_response(response(f, 180), id);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().reason, kErrWrongState);
+  EXPECT_EQ(refused.error().kind, message::ErrorKind::kWrongState);
   EXPECT_TRUE(d.out.empty());
 }
 
@@ -205,8 +205,7 @@ TEST_F(ServerInviteTest, Si9TimerLTerminates) {
   // The 2xx can no longer go through it.
   auto late = d.send_response(response(f, 200), id);
   ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.error().kind, message::ErrorKind::kNotFound);
-  EXPECT_EQ(late.error().reason, kErrNoTransaction);
+  EXPECT_EQ(late.error().kind, message::ErrorKind::kNoTransaction);
 }
 
 // SI10: 300-699 from the TU → sent, Completed, G = T1 (unreliable), H = 64*T1.
@@ -292,7 +291,7 @@ TEST_F(ServerInviteTest, Si15SecondFinalRefused) {
   message::Message again = response(f, 500);
   auto refused = d.send_response(std::move(again), id);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().reason, kErrWrongState);
+  EXPECT_EQ(refused.error().kind, message::ErrorKind::kWrongState);
   EXPECT_EQ(again.status_code(), 500);  // NOLINT: not moved from on error
   EXPECT_TRUE(d.out.empty());
 }

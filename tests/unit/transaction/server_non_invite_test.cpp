@@ -102,7 +102,7 @@ TEST_F(ServerNonInviteTest, Sn9ResponseInCompletedRefused) {
   respond(id, 200);
   auto refused = d.send_response(response(f, 500), id);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().reason, kErrWrongState);
+  EXPECT_EQ(refused.error().kind, message::ErrorKind::kWrongState);
   EXPECT_TRUE(d.out.empty());
 }
 
