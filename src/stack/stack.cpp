@@ -178,7 +178,7 @@ message::Result<Transaction> Stack::Impl::send_pending(message::Message&& reques
   if (auto via = ensure_via(request, pending.listener, std::nullopt, options); !via)
     return via.error();
   Worker& worker = state.worker(state.worker_for(request.call_id()));
-  const std::uint64_t resolution = worker.new_resolution();
+  const std::uint64_t resolution = worker.new_resolution(transport::is_reliable(pending.protocol));
   auto sent = worker.send_request_resolving(std::move(request), resolution);
   if (!sent) return sent;
   resolve(pending, [&worker, resolution](std::optional<Peer> peer) {
