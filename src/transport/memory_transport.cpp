@@ -70,6 +70,14 @@ class MemoryNetwork::State {
       return protocol == p && (a == end || b == end);
     }
     const Endpoint& other(const Endpoint& end) const { return a == end ? b : a; }
+    // The end a transport bound to `bound` holds (a wildcard: any at its port).
+    std::optional<Endpoint> end_of(const Endpoint& bound) const {
+      for (const Endpoint& end : {a, b})
+        if (end == bound || (bound.is_unspecified() && end.family() == bound.family() &&
+                             end.port() == bound.port()))
+          return end;
+      return std::nullopt;
+    }
   };
   using Connections = std::map<ConnectionId, Connection>;
 
@@ -149,37 +157,48 @@ class MemoryNetwork::State {
       return error(std::errc::address_family_not_supported);
     if (!is_reliable(protocol) && bytes.size() > kMaxDatagramSize)
       return error(std::errc::message_size);
-    const Endpoint from = source(bound);
+    Endpoint from = source(bound);
     std::lock_guard lock(mutex_);
-    Flow sent{protocol, from, flow.remote, 0};  // as the sender sees it
     if (is_reliable(protocol)) {
       // The flow's connection while it is open, else the one to the remote,
       // else a new one.
       auto connection = connections_.find(flow.connection);
-      if (connection == connections_.end() || !connection->second.joins(protocol, from))
+      std::optional<Endpoint> mine;
+      if (connection != connections_.end() && connection->second.protocol == protocol)
+        mine = connection->second.end_of(bound);
+      if (mine)
+        from = *mine;
+      else
         connection = find_locked(*this, protocol, from, flow.remote);
       if (connection == connections_.end()) {
         if (receiver_locked(protocol, flow.remote, from) == nullptr) {
-          sender->report(sent, error(std::errc::connection_refused));
+          sender->report(Flow{protocol, from, flow.remote, 0},
+                         error(std::errc::connection_refused));
           return {};
         }
         connection =
             connections_.emplace(next_connection_id(), Connection{protocol, from, flow.remote})
                 .first;
       }
-      sent.remote = connection->second.other(from);
-      sent.connection = connection->first;
+      return transmit_locked(
+          sender, Flow{protocol, from, connection->second.other(from), connection->first}, bytes);
     }
+    return transmit_locked(sender, Flow{protocol, from, flow.remote, 0}, bytes);
+  }
+
+  // Delivers `bytes` sent on `sent` (as the sender sees it) unless lost.
+  std::error_code transmit_locked(const std::shared_ptr<Receiver>& sender, const Flow& sent,
+                                  std::string_view bytes) {
     if (drop_ && drop_(sent, bytes)) {
       ++dropped_;
       return {};
     }
-    Receiver* to = receiver_locked(protocol, sent.remote, from);
+    Receiver* to = receiver_locked(sent.protocol, sent.remote, sent.local);
     if (to == nullptr) {
       sender->report(sent, error(std::errc::connection_refused));  // ICMP port unreachable
       return {};
     }
-    to->deliver(bytes, Flow{protocol, sent.remote, from, sent.connection});
+    to->deliver(bytes, Flow{sent.protocol, sent.remote, sent.local, sent.connection});
     return {};
   }
 

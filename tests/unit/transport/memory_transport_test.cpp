@@ -389,5 +389,25 @@ TEST(MemoryNetwork, WildcardReceivesForEveryAddressOfItsFamilyAndPort) {
   EXPECT_TRUE(phone->failure(kWait));
 }
 
+TEST(MemoryNetwork, WildcardAnswersOnAConnectionFromTheAddressItWasReachedAt) {
+  MemoryNetwork network;
+  IoThread io;
+  Sink sink;  // outlives the transports, whose handlers use it
+  auto transport = open(network, io.io(), Protocol::kTcp, "0.0.0.0:5060");
+  sink.attach(*transport);
+  transport->start();
+  auto phone = peer(network, Protocol::kTcp, "10.0.0.2:5070");
+  ASSERT_FALSE(phone->send(at("10.1.2.3:5060"), "hello"));
+  ASSERT_TRUE(sink.wait_received(1));
+  Flow flow = sink.received()[0].flow;
+  EXPECT_EQ(flow.local, at("10.1.2.3:5060"));
+  flow.local = transport->local_endpoint();  // as the stack names it: the listener's
+  ASSERT_FALSE(transport->send(flow, "welcome"));
+  auto reply = phone->receive(kWait);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->flow,
+            (Flow{Protocol::kTcp, at("10.0.0.2:5070"), at("10.1.2.3:5060"), flow.connection}));
+}
+
 }  // namespace
 }  // namespace sippet::transport
