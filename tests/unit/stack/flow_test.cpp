@@ -4,6 +4,8 @@
 // requests and stateless sends go on a flow the Core names.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "memory_peer.hpp"
 
 namespace sippet::stack {
@@ -213,6 +215,48 @@ TEST_F(FlowTest, SendStatelessOnAFlow) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->message.status_code(), 202);
   EXPECT_FALSE(sent_by->receive(0ms));
+}
+
+TEST_F(FlowTest, EachResponseGoesBackOnItsConnectionWithSeveralWorkers) {
+  // Four workers share each listener (one transport per worker): whichever
+  // worker a connection is delivered to and whichever owns the Call-ID,
+  // the answer leaves on the request's connection.
+  core_.on_request = [this](const message::Message& request, std::optional<Transaction> t,
+                            const Flow&) {
+    auto response = message::build_response(request, 200);
+    ASSERT_TRUE(stack_->send_response(std::move(*response), t).ok());
+  };
+  start({"tcp:10.0.0.1:5060", "udp:10.0.0.1:5060"}, 4);
+  constexpr int kPhones = 12, kEach = 3;
+  std::vector<std::unique_ptr<MemoryPeer>> phones;
+  for (int p = 0; p < kPhones; ++p) {
+    const Protocol protocol = p % 2 == 0 ? Protocol::kTcp : Protocol::kUdp;
+    const std::string address = "10.0.1." + std::to_string(p + 1) + ":5070";
+    phones.push_back(peer(protocol, address));
+    for (int n = 0; n < kEach; ++n) {
+      const std::string call_id = "w-" + std::to_string(p) + "-" + std::to_string(n);
+      const std::string via = "SIP/2.0/" + std::string(transport::to_string(protocol)) +
+                              " 10.0.9.9:5060;rport;branch=z9hG4bK" + call_id;
+      ASSERT_FALSE(phones.back()->send(at("10.0.0.1:5060"),
+                                       request_text("OPTIONS", "sip:bob@10.0.0.1", via, call_id)));
+    }
+  }
+  for (int p = 0; p < kPhones; ++p) {
+    std::set<std::string> answered;
+    for (int n = 0; n < kEach; ++n) {
+      auto got = next_message(*phones[p]);
+      ASSERT_TRUE(got) << p;
+      EXPECT_EQ(got->message.status_code(), 200);
+      answered.insert(std::string(got->message.call_id()));
+      if (p % 2 == 0) {
+        EXPECT_EQ(got->flow.connection,
+                  network_->connection(Protocol::kTcp, phones[p]->address(), at("10.0.0.1:5060")));
+      }
+    }
+    EXPECT_EQ(answered.size(), static_cast<std::size_t>(kEach));
+  }
+  // (The callback answers before it returns and the request is counted.)
+  EXPECT_TRUE(core_.wait_requests(kPhones * kEach));
 }
 
 TEST_F(FlowTest, FlowOfNoListenerIsRefused) {
