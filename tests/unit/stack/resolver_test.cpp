@@ -84,6 +84,22 @@ TEST_F(ResolverTest, NameThatDoesNotResolveFailsTheTransactionAsTransportError) 
   EXPECT_EQ(core_.error(0).error.transport_error, std::errc::host_unreachable);
 }
 
+TEST_F(ResolverTest, NameWithOnlyAnAddressOfTheSecondListenersFamilyIsReached) {
+  // Listeners for both families; the name has only an IPv6 address. (Its
+  // Via still names the IPv4 listener: it is added before the lookup.)
+  auto resolver = std::make_shared<FakeResolver>();
+  resolver->set("v6.test", {at("[2001:db8::2]:0")});
+  start({"udp:10.0.0.1:5060", "udp:[2001:db8::1]:5060"}, 1, resolver);
+  auto server = peer(Protocol::kUdp, "[2001:db8::2]:5060");
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@v6.test", "i-6"));
+  ASSERT_TRUE(sent.ok()) << sent.error().reason;
+  auto got = next_message(*server);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->flow.remote, at("[2001:db8::1]:5060"));  // from the IPv6 listener
+  settle();
+  EXPECT_EQ(core_.error_count(), 0u);
+}
+
 // ---- system_resolver() -----------------------------------------------------------
 
 // Runs resolve() and waits (bounded) for its callback.
