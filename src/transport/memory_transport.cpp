@@ -370,7 +370,7 @@ std::error_code MemoryPeer::send(const Endpoint& to, std::string_view bytes) {
 }
 
 std::error_code MemoryPeer::send(const Flow& flow, std::string_view bytes) {
-  if (!node_) return error(std::errc::bad_file_descriptor);
+  if (closed_) return error(std::errc::bad_file_descriptor);
   return network_->send(node_, protocol_, address_, flow, bytes);
 }
 
@@ -383,9 +383,8 @@ std::optional<MemoryPeer::Failure> MemoryPeer::failure(std::chrono::milliseconds
 }
 
 void MemoryPeer::close() {
-  if (!node_) return;
+  if (closed_.exchange(true)) return;
   network_->unbind(protocol_, address_, node_.get());
-  node_.reset();
 }
 
 // ---- The network ------------------------------------------------------------------

@@ -35,6 +35,7 @@
 //   for the other ends of its connections. drop_if() loses messages.
 //
 // Thread-safe: every function may be called from any thread.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -122,7 +123,9 @@ class MemoryPeer {
   // The next failure reported to this peer, or nullopt after `timeout`.
   std::optional<Failure> failure(std::chrono::milliseconds timeout);
 
-  // Unbinds: later sends to its address are refused. Idempotent.
+  // Unbinds: later sends to its address are refused, its own fail
+  // (bad_file_descriptor). What arrived before can still be received.
+  // Idempotent.
   void close();
 
   class Node;
@@ -136,6 +139,7 @@ class MemoryPeer {
   std::shared_ptr<Node> node_;
   Protocol protocol_;
   Endpoint address_;
+  std::atomic<bool> closed_{false};
 };
 
 }  // namespace sippet::transport

@@ -372,6 +372,7 @@ TEST(MemoryNetwork, ClosingFreesTheAddressAndResetsItsConnections) {
   EXPECT_TRUE(again);
   phone->close();
   EXPECT_EQ(phone->send(at("10.0.0.1:5060"), "x"), std::errc::bad_file_descriptor);
+  EXPECT_FALSE(phone->receive(0ms));  // still safe to ask
 }
 
 TEST(MemoryNetwork, WildcardReceivesForEveryAddressOfItsFamilyAndPort) {
