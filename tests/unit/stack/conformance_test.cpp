@@ -231,6 +231,33 @@ TEST_F(CancelTest, CancelOfAnInviteStillBeingResolvedWaitsAndFollowsIt) {
   EXPECT_EQ(resolver_->lookups(), 1u);
 }
 
+TEST_F(ConformanceTest, CancelOfAnInviteSentOnAFlowGoesOnItsConnection) {
+  start({"tcp:10.0.0.1:5060"});
+  auto phone = peer(Protocol::kTcp, "10.0.0.3:5071");
+  ASSERT_FALSE(phone->send(at("10.0.0.1:5060"),
+                           request_text("REGISTER", "sip:10.0.0.1;transport=tcp",
+                                        "SIP/2.0/TCP 10.0.0.3:5071;branch=z9hG4bKreg", "g-3")));
+  ASSERT_TRUE(core_.wait_requests(1));
+  SendOptions on_flow;
+  on_flow.flow = core_.request(0).flow;
+  auto invite = stack_->send_request(
+      outgoing("INVITE", "sip:phone@192.168.1.10;transport=tcp", "g-4"), on_flow);
+  ASSERT_TRUE(invite.ok()) << invite.error().reason;
+  auto got = next_message(*phone);
+  ASSERT_TRUE(got);
+  ASSERT_FALSE(phone->send(got->flow, message::build_response(got->message, 180)->to_string()));
+  ASSERT_TRUE(core_.wait_responses(1));
+  auto cancel = stack_->build_cancel(*invite);
+  ASSERT_TRUE(cancel.ok());
+  ASSERT_TRUE(stack_->send_request(std::move(*cancel)).ok());  // no flow named: its INVITE's
+  got = next_message(*phone);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->message.method(), message::Method::kCancel);
+  EXPECT_EQ(got->flow.connection, on_flow.flow->connection);
+  settle();
+  EXPECT_EQ(core_.error_count(), 0u);  // nothing went to 192.168.1.10
+}
+
 TEST_F(ConformanceTest, RequestToAHostNameOverAReliableTransportIsNotRetransmitted) {
   // §17.1.1.2 / §17.1.2.2: Timers A and E only for an unreliable transport,
   // whether the target is an address or a name resolved later (and a
