@@ -33,8 +33,8 @@ namespace {
 
 using memory_network::Receiver;
 
-message::Error invalid(std::string reason) {
-  return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+message::Error in_use() {
+  return message::Error{message::ErrorKind::kTransportError, 0, 0, "Address already in use"};
 }
 
 // Unique within the process, like a socket transport's.
@@ -128,7 +128,7 @@ class MemoryNetwork::State {
       }
     }
     auto [found, inserted] = bindings_.try_emplace({protocol, local}, Binding{shared, {}});
-    if (!inserted && !(shared && found->second.shared)) return invalid("Address already in use");
+    if (!inserted && !(shared && found->second.shared)) return in_use();
     found->second.members.push_back(std::move(receiver));
     return local;
   }

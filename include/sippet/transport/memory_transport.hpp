@@ -62,8 +62,8 @@ class MemoryNetwork final : public TransportFactory {
   // Every protocol.
   bool supports(Protocol protocol) const override;
   // A transport bound to `local` on the network, delivering on `io`.
-  // Errors (kInvalidArgument): "Address already in use" when `local` is
-  // bound and not shared by both.
+  // Error kTransportError "Address already in use" when `local` is bound
+  // and not shared by both.
   message::Result<std::unique_ptr<Transport>> open(asio::io_context& io, Protocol protocol,
                                                    const Endpoint& local,
                                                    const OpenOptions& options) override;

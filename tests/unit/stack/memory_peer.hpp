@@ -218,7 +218,8 @@ class FakeResolver final : public Resolver {
       held.swap(held_);
     }
     for (auto& [host, done] : held)
-      done(message::Error{message::ErrorKind::kInvalidArgument, 0, 0, "resolver stopped"});
+      done(message::Error{message::ErrorKind::kResolveFailed, 0, 0,
+                          "cannot resolve " + host + ": the resolver stopped"});
   }
 
  private:
@@ -230,7 +231,8 @@ class FakeResolver final : public Resolver {
   Addresses answer_locked(const std::string& host) {
     auto found = answers_.find(host);
     if (found == answers_.end())
-      return message::Error{message::ErrorKind::kNotFound, 0, 0, "cannot resolve " + host};
+      return message::Error{message::ErrorKind::kResolveFailed, 0, 0,
+                            "cannot resolve " + host + ": no such name"};
     return found->second;
   }
 

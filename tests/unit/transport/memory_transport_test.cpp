@@ -124,6 +124,7 @@ TEST(MemoryNetwork, PortZeroGetsAPortAndABoundAddressIsRefusedUnlessShared) {
   const Endpoint taken = first->local_endpoint();
   auto busy = network.open(io.io(), Protocol::kUdp, taken, OpenOptions{});
   ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.error().kind, message::ErrorKind::kTransportError);
   EXPECT_EQ(busy.error().reason, "Address already in use");
   EXPECT_FALSE(network.peer(Protocol::kUdp, taken).ok());
   EXPECT_TRUE(network.peer(Protocol::kTcp, taken).ok());  // another protocol's port
