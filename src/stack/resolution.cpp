@@ -6,10 +6,12 @@
 
 namespace sippet::stack {
 
-std::uint64_t Worker::new_resolution() {
+std::uint64_t Worker::new_resolution(bool reliable) {
   std::lock_guard lock(mutex_);
   const std::uint64_t id = next_resolution_++;
-  resolutions_.emplace(id, Resolution{});
+  Resolution resolution;
+  resolution.reliable = reliable;
+  resolutions_.emplace(id, std::move(resolution));
   return id;
 }
 
@@ -19,8 +21,9 @@ message::Result<Transaction> Worker::send_request_resolving(message::Message&& r
   info.protocol = kUnresolved;
   info.connection = resolution;
   return with_layer([&](Run&) -> message::Result<Transaction> {
-    auto id = layer_.send_request(std::move(request), info, actions_);
     auto found = resolutions_.find(resolution);
+    info.reliable = found != resolutions_.end() && found->second.reliable;
+    auto id = layer_.send_request(std::move(request), info, actions_);
     if (!id) {
       if (found != resolutions_.end() && found->second.users == 0) resolutions_.erase(found);
       return id.error();

@@ -115,13 +115,14 @@ void Stack::Impl::resolve(const Pending& pending, std::function<void(std::option
     }
     std::optional<Peer> peer;
     if (found) {
-      const auto family = state.listeners()[pending.listener].bound.family();
+      // As route() does for a cached name: the first address a listener
+      // of the protocol can reach, whichever its family.
       for (transport::Endpoint address : *found) {
-        if (address.family() != family) continue;
+        auto listener = state.listeners().find(pending.protocol, address.family());
+        if (!listener) continue;
         address.set_port(pending.port);
-        peer = Peer{transport::Flow{pending.protocol, state.listeners()[pending.listener].bound,
-                                    address, 0},
-                    pending.listener};
+        const transport::Endpoint& local = state.listeners()[*listener].bound;
+        peer = Peer{transport::Flow{pending.protocol, local, address, 0}, *listener};
         break;
       }
       if (!peer)
@@ -178,7 +179,7 @@ message::Result<Transaction> Stack::Impl::send_pending(message::Message&& reques
   if (auto via = ensure_via(request, pending.listener, std::nullopt, options); !via)
     return via.error();
   Worker& worker = state.worker(state.worker_for(request.call_id()));
-  const std::uint64_t resolution = worker.new_resolution();
+  const std::uint64_t resolution = worker.new_resolution(transport::is_reliable(pending.protocol));
   auto sent = worker.send_request_resolving(std::move(request), resolution);
   if (!sent) return sent;
   resolve(pending, [&worker, resolution](std::optional<Peer> peer) {

@@ -11,7 +11,11 @@ namespace {
 
 bool same_flow(const transport::Flow& sent_on, const transport::Flow& failed) {
   if (sent_on.protocol != failed.protocol) return false;
-  if (failed.connection != 0) return sent_on.connection == failed.connection;
+  // A transaction sent to an address without naming a connection (the
+  // transport opened or reused one to it) is on any failed connection to
+  // that address.
+  if (failed.connection != 0 && sent_on.connection != 0)
+    return sent_on.connection == failed.connection;
   return sent_on.remote == failed.remote;
 }
 

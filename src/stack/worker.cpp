@@ -177,6 +177,7 @@ std::optional<transaction::TransportInfo> Worker::invite_destination(
     auto found = resolutions_.find(r->second);
     if (found == resolutions_.end() || !found->second.done) {
       transaction::TransportInfo waiting;
+      waiting.reliable = found != resolutions_.end() && found->second.reliable;
       waiting.protocol = kUnresolved;
       waiting.connection = r->second;
       return waiting;

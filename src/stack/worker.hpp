@@ -133,8 +133,9 @@ class Worker {
 
   // ---- resolution.cpp: a request whose target host is being resolved.
   // Its sends wait for complete_resolution (any thread); nullopt fails them
-  // as transport errors.
-  std::uint64_t new_resolution();
+  // as transport errors. `reliable`: the target's transport is (§17.1: no
+  // retransmissions).
+  std::uint64_t new_resolution(bool reliable);
   message::Result<Transaction> send_request_resolving(message::Message&& request,
                                                       std::uint64_t resolution);
   void complete_resolution(std::uint64_t resolution, std::optional<Peer> peer);
@@ -244,6 +245,7 @@ class Worker {
   struct Resolution {
     std::optional<Peer> peer;
     bool done = false;
+    bool reliable = false;    // the transport its transactions will use
     std::uint32_t users = 0;  // transactions sending to it (an INVITE and its CANCEL)
     std::vector<std::pair<transaction::TransactionId, std::shared_ptr<const std::string>>> waiting;
   };
