@@ -10,8 +10,9 @@
 #                 listens on TCP, idle here)
 #   kamailio      bench/anchors/kamailio/uas-sl.cfg: stateless 200 to
 #                 everything, no 180 (one datagram less per call)
-#   udp-floor     bench/load/udp_uas_floor.cpp: string-built answers on
-#                 UdpTransport alone, the transport's + kernel's share of a call
+#   udp-floor     bench/load/udp_uas_floor.cpp (target udp_uas_floor):
+#                 string-built answers on UdpTransport alone, the
+#                 transport's + kernel's share of a call
 #   sipp-uas      SIPp's own built-in uas
 # For each it prints successful and failed calls, CPU µs per call (user+sys
 # of all the server's processes over the run, divided by the calls) and the
@@ -25,7 +26,8 @@
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
 #   PORT (server port, 5080), SERVERS ("sippet kamailio-180 kamailio udp-floor"),
 #   BUILD_DIR (Release build tree, build/release),
-#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
+#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1 (rebuild
+#   the sippet and udp_uas_floor targets),
 #   SIPPET_BIN (another sippet binary; default $BUILD_DIR/apps/sippet/sippet).
 # A quick check of the script itself: CALLS=500 RATE=250 bash bench/load.sh
 set -uo pipefail
@@ -142,6 +144,14 @@ PY
   results+=("$name $successful $failed $cpu_us $rss_kib ok")
 }
 
+# Configures the Release tree if needed and builds one target of it.
+build_target() {
+  log "building Release ($BUILD_DIR, target $1)"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+    >/dev/null && cmake --build "$BUILD_DIR" --target "$1" -j "${JOBS:-$(nproc)}" \
+    >"$work/build-$1.log" 2>&1 || { log "build of $1 failed:"; tail -n 20 "$work/build-$1.log" >&2; }
+}
+
 install_missing sip-tester
 case " $SERVERS " in *" kamailio"*) install_missing kamailio ;; esac
 
@@ -149,10 +159,7 @@ for server in $SERVERS; do
   case "$server" in
     sippet)
       if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        log "building Release ($BUILD_DIR, target sippet)"
-        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-          >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
-          >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
+        build_target sippet
       fi
       if [ -x "$sippet_bin" ]; then
         args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
@@ -179,14 +186,13 @@ for server in $SERVERS; do
       measure sipp-uas sipp -sn uas -i 127.0.0.1 -p "$PORT" -nostdin
       ;;
     udp-floor)
-      lib=$BUILD_DIR/src/transport/libsippet_transport.a
-      [ -f "$lib" ] || cmake --build "$BUILD_DIR" --target sippet_transport >/dev/null 2>&1
-      if [ -f "$lib" ] && g++ -std=c++20 -O2 -DNDEBUG -DASIO_STANDALONE -DASIO_NO_DEPRECATED \
-        -Iinclude bench/load/udp_uas_floor.cpp "$lib" -lpthread -o "$work/udp_uas_floor" \
-        2>"$work/floor-build.log"; then
-        measure udp-floor "$work/udp_uas_floor" 127.0.0.1 "$PORT"
+      floor_bin=$BUILD_DIR/bench/udp_uas_floor
+      if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
+        build_target udp_uas_floor
+      fi
+      if [ -x "$floor_bin" ]; then
+        measure udp-floor "$floor_bin" 127.0.0.1 "$PORT"
       else
-        log "udp-floor: no $lib or it does not compile"
         results+=("udp-floor - - - - not-built")
       fi
       ;;

@@ -6,7 +6,7 @@
 //   udp_uas_floor 127.0.0.1 5080 [direct] [reactor]
 // ("direct": each answer is its own sendto() instead of one sendmmsg();
 // "reactor": read through Asio's epoll reactor instead of a receive thread
-// blocked in recvmmsg(), as the stack did before 2026-11-30).
+// blocked in recvmmsg(), the stack's receive path before the receive threads).
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <cctype>
@@ -20,6 +20,7 @@
 namespace {
 
 using sippet::transport::Endpoint;
+using sippet::transport::Flow;
 
 bool header_is(std::string_view line, std::string_view name, char compact) {
   std::size_t colon = line.find(':');
