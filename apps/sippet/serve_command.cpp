@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "metrics_endpoint.hpp"
 #include "serve_options.hpp"
 #include "sippet/stack/stack.hpp"
 #include "uas_core.hpp"
@@ -28,7 +29,9 @@ void usage(std::FILE* out) {
       "  --t1 MS           RFC 3261 T1 (default 500); T2 and T4 keep their ratio to 500\n"
       "  --answer CODE     final status for every INVITE (default 200)\n"
       "  --ring MS         wait MS between 180 and the final response (default 0)\n"
-      "  --verbose         log every event to stderr (default: warnings only)\n",
+      "  --verbose         log every event to stderr (default: warnings only)\n"
+      "  --metrics SPEC    serve Prometheus metrics at http://HOST:PORT/metrics\n"
+      "                    (SPEC tcp:HOST:PORT, port 0: any)\n",
       out);
 }
 
@@ -39,6 +42,7 @@ int run_serve(int argc, char** argv) {
   UasOptions uas;
   std::string mode = "uas";
   bool verbose = false;
+  std::optional<transport::Endpoint> metrics_at;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -50,7 +54,7 @@ int run_serve(int argc, char** argv) {
       continue;
     }
     if (arg != "--mode" && arg != "--listen" && arg != "--threads" && arg != "--t1" &&
-        arg != "--answer" && arg != "--ring") {
+        arg != "--answer" && arg != "--ring" && arg != "--metrics") {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -92,6 +96,13 @@ int run_serve(int argc, char** argv) {
       auto n = number(0, 600000);
       if (!n) return 2;
       uas.ring = std::chrono::milliseconds(*n);
+    } else if (arg == "--metrics") {
+      auto at = parse_metrics_spec(value);
+      if (!at) {
+        std::fprintf(stderr, "sippet serve: --metrics %s: %s\n", value, at.error().reason.c_str());
+        return 2;
+      }
+      metrics_at = *at;
     }
   }
   if (mode != "uas") {
@@ -127,10 +138,22 @@ int run_serve(int argc, char** argv) {
   for (const auto& endpoint : (*stack)->local_endpoints())
     std::printf("sippet serve: uas listening on udp:%s (%u threads)\n",
                 endpoint.to_string().c_str(), (*stack)->worker_count());
+  std::unique_ptr<metrics::HttpServer> exporter;
+  if (metrics_at) {
+    auto started = serve_metrics(**stack, *metrics_at);
+    if (!started) {
+      std::fprintf(stderr, "sippet serve: --metrics %s\n", started.error().reason.c_str());
+      return 1;
+    }
+    exporter = std::move(*started);
+    std::printf("sippet serve: metrics at http://%s/metrics\n",
+                exporter->local_endpoint().to_string().c_str());
+  }
   std::fflush(stdout);
 
   int signal = 0;
   sigwait(&signals, &signal);
+  if (exporter) exporter->stop();
   (*stack)->stop();
   std::printf("sippet serve: stopped (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;

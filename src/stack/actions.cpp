@@ -10,6 +10,9 @@ namespace sippet::stack {
 
 void Worker::run_actions(Run& run, Deliveries& out) {
   bool scheduled = false;
+  // A DeliverError comes right before its transaction's Terminated.
+  std::optional<transaction::TransactionId> failed;
+  TransactionOutcome failed_outcome = TransactionOutcome::kTimeout;
   // Index loop: a transport error appends the layer's reaction to actions_.
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     transaction::Action& action = actions_[i];
@@ -21,6 +24,10 @@ void Worker::run_actions(Run& run, Deliveries& out) {
     } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
       stop_timer(*stop);
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
+      layer_counters_.ended_transaction(terminated->key, failed == terminated->id ? failed_outcome
+                                                         : run.terminating
+                                                             ? TransactionOutcome::kTerminated
+                                                             : TransactionOutcome::kCompleted);
       if (terminated->key.role == transaction::Role::kClient) {
         client_flows_.erase(terminated->id);
         if (auto r = resolution_of_.find(terminated->id); r != resolution_of_.end()) {
@@ -40,6 +47,10 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       std::error_code code;
       for (const auto& [id, failure] : run.errors)
         if (id == error->id) code = failure;
+      failed = error->id;
+      failed_outcome = error->reason == transaction::ErrorReason::kTimeout
+                           ? TransactionOutcome::kTimeout
+                           : TransactionOutcome::kTransportError;
       out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
     }
   }
@@ -71,11 +82,14 @@ void Worker::send_action(transaction::SendMessage& send, Run& run) {
     peer = to_peer(send.destination, listener_address(send.destination.local));
   }
   if (std::error_code error = send_bytes(peer, *send.bytes)) {
+    stack_.shared_counters().transport_error(TransportErrorSource::kSend);
     // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
     stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.flow.remote.to_string().c_str(),
                error.message().c_str());
     fail_transaction(id, error, run);
+    return;
   }
+  layer_counters_.sent_message(send);
 }
 
 void Worker::fail_transaction(transaction::TransactionId id, std::error_code error, Run& run) {

@@ -32,6 +32,7 @@ void Worker::hand_over(Worker& owner, message::Message&& message, const transpor
     // transports' threads that found it busy: those go first.)
     Acting acting(*this);
     if (queued_.load(std::memory_order_acquire) == 0) {
+      receive_counters_[listener]->dispatch(Dispatch::kOwn);
       on_incoming(std::move(message), flow, reply);
       return;  // nobody to hand over to: no load to measure
     }
@@ -53,6 +54,7 @@ void Worker::hand_over(Worker& owner, message::Message&& message, const transpor
   }
   if (handled) {
     if (owner.queued_.load(std::memory_order_acquire) == 0) {
+      receive_counters_[listener]->dispatch(&owner == this ? Dispatch::kOwn : Dispatch::kInline);
       Acting acting(owner, std::adopt_lock);
       owner.on_incoming(std::move(message), flow, reply);
     } else {
@@ -60,7 +62,10 @@ void Worker::hand_over(Worker& owner, message::Message&& message, const transpor
       handled = false;
     }
   }
-  if (!handled) post_incoming(owner, std::move(message), flow, reply);
+  if (!handled) {
+    receive_counters_[listener]->dispatch(Dispatch::kPosted);
+    post_incoming(owner, std::move(message), flow, reply);
+  }
   // Busy more than half of the last 10 ms: stop handling others' messages.
   const TimePoint end = coarse_now();
   load.busy += end - start;

@@ -16,17 +16,21 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
   // RFC 3261 §18.3: a datagram carries one message; keep-alives (CRLF) are
   // ignored (RFC 5626 §3.5.1).
   if (bytes.find_first_not_of("\r\n") == std::string_view::npos) return;
+  ReceiveCounters& counters = *receive_counters_[listener];
   auto parsed = message::parse_message(bytes);
   if (!parsed) {
+    counters.parse_failures[static_cast<std::size_t>(parsed.error().kind)].add();
     if (observed_) observe(Direction::kReceived, flow, bytes, &parsed.error());
     answer_unparsable(bytes, parsed.error(), flow, listener);
     return;
   }
   message::Message& message = *parsed;  // moved on once, below
+  counters.received.count(message);
   auto valid = message::validate(message, stack_.config().validation);
   if (observed_) observe(Direction::kReceived, flow, bytes, valid ? nullptr : &valid.error());
   if (!valid) {
     const auto& error = valid.error();
+    counters.validation_failures[static_cast<std::size_t>(error.kind)].add();
     if (message.is_request() && error.status != 0 && message.method() != message::Method::kAck) {
       answer_invalid(message, error, flow, listener);
     } else {
@@ -51,6 +55,7 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
              via == nullptr || !stack_.listeners().is_ours(*via)) {
     // §18.1.2: a response whose top Via is not ours is discarded (it would
     // make us a reflector for forged responses).
+    counters.responses_discarded.add();
     stack_.log(LogLevel::kInfo, "discarded a response from %s: its top Via is not ours",
                flow.remote.to_string().c_str());
     return;
@@ -70,7 +75,7 @@ void Worker::answer_unparsable(std::string_view bytes, const message::Error& err
       if (!flow.reliable()) reply.flow.remote = reply_destination(response->top_via(), flow.remote);
       stack_.log(LogLevel::kInfo, "answered an unparsable request from %s with %d: %s",
                  flow.remote.to_string().c_str(), error.status, error.reason.c_str());
-      (void)send_bytes(reply, *answer);
+      count_answer(send_bytes(reply, *answer), *answer, listener);
       return;
     }
   }
@@ -107,7 +112,15 @@ void Worker::answer_invalid(message::Message& request, const message::Error& err
   std::string bytes = response->to_string();
   stack_.log(LogLevel::kInfo, "answered an invalid request from %s with %d: %s",
              flow.remote.to_string().c_str(), error.status, error.reason.c_str());
-  (void)send_bytes(reply, bytes);
+  count_answer(send_bytes(reply, bytes), bytes, listener);
+}
+
+void Worker::count_answer(std::error_code error, std::string_view bytes, std::uint32_t listener) {
+  if (error) {
+    stack_.shared_counters().transport_error(TransportErrorSource::kSend);
+  } else {
+    receive_counters_[listener]->answered.count(bytes);
+  }
 }
 
 void Worker::on_incoming(message::Message&& message, const transport::Flow& flow,

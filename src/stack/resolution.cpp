@@ -47,7 +47,12 @@ void Worker::complete_resolution(std::uint64_t resolution, std::optional<Peer> p
         continue;
       }
       client_flows_[id] = *peer;
-      if (auto error = send_bytes(*peer, *bytes)) fail_transaction(id, error, run);
+      if (auto error = send_bytes(*peer, *bytes)) {
+        stack_.shared_counters().transport_error(TransportErrorSource::kSend);
+        fail_transaction(id, error, run);
+      } else {
+        layer_counters_.sent.count(*bytes);
+      }
     }
     return true;
   });

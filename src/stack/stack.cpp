@@ -226,9 +226,12 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
     return {};
   }
   const Peer& peer = std::get<Peer>(*route);
-  if (auto error = worker.send_bytes(peer, *bytes))
+  if (auto error = worker.send_bytes(peer, *bytes)) {
+    state.shared_counters().transport_error(TransportErrorSource::kSend);
     return stack_error(message::ErrorKind::kTransportError,
                        "send to " + peer.flow.remote.to_string() + " failed: " + error.message());
+  }
+  state.shared_counters().sent.count(*bytes);
   return {};
 }
 
@@ -237,9 +240,13 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
   Worker& worker = state.worker(state.worker_for(call_id));
   resolve(pending, [this, &worker, bytes = std::move(bytes)](std::optional<Peer> peer) {
     if (!peer) return;  // logged by resolve()
-    if (auto error = worker.send_bytes(*peer, *bytes))
+    if (auto error = worker.send_bytes(*peer, *bytes)) {
+      state.shared_counters().transport_error(TransportErrorSource::kSend);
       state.log(LogLevel::kInfo, "send to %s failed: %s", peer->flow.remote.to_string().c_str(),
                 error.message().c_str());
+    } else {
+      state.shared_counters().sent.count(*bytes);
+    }
   });
 }
 

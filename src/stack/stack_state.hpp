@@ -14,6 +14,7 @@
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/stack.hpp"
 #include "timer_queue.hpp"
+#include "worker_metrics.hpp"
 
 namespace sippet::stack {
 
@@ -46,6 +47,8 @@ class StackState {
   std::vector<std::unique_ptr<Worker>>& workers() { return workers_; }
   Listeners& listeners() { return listeners_; }
   const Listeners& listeners() const { return listeners_; }
+  // Counts made from any thread (stateless sends, transport errors).
+  SharedCounters& shared_counters() { return shared_counters_; }
 
  private:
   Core& core_;
@@ -53,6 +56,7 @@ class StackState {
   std::shared_ptr<Logger> logger_;
   std::vector<std::unique_ptr<Worker>> workers_;
   Listeners listeners_;
+  SharedCounters shared_counters_;
 };
 
 }  // namespace sippet::stack

@@ -27,6 +27,7 @@ bool waiting_for_response(transaction::State state) {
 }  // namespace
 
 void Worker::on_transport_error(const transport::Flow& flow, std::error_code error) {
+  stack_.shared_counters().transport_error(TransportErrorSource::kReported);
   stack_.log(LogLevel::kInfo, "send on %s failed: %s", flow.to_string().c_str(),
              error.message().c_str());
   // Any worker may have sent on this flow (a thread acting for one worker

@@ -82,6 +82,7 @@ void Worker::add_transport(std::unique_ptr<transport::Transport> transport) {
   });
   transports_.push_back(std::move(transport));
   loads_.emplace_back();
+  receive_counters_.push_back(std::make_unique<ReceiveCounters>());
 }
 
 void Worker::start() {
@@ -202,7 +203,10 @@ message::Result<Transaction> Worker::send_response(message::Message&& response,
 }
 
 message::Result<void> Worker::terminate(transaction::TransactionId id) {
-  const bool live = with_layer([&](Run&) { return layer_.terminate(id, actions_); });
+  const bool live = with_layer([&](Run& run) {
+    run.terminating = true;
+    return layer_.terminate(id, actions_);
+  });
   if (!live)
     return message::Error{message::ErrorKind::kNoTransaction, 0, 0,
                           std::string(transaction::kErrNoTransaction)};

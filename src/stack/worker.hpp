@@ -13,6 +13,7 @@
 //   worker_timers.cpp     the alarm and the timer queue
 //   transport_errors.cpp  send failures and ICMP errors to the transactions
 //   resolution.cpp        sends waiting for a host name to be resolved
+//   metrics.cpp           its counters summed into a snapshot (worker_metrics.hpp)
 //
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
 // client flows, so a send from any thread runs the layer under it. Core
@@ -42,6 +43,7 @@
 #include "sippet/transaction/layer.hpp"
 #include "sippet/transport/transport.hpp"
 #include "timer_queue.hpp"
+#include "worker_metrics.hpp"
 
 namespace sippet::stack {
 
@@ -143,12 +145,16 @@ class Worker {
   // ---- worker_timers.cpp: runs the timers due now (its thread).
   void fire_due_timers();
 
+  // ---- metrics.cpp: adds this worker's counters to `out` (any thread).
+  void add_metrics(MetricsSnapshot& out);
+
  private:
   // What a run of the layer's actions needs besides them.
   struct Run {
     const transport::Flow* incoming = nullptr;  // the flow of the message handled
     TransportErrors errors;                     // transport errors of this run
     std::optional<TimePoint> base;              // a fired timer's deadline
+    bool terminating = false;                   // Stack::terminate (for the metrics)
   };
 
   // The "lock, call the layer, carry out its actions, deliver" step every
@@ -180,6 +186,8 @@ class Worker {
                          const transport::Flow& flow, std::uint32_t listener);
   void answer_invalid(message::Message& request, const message::Error& error,
                       const transport::Flow& flow, std::uint32_t listener);
+  // Counts an answer sent (or not) by the receive handler of `listener`.
+  void count_answer(std::error_code error, std::string_view bytes, std::uint32_t listener);
 
   // handover.cpp: hands a message this worker read to its owner: handled at
   // once on this thread when the owner is idle with nothing queued (no
@@ -219,6 +227,9 @@ class Worker {
     bool overloaded = false;
   };
   std::vector<ReceiveLoad> loads_;
+  // What each transport's receive handler counts (that thread only), by
+  // listener.
+  std::vector<std::unique_ptr<ReceiveCounters>> receive_counters_;
 
   std::mutex mutex_;  // guards the members below up to `pending_`
   transaction::TransactionLayer layer_;
@@ -239,6 +250,7 @@ class Worker {
   std::vector<ShortTimer> short_timers_;  // by transaction slot
   TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
   transaction::Actions actions_;
+  LayerCounters layer_counters_;
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;

@@ -34,6 +34,7 @@ TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t
   slot.hash = hash;
   const TransactionId id{index, slot.generation};
   transaction->bind(id, std::move(key));
+  ++live_[static_cast<std::size_t>(transaction->kind())];
   slot.transaction = std::move(transaction);
   index_.insert(hash, index);
   return id;
@@ -47,6 +48,7 @@ void TransactionLayer::Impl::erase(Transaction& transaction, const TimerConfig& 
   Slot& slot = slots_[id.slot];
   index_.erase(slot.hash, id.slot);
   out.emplace_back(Terminated{id, transaction.take_key()});
+  --live_[static_cast<std::size_t>(transaction.kind())];
   slot.transaction.reset();
   if (++slot.generation == 0) slot.generation = 1;
   free_slots_.push_back(id.slot);
@@ -67,6 +69,10 @@ TransactionLayer::Impl& TransactionLayer::impl() {
 
 std::size_t TransactionLayer::size() const {
   return impl_ ? impl_->size() : 0;
+}
+
+std::size_t TransactionLayer::size(Kind kind) const {
+  return impl_ ? impl_->size(kind) : 0;
 }
 
 message::Result<void> TransactionLayer::on_request(message::Message&& request,

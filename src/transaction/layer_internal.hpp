@@ -117,12 +117,14 @@ class TransactionLayer::Impl {
   void erase(Transaction& transaction, const TimerConfig& config, Actions& out);
 
   std::size_t size() const { return index_.size(); }
+  std::size_t size(Kind kind) const { return live_[static_cast<std::size_t>(kind)]; }
 
  private:
   Pool pool_;  // before slots_: outlives the transactions
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   detail::KeyIndex index_;
+  std::array<std::uint32_t, 4> live_{};  // live transactions by Kind
 };
 
 }  // namespace sippet::transaction

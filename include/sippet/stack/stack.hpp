@@ -23,6 +23,7 @@
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/manual_clock.hpp"
+#include "sippet/stack/metrics.hpp"
 #include "sippet/stack/observer.hpp"
 #include "sippet/stack/resolver.hpp"
 #include "sippet/transaction/timers.hpp"
@@ -153,6 +154,10 @@ class Stack {
   std::vector<transport::Endpoint> local_endpoints() const;
   unsigned worker_count() const;
   Logger& logger();
+
+  // What the stack has done so far: messages, failures, transactions,
+  // timers (metrics.hpp). Sums the workers' counters; any thread.
+  MetricsSnapshot metrics() const;
 
   // With StackConfig::manual_clock: runs every timer due at the clock's time,
   // on the workers, and returns when they are done. Not from a Core callback.

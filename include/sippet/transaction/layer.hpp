@@ -125,6 +125,7 @@ class TransactionLayer {
 
   // ---- Queries ------------------------------------------------------------------
   std::size_t size() const;  // live transactions
+  std::size_t size(Kind kind) const;  // live transactions of one kind
   std::optional<TransactionId> find(const TransactionKey& key) const;
   const TransactionKey* key_of(TransactionId id) const;  // nullptr when not live
   std::optional<State> state(TransactionId id) const;
