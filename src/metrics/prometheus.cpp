@@ -94,9 +94,12 @@ void responses(Exposition& out, std::string_view name, std::string_view help,
 
 void failures(Exposition& out, std::string_view name, std::string_view help,
               const std::array<std::uint64_t, stack::kErrorKindCount>& counts) {
+  // The reasons parsing and validation give, always; any other when seen.
   out.family(name, "counter", help);
-  for (std::size_t i = 0; i < stack::kErrorKindCount; ++i)
+  for (std::size_t i = 0; i < stack::kErrorKindCount; ++i) {
+    if (i > static_cast<std::size_t>(stack::kLastMessageErrorKind) && counts[i] == 0) continue;
     out.sample({{"reason", stack::metric_label(static_cast<message::ErrorKind>(i))}}, counts[i]);
+  }
 }
 
 void stack_families(Exposition& out, const stack::MetricsSnapshot& s) {

@@ -19,7 +19,7 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
   ReceiveCounters& counters = *receive_counters_[listener];
   auto parsed = message::parse_message(bytes);
   if (!parsed) {
-    counters.parse_failures[static_cast<std::size_t>(parsed.error().kind)].add();
+    count_error(counters.parse_failures, parsed.error().kind);
     if (observed_) observe(Direction::kReceived, flow, bytes, &parsed.error());
     answer_unparsable(bytes, parsed.error(), flow, listener);
     return;
@@ -30,7 +30,7 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
   if (observed_) observe(Direction::kReceived, flow, bytes, valid ? nullptr : &valid.error());
   if (!valid) {
     const auto& error = valid.error();
-    counters.validation_failures[static_cast<std::size_t>(error.kind)].add();
+    count_error(counters.validation_failures, error.kind);
     if (message.is_request() && error.status != 0 && message.method() != message::Method::kAck) {
       answer_invalid(message, error, flow, listener);
     } else {

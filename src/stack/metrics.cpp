@@ -110,6 +110,18 @@ std::string_view metric_label(message::ErrorKind kind) {
       return "not_found";
     case message::ErrorKind::kInvalidArgument:
       return "invalid_argument";
+    case message::ErrorKind::kNoTransaction:
+      return "no_transaction";
+    case message::ErrorKind::kTransactionExists:
+      return "transaction_exists";
+    case message::ErrorKind::kWrongState:
+      return "wrong_state";
+    case message::ErrorKind::kNoRoute:
+      return "no_route";
+    case message::ErrorKind::kResolveFailed:
+      return "resolve_failed";
+    case message::ErrorKind::kTransportError:
+      return "transport_error";
   }
   return "unknown";
 }

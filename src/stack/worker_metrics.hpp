@@ -41,6 +41,12 @@ class SharedCounter {
 };
 
 template <class C, std::size_t N>
+void count_error(std::array<C, N>& counters, message::ErrorKind kind) {
+  const auto index = static_cast<std::size_t>(kind);
+  if (index < N) counters[index].add();
+}
+
+template <class C, std::size_t N>
 void add_to(std::array<std::uint64_t, N>& out, const std::array<C, N>& counters) {
   for (std::size_t i = 0; i < N; ++i)
     out[i] += counters[i].value();

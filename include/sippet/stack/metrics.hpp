@@ -23,9 +23,11 @@ inline constexpr std::size_t kMethodCount =
     static_cast<std::size_t>(message::Method::kExtension) + 1;
 // 1xx to 6xx.
 inline constexpr std::size_t kStatusClassCount = 6;
-// message::ErrorKind's values.
+// message::ErrorKind's values; parsing and validation fail with the first
+// ones, up to kLastMessageErrorKind.
 inline constexpr std::size_t kErrorKindCount =
-    static_cast<std::size_t>(message::ErrorKind::kInvalidArgument) + 1;
+    static_cast<std::size_t>(message::ErrorKind::kTransportError) + 1;
+inline constexpr message::ErrorKind kLastMessageErrorKind = message::ErrorKind::kHeaderTooLarge;
 // transaction::Kind's values.
 inline constexpr std::size_t kTransactionKindCount = 4;
 

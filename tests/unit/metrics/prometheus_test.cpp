@@ -104,8 +104,6 @@ sippet_parse_failures_total{reason="method_mismatch"} 0
 sippet_parse_failures_total{reason="unsupported_scheme"} 0
 sippet_parse_failures_total{reason="too_many_hops"} 0
 sippet_parse_failures_total{reason="header_too_large"} 0
-sippet_parse_failures_total{reason="not_found"} 0
-sippet_parse_failures_total{reason="invalid_argument"} 0
 # HELP sippet_validation_failures_total Received messages that parsed but failed validation, by reason.
 # TYPE sippet_validation_failures_total counter
 sippet_validation_failures_total{reason="malformed_start_line"} 0
@@ -121,8 +119,6 @@ sippet_validation_failures_total{reason="method_mismatch"} 0
 sippet_validation_failures_total{reason="unsupported_scheme"} 0
 sippet_validation_failures_total{reason="too_many_hops"} 0
 sippet_validation_failures_total{reason="header_too_large"} 0
-sippet_validation_failures_total{reason="not_found"} 0
-sippet_validation_failures_total{reason="invalid_argument"} 0
 # HELP sippet_responses_discarded_total Responses received whose top Via is not ours, discarded (RFC 3261 18.1.2).
 # TYPE sippet_responses_discarded_total counter
 sippet_responses_discarded_total 6
@@ -239,6 +235,16 @@ TEST(Prometheus, WithoutProcessFiguresThereAreNone) {
   const std::string text = format_prometheus(stack::MetricsSnapshot{});
   EXPECT_EQ(text.find("process_"), std::string::npos);
   EXPECT_NE(text.find("\nsippet_workers 0\n"), std::string::npos);
+}
+
+TEST(Prometheus, OtherFailureReasonsAppearOnceSeen) {
+  stack::MetricsSnapshot snapshot;
+  const std::string before = format_prometheus(snapshot);
+  EXPECT_EQ(before.find("reason=\"no_route\""), std::string::npos);
+  snapshot.validation_failures[static_cast<std::size_t>(message::ErrorKind::kNoRoute)] = 1;
+  EXPECT_NE(format_prometheus(snapshot).find(
+                "\nsippet_validation_failures_total{reason=\"no_route\"} 1\n"),
+            std::string::npos);
 }
 
 TEST(Prometheus, ProcessFiguresAreRead) {
