@@ -10,6 +10,7 @@ packages=(
   libasio-dev libssl-dev
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
+  prometheus  # promtool: the metrics interop test checks the exposition with it
 )
 if [ "${SIPPET_WITH_KAMAILIO:-0}" = 1 ]; then packages+=(kamailio); fi
 
