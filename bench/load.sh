@@ -4,6 +4,8 @@
 # the other in the same run (the machine's speed drifts: compare within one
 # run). SERVERS picks them, in order (default: all but sipp-uas):
 #   sippet        build/release/apps/sippet/sippet serve --mode uas
+#   sippet-metrics  the same with --metrics, scraped once a second during
+#                 the run (the scrapes' server side counted, the client not)
 #   kamailio-180  bench/anchors/kamailio/uas-sl-180.cfg: stateless, INVITE
 #                 answered with 180 then 200 like `sippet serve`, everything
 #                 else but ACK with 200 (the like-for-like anchor; it also
@@ -24,7 +26,8 @@
 # a server needs them; a server that cannot run is reported, not fatal.
 # A measuring script, never a failing test: it exits 0 whatever the figures.
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
-#   PORT (server port, 5080), SERVERS ("sippet kamailio-180 kamailio udp-floor"),
+#   PORT (server port, 5080; the metrics port is PORT+1 over TCP),
+#   SERVERS ("sippet kamailio-180 kamailio udp-floor"; a name may repeat),
 #   BUILD_DIR (Release build tree, build/release),
 #   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1 (rebuild
 #   the sippet and udp_uas_floor targets),
@@ -95,6 +98,23 @@ start_server() {
   return 1
 }
 
+# GET /metrics on 127.0.0.1:$1 once a second, over bash's /dev/tcp;
+# counts the answers in $work/scrapes, keeps the last in $work/scrape.last.
+SCRAPE_PORT=""
+scrape_every_second() {
+  local port=$1 n=0
+  while :; do
+    if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
+      printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&3
+      timeout 5 cat <&3 >"$work/scrape.last"
+      exec 3<&-
+      head -n 1 "$work/scrape.last" | grep -q ' 200 ' && n=$((n + 1))
+      echo "$n" >"$work/scrapes"
+    fi
+    sleep 1
+  done
+}
+
 # One row: "name successful failed cpu_us_per_call peak_rss_kib"
 results=()
 measure() {
@@ -115,12 +135,24 @@ measure() {
   stats=$work/$name.stat.csv
   local client_port
   client_port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local scraper=""
+  if [ -n "$SCRAPE_PORT" ]; then
+    echo 0 >"$work/scrapes"
+    scrape_every_second "$SCRAPE_PORT" &
+    scraper=$!
+  fi
   timeout --signal=INT --kill-after=10 "$((run_timeout + 15))" \
     sipp -sn uac "127.0.0.1:$PORT" -i 127.0.0.1 -p "$client_port" -r "$RATE" -m "$CALLS" -l "$LIMIT" \
     -nostdin -timeout "${run_timeout}s" -trace_stat -stf "$stats" -fd 1 \
     -stat_delimiter ';' >"$work/$name.sipp.log" 2>&1
   rc=$?
   cpu_after=$(group_cpu_ticks "$server_pgid")
+  if [ -n "$scraper" ]; then
+    kill "$scraper" 2>/dev/null
+    wait "$scraper" 2>/dev/null
+    log "$name: $(cat "$work/scrapes") scrapes answered 200 during the run; the last: $(grep -F \
+      'sippet_requests_received_total{method="INVITE"}' "$work/scrape.last" 2>/dev/null)"
+  fi
   local rss_kib
   rss_kib=$(group_peak_rss_kib "$server_pgid")
   stop_server
@@ -157,16 +189,21 @@ case " $SERVERS " in *" kamailio"*) install_missing kamailio ;; esac
 
 for server in $SERVERS; do
   case "$server" in
-    sippet)
+    sippet | sippet-metrics)
       if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
         build_target sippet
       fi
       if [ -x "$sippet_bin" ]; then
         args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
         [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
-        measure sippet "$sippet_bin" "${args[@]}"
+        if [ "$server" = sippet-metrics ]; then
+          args+=(--metrics "tcp:127.0.0.1:$((PORT + 1))")
+          SCRAPE_PORT=$((PORT + 1))
+        fi
+        measure "$server" "$sippet_bin" "${args[@]}"
+        SCRAPE_PORT=""
       else
-        results+=("sippet - - - - not-built")
+        results+=("$server - - - - not-built")
       fi
       ;;
     kamailio | kamailio-180)
@@ -202,14 +239,14 @@ done
 
 echo
 echo "SIPp uac, $CALLS calls at $RATE calls/s (limit $LIMIT), server on 127.0.0.1:$PORT"
-printf '%-13s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
+printf '%-15s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
 declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
-  printf '%-13s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
+  printf '%-15s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
   cpu_of[$name]=$cpu
 done
 # CPU per call of sippet over that of another server, when both ran.
