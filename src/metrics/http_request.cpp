@@ -1,14 +1,20 @@
 // RFC 9112 §3 (request line), §5 (field lines), RFC 9110 §5.6.2 (token).
 #include "http_request.hpp"
 
-#include <cctype>
+#include "sippet/message/text.hpp"
 
 namespace sippet::metrics {
 
 namespace {
 
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// HTTP's token characters (RFC 9110 §5.6.2), more than SIP's.
 bool is_tchar(unsigned char c) {
-  if (std::isalnum(c)) return true;
+  if (is_digit(static_cast<char>(c)) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+    return true;
   switch (c) {
     case '!':
     case '#':
@@ -36,23 +42,6 @@ bool is_token(std::string_view text) {
   for (unsigned char c : text)
     if (!is_tchar(c)) return false;
   return true;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-    text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-    text.remove_suffix(1);
-  return text;
 }
 
 constexpr std::size_t kMaxMethod = 32;
@@ -115,8 +104,8 @@ Request parse_head(std::string_view head) {
   std::string_view target = line.substr(first + 1, second - first - 1);
   const std::string_view version = line.substr(second + 1);
   if (!is_token(method) || target.empty()) return fail(400);
-  if (version.size() != 8 || !version.starts_with("HTTP/") || !std::isdigit(version[5]) ||
-      version[6] != '.' || !std::isdigit(version[7]))
+  if (version.size() != 8 || !version.starts_with("HTTP/") || !is_digit(version[5]) ||
+      version[6] != '.' || !is_digit(version[7]))
     return fail(400);
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return fail(505);
   // origin-form, or absolute-form (RFC 9112 §3.2.2: a server accepts it).
@@ -139,12 +128,13 @@ Request parse_head(std::string_view head) {
     // No whitespace before the colon; a leading space is obsolete folding.
     if (colon == std::string_view::npos || !is_token(field.substr(0, colon))) return fail(400);
     const std::string_view name = field.substr(0, colon);
-    const std::string_view value = trim(field.substr(colon + 1));
-    if (equals_ignoring_case(name, "host")) {
+    // (No CR or LF is left in a line: trim() removes SP and HTAB.)
+    const std::string_view value = message::trim(field.substr(colon + 1));
+    if (message::iequals(name, "host")) {
       ++hosts;
-    } else if (equals_ignoring_case(name, "content-length")) {
+    } else if (message::iequals(name, "content-length")) {
       if (value != "0") return fail(400);
-    } else if (equals_ignoring_case(name, "transfer-encoding")) {
+    } else if (message::iequals(name, "transfer-encoding")) {
       return fail(400);
     }
   }

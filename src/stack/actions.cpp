@@ -10,9 +10,6 @@ namespace sippet::stack {
 
 void Worker::run_actions(Run& run, Deliveries& out) {
   bool scheduled = false;
-  // A DeliverError comes right before its transaction's Terminated.
-  std::optional<transaction::TransactionId> failed;
-  TransactionOutcome failed_outcome = TransactionOutcome::kTimeout;
   // Index loop: a transport error appends the layer's reaction to actions_.
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     transaction::Action& action = actions_[i];
@@ -24,10 +21,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
     } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
       stop_timer(*stop);
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
-      layer_counters_.ended_transaction(terminated->key, failed == terminated->id ? failed_outcome
-                                                         : run.terminating
-                                                             ? TransactionOutcome::kTerminated
-                                                             : TransactionOutcome::kCompleted);
+      layer_counters_.transaction_ended(*terminated, run.terminating);
       if (terminated->key.role == transaction::Role::kClient) {
         client_flows_.erase(terminated->id);
         if (auto r = resolution_of_.find(terminated->id); r != resolution_of_.end()) {
@@ -47,10 +41,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       std::error_code code;
       for (const auto& [id, failure] : run.errors)
         if (id == error->id) code = failure;
-      failed = error->id;
-      failed_outcome = error->reason == transaction::ErrorReason::kTimeout
-                           ? TransactionOutcome::kTimeout
-                           : TransactionOutcome::kTransportError;
+      layer_counters_.transaction_failed(*error);
       out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
     }
   }

@@ -26,9 +26,24 @@ void ReceiveCounters::add_to(MetricsSnapshot& out) const {
   stack::add_to(out.dispatched, dispatched);
 }
 
-void LayerCounters::ended_transaction(const transaction::TransactionKey& key,
-                                      TransactionOutcome outcome) {
+void LayerCounters::transaction_failed(const transaction::DeliverError& error) {
+  failures_.emplace_back(error.id, error.reason == transaction::ErrorReason::kTimeout
+                                       ? TransactionOutcome::kTimeout
+                                       : TransactionOutcome::kTransportError);
+}
+
+void LayerCounters::transaction_ended(const transaction::Terminated& terminated, bool terminating) {
+  TransactionOutcome outcome =
+      terminating ? TransactionOutcome::kTerminated : TransactionOutcome::kCompleted;
+  for (auto failure = failures_.begin(); failure != failures_.end(); ++failure) {
+    if (failure->first == terminated.id) {
+      outcome = failure->second;
+      failures_.erase(failure);
+      break;
+    }
+  }
   // The key of a server INVITE transaction says INVITE (its ACK matches it).
+  const transaction::TransactionKey& key = terminated.key;
   const bool invite = key.method == "INVITE";
   const transaction::Kind kind =
       key.role == transaction::Role::kClient

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sippet/message/message.hpp"
 #include "sippet/stack/metrics.hpp"
@@ -114,8 +116,16 @@ struct LayerCounters {
   void timer_fired(transaction::TimerId timer) {
     timers_fired[static_cast<std::size_t>(timer)].add();
   }
-  void ended_transaction(const transaction::TransactionKey& key, TransactionOutcome outcome);
+  // A transaction failed: its Terminated, now or later (a server INVITE
+  // transaction in Accepted lives on until Timer L), counts the failure.
+  void transaction_failed(const transaction::DeliverError& error);
+  // A transaction ended; `terminating`: by Stack::terminate.
+  void transaction_ended(const transaction::Terminated& terminated, bool terminating);
   void add_to(MetricsSnapshot& out) const;
+
+ private:
+  // Transactions that failed and have not ended yet (few: failures are rare).
+  std::vector<std::pair<transaction::TransactionId, TransactionOutcome>> failures_;
 };
 
 // Counted by any thread: stateless sends and transport errors (rare).

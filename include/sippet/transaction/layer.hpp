@@ -124,7 +124,7 @@ class TransactionLayer {
   bool terminate(TransactionId id, Actions& out);
 
   // ---- Queries ------------------------------------------------------------------
-  std::size_t size() const;  // live transactions
+  std::size_t size() const;           // live transactions
   std::size_t size(Kind kind) const;  // live transactions of one kind
   std::optional<TransactionId> find(const TransactionKey& key) const;
   const TransactionKey* key_of(TransactionId id) const;  // nullptr when not live

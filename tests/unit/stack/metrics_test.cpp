@@ -4,6 +4,7 @@
 // timers run on a manual clock.
 #include <gtest/gtest.h>
 
+#include "../../../src/stack/worker_metrics.hpp"
 #include "sippet/message/builder.hpp"
 #include "test_peer.hpp"
 
@@ -118,14 +119,14 @@ TEST_F(MetricsTest, GarbageCountsAParseFailure) {
 TEST_F(MetricsTest, InvalidRequestCountsAValidationFailureAndItsAnswer) {
   start(loopback_config());
   std::string text = request("OPTIONS", "z9hG4bKbad", "m-4");
-  text.erase(text.find("Max-Forwards: 70\r\n"), 18);
+  text.replace(text.find("sip:uas@"), 8, "foo:uas@");  // §8.2.2.1: 416
   peer_.send_to(port_, text);
   auto answer = peer_.receive_message();
   ASSERT_TRUE(answer.has_value());
-  EXPECT_EQ(answer->status_code(), 400);
+  EXPECT_EQ(answer->status_code(), 416);
   sync("m-5");
   const MetricsSnapshot m = stack_->metrics();
-  EXPECT_EQ(m.validation_failure(ErrorKind::kMissingHeader), 1u);
+  EXPECT_EQ(m.validation_failure(ErrorKind::kUnsupportedScheme), 1u);
   EXPECT_EQ(m.received.request(Method::kOptions), 2u);  // parsed, then refused; the sync
   EXPECT_EQ(m.sent.response_class(4), 1u);
 }
@@ -239,6 +240,25 @@ TEST_F(MetricsTest, EveryReceivedMessageIsDispatchedOnceAcrossWorkers) {
       m.dispatch(Dispatch::kOwn) + m.dispatch(Dispatch::kInline) + m.dispatch(Dispatch::kPosted),
       std::uint64_t{kRequests});
   EXPECT_EQ(m.created(Kind::kServerNonInvite), std::uint64_t{kRequests});
+}
+
+// A server INVITE transaction in Accepted outlives its transport error
+// (RFC 6026 §8.8): the failure is remembered until its Terminated.
+TEST(LayerCounters, AFailureCountsWhenItsTransactionEndsLater) {
+  LayerCounters counters;
+  transaction::TransactionKey invite;
+  invite.role = transaction::Role::kServer;
+  invite.method = "INVITE";
+  const transaction::TransactionId failed{3, 1}, other{4, 1};
+  counters.transaction_failed(
+      transaction::DeliverError{failed, transaction::ErrorReason::kTransportError, {}, invite});
+  counters.transaction_ended(transaction::Terminated{other, invite}, false);
+  counters.transaction_ended(transaction::Terminated{failed, invite}, false);
+  counters.transaction_ended(transaction::Terminated{failed, invite}, false);  // slot reused
+  MetricsSnapshot m;
+  counters.add_to(m);
+  EXPECT_EQ(m.ended(Kind::kServerInvite, TransactionOutcome::kTransportError), 1u);
+  EXPECT_EQ(m.ended(Kind::kServerInvite, TransactionOutcome::kCompleted), 2u);
 }
 
 }  // namespace
