@@ -3,7 +3,16 @@
 # scenario (INVITE/180/200/ACK/BYE) at RATE calls/s for CALLS calls against
 # each server under test, one after the other in the same run:
 #   sippet    build/release/apps/sippet/sippet serve --mode uas
+#   sippet-base the same from another binary, SIPPET_BASE_BIN (e.g. a build
+#             of an earlier commit: what a change costs with its feature off)
+#   sippet-trace, sippet-pcap, sippet-hep
+#             the same with --trace-file (text, to a file in the work
+#             directory), --pcap FILE, or --hep udp:127.0.0.1:HEP_PORT (a
+#             UDP sink outside the measured processes takes the copies)
 #   kamailio  bench/anchors/kamailio/uas-sl.cfg (stateless 200 to everything)
+#   kamailio-180, kamailio-hep
+#             uas-sl-180.cfg (180 + 200 to an INVITE, like sippet), and the
+#             same with siptrace mirroring every message as HEP3 to the sink
 #   sipp-uas  SIPp's own built-in uas (an anchor)
 #   udp-floor bench/load/udp_uas_floor.cpp: string-built answers on
 #             UdpTransport alone, the transport's + kernel's share of a call
@@ -16,6 +25,8 @@
 #   PORT (server port, 5080), SERVERS ("sippet kamailio sipp-uas udp-floor"),
 #   BUILD_DIR (Release build tree, build/release),
 #   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
+#   SERVE_ARGS (more `sippet serve` options for every sippet server),
+#   HEP_PORT (the HEP sink's port, 9060),
 #   SIPPET_BIN (another sippet binary; default $BUILD_DIR/apps/sippet/sippet).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +37,7 @@ RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-2000}
 PORT=${PORT:-5080}
+HEP_PORT=${HEP_PORT:-9060}
 SERVERS=${SERVERS:-"sippet kamailio sipp-uas udp-floor"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
@@ -49,6 +61,25 @@ install_missing() {
     "${missing[@]}" >/dev/null
 }
 
+# A UDP sink for HEP copies (its CPU is the capture server's, not counted).
+sink_pid=""
+start_hep_sink() {
+  [ -n "$sink_pid" ] && return 0
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    s.recv(70000)
+' "$HEP_PORT" &
+  sink_pid=$!
+  for _ in $(seq 50); do
+    udp_port_bound "$HEP_PORT" && return 0
+    sleep 0.1
+  done
+  log "the HEP sink did not bind 127.0.0.1:$HEP_PORT"
+}
+
 server_pgid=""
 stop_server() {
   [ -z "$server_pgid" ] && return 0
@@ -61,7 +92,7 @@ stop_server() {
   wait "$server_pgid" 2>/dev/null
   server_pgid=""
 }
-trap 'stop_server; rm -rf "$work"' EXIT
+trap 'stop_server; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 # Starts "$@" in a new session (so its process group holds all its
@@ -133,28 +164,59 @@ PY
 
 install_missing sip-tester kamailio
 
+# measure_sippet NAME [serve options...]
+sippet_built=0
+measure_sippet() {
+  local name=$1
+  shift
+  if [ "$sippet_built" = 0 ] && { [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; }; then
+    log "building Release ($BUILD_DIR, target sippet)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
+      >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
+  fi
+  sippet_built=1
+  if [ -x "$sippet_bin" ]; then
+    local args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
+    [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+    # shellcheck disable=SC2206
+    [ -n "${SERVE_ARGS:-}" ] && args+=($SERVE_ARGS)
+    measure "$name" "$sippet_bin" "${args[@]}" "$@"
+  else
+    results+=("$name - - - - not-built")
+  fi
+}
+
+# measure_kamailio NAME CONFIG
+measure_kamailio() {
+  local cfg=$work/$1.cfg
+  sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/; s/127\.0\.0\.1:9060/127.0.0.1:$HEP_PORT/" \
+    "bench/anchors/kamailio/$2" >"$cfg"
+  # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
+  measure "$1" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
+}
+
 for server in $SERVERS; do
   case "$server" in
-    sippet)
-      if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        log "building Release ($BUILD_DIR, target sippet)"
-        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-          >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
-          >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
-      fi
-      if [ -x "$sippet_bin" ]; then
-        args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
-        [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
-        measure sippet "$sippet_bin" "${args[@]}"
+    sippet) measure_sippet sippet ;;
+    sippet-base)
+      if [ -x "${SIPPET_BASE_BIN:-}" ]; then
+        sippet_bin=$SIPPET_BASE_BIN sippet_built=1 measure_sippet sippet-base
       else
-        results+=("sippet - - - - not-built")
+        results+=("sippet-base - - - - no-SIPPET_BASE_BIN")
       fi
       ;;
-    kamailio)
-      cfg=$work/uas-sl.cfg
-      sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/" bench/anchors/kamailio/uas-sl.cfg >"$cfg"
-      # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
-      measure kamailio kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
+    sippet-trace) measure_sippet sippet-trace --trace-file "$work/trace.txt" ;;
+    sippet-pcap) measure_sippet sippet-pcap --pcap "$work/capture.pcap" ;;
+    sippet-hep)
+      start_hep_sink
+      measure_sippet sippet-hep --hep "udp:127.0.0.1:$HEP_PORT"
+      ;;
+    kamailio) measure_kamailio kamailio uas-sl.cfg ;;
+    kamailio-180) measure_kamailio kamailio-180 uas-sl-180.cfg ;;
+    kamailio-hep)
+      start_hep_sink
+      measure_kamailio kamailio-hep uas-sl-180-hep.cfg
       ;;
     sipp-uas)
       measure sipp-uas sipp -sn uas -i 127.0.0.1 -p "$PORT" -nostdin
@@ -177,18 +239,25 @@ done
 
 echo
 echo "SIPp uac, $CALLS calls at $RATE calls/s (limit $LIMIT), server on 127.0.0.1:$PORT"
-printf '%-10s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
+printf '%-13s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
 declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
-  printf '%-10s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
+  printf '%-13s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
   cpu_of[$name]=$cpu
 done
 if [[ "${cpu_of[sippet]:--}" != - && "${cpu_of[kamailio]:--}" != - ]]; then
   awk -v s="${cpu_of[sippet]}" -v k="${cpu_of[kamailio]}" \
     'BEGIN {if (k > 0) printf "CPU per call, sippet/kamailio: %.3f (goal <= 0.25)\n", s / k}'
 fi
+for pair in sippet:sippet-base sippet-trace:sippet sippet-pcap:sippet sippet-hep:sippet kamailio-hep:kamailio-180; do
+  a=${pair%%:*} b=${pair##*:}
+  if [[ "${cpu_of[$a]:--}" != - && "${cpu_of[$b]:--}" != - ]]; then
+    awk -v x="${cpu_of[$a]}" -v y="${cpu_of[$b]}" -v a="$a" -v b="$b" \
+      'BEGIN {printf "%s - %s: %+.1f µs per call (%.2f times)\n", a, b, x - y, (y > 0 ? x / y : 0)}'
+  fi
+done
 exit 0
