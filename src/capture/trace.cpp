@@ -37,6 +37,10 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
 
 bool is_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     const std::size_t n = utf8_sequence(text, i);
     if (n == 0) return false;
     i += n;
@@ -59,14 +63,19 @@ constexpr char kHex[] = "0123456789abcdef";
 // invalid UTF-8 as \xNN, so that a trace never writes raw binary.
 void append_lines(std::string_view text, std::string& out) {
   for (std::size_t i = 0; i < text.size();) {
+    // A run of printable ASCII, line ends and tabs, appended at once.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto u = static_cast<unsigned char>(text[run]);
+      if (!((u >= 0x20 && u < 0x7F) || u == '\n' || u == '\t')) break;
+      ++run;
+    }
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
     if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      ++i;
-      continue;
-    }
-    if (c == '\n' || c == '\t' || (u >= 0x20 && u < 0x7F)) {
-      out.push_back(c);
       ++i;
       continue;
     }
@@ -85,7 +94,18 @@ void append_lines(std::string_view text, std::string& out) {
 
 void append_json_string(std::string_view text, std::string& out) {
   out.push_back('"');
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    // A run that needs no escape, appended at once.
+    std::size_t run = i;
+    while (run < text.size()) {
+      const auto u = static_cast<unsigned char>(text[run]);
+      if (u < 0x20 || u == 0x7F || u == '"' || u == '\\') break;
+      ++run;
+    }
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
       case '"':
