@@ -1,6 +1,7 @@
 // Trace formats (trace.hpp): a readable block or one JSON object per line.
 #include "sippet/capture/trace.hpp"
 
+#include <cstring>
 #include <ctime>
 
 #include "sippet/transport/protocol.hpp"
@@ -35,8 +36,32 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
   return length;
 }
 
+// Octets that go through as they are: kLinePlain[c] for the text format
+// (printable ASCII, LF, TAB), kJsonPlain[c] in a JSON string (not a
+// control character, '"' or '\\'; UTF-8 is checked apart).
+struct Tables {
+  bool line[256] = {};
+  bool json[256] = {};
+  constexpr Tables() {
+    for (int c = 0; c < 256; ++c) {
+      line[c] = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t';
+      json[c] = c >= 0x20 && c != 0x7F && c != '"' && c != '\\';
+    }
+  }
+};
+constexpr Tables kTables;
+
 bool is_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
+    // Eight ASCII octets at a time.
+    if (i + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (static_cast<unsigned char>(text[i]) < 0x80) {
       ++i;
       continue;
@@ -59,17 +84,40 @@ bool is_text(std::string_view text) {
 
 constexpr char kHex[] = "0123456789abcdef";
 
+void append_decimal(std::uint32_t value, std::string& out) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0)
+    out.push_back(digits[--n]);
+}
+
+// "127.0.0.1:5060", "[::1]:5060"; IPv4 without printf (inet_ntop uses it).
+void append_endpoint(const transport::Endpoint& endpoint, std::string& out) {
+  if (!endpoint.is_v4()) {
+    out.append(endpoint.to_string());
+    return;
+  }
+  const auto& octets = endpoint.address_bytes();
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) out.push_back('.');
+    append_decimal(octets[i], out);
+  }
+  out.push_back(':');
+  append_decimal(endpoint.port(), out);
+}
+
 // Lines as on the wire, with "\n" for "\r\n"; other control octets and
 // invalid UTF-8 as \xNN, so that a trace never writes raw binary.
 void append_lines(std::string_view text, std::string& out) {
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII, line ends and tabs, appended at once.
     std::size_t run = i;
-    while (run < text.size()) {
-      const auto u = static_cast<unsigned char>(text[run]);
-      if (!((u >= 0x20 && u < 0x7F) || u == '\n' || u == '\t')) break;
+    while (run < text.size() && kTables.line[static_cast<unsigned char>(text[run])])
       ++run;
-    }
     out.append(text.data() + i, run - i);
     i = run;
     if (i == text.size()) break;
@@ -97,11 +145,8 @@ void append_json_string(std::string_view text, std::string& out) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     // A run that needs no escape, appended at once.
     std::size_t run = i;
-    while (run < text.size()) {
-      const auto u = static_cast<unsigned char>(text[run]);
-      if (u < 0x20 || u == 0x7F || u == '"' || u == '\\') break;
+    while (run < text.size() && kTables.json[static_cast<unsigned char>(text[run])])
       ++run;
-    }
     out.append(text.data() + i, run - i);
     i = run;
     if (i == text.size()) break;
@@ -164,13 +209,13 @@ void format_text(const stack::MessageEvent& event, std::string& out) {
   out.append("--- ");
   append_time(event.time, out);
   out.append(in ? " received " : " sent ");
-  out.append(std::to_string(event.bytes.size()));
+  append_decimal(static_cast<std::uint32_t>(event.bytes.size()), out);
   out.append(" bytes over ");
   out.append(transport::to_string(event.flow.protocol));
   out.push_back(' ');
-  out.append(event.flow.local.to_string());
+  append_endpoint(event.flow.local, out);
   out.append(in ? " <- " : " -> ");
-  out.append(event.flow.remote.to_string());
+  append_endpoint(event.flow.remote, out);
   if (event.flow.connection != 0) {
     out.append(" #");
     out.append(std::to_string(event.flow.connection));
@@ -217,13 +262,13 @@ void format_json(const stack::MessageEvent& event, std::string& out) {
   out.append("\",\"transport\":\"");
   out.append(transport::to_string(event.flow.protocol));
   out.append("\",\"local\":\"");
-  out.append(event.flow.local.to_string());
+  append_endpoint(event.flow.local, out);
   out.append("\",\"remote\":\"");
-  out.append(event.flow.remote.to_string());
+  append_endpoint(event.flow.remote, out);
   out.append("\",\"connection\":");
   out.append(std::to_string(event.flow.connection));
   out.append(",\"size\":");
-  out.append(std::to_string(event.bytes.size()));
+  append_decimal(static_cast<std::uint32_t>(event.bytes.size()), out);
   if (event.error != nullptr) {
     out.append(",\"error\":");
     // Reasons are built from the message: make sure they are UTF-8 too.
@@ -265,13 +310,26 @@ void append_time(std::chrono::system_clock::time_point time, std::string& out) {
   std::time_t seconds = static_cast<std::time_t>(since / 1000000);
   long micros = static_cast<long>(since % 1000000);
   if (micros < 0) micros += 1000000, --seconds;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const int n =
-      std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
-                    utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
-  if (n > 0) out.append(text, static_cast<std::size_t>(n));
+  // The date and time of day change once a second: formatted then, reused
+  // for the messages of that second (by this thread).
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  thread_local int cached_length = 0;
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    cached_length =
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", utc.tm_year + 1900,
+                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    if (cached_length < 0 || cached_length >= static_cast<int>(sizeof cached)) cached_length = 0;
+    cached_second = seconds;
+  }
+  out.append(cached, static_cast<std::size_t>(cached_length));
+  char digits[6];
+  for (int i = 5; i >= 0; --i, micros /= 10)
+    digits[i] = static_cast<char>('0' + micros % 10);
+  out.append(digits, 6);
+  out.push_back('Z');
 }
 
 void format_trace(const stack::MessageEvent& event, TraceFormat format, std::string& out) {
