@@ -11,12 +11,12 @@ namespace sippet::transport {
 enum class Protocol : std::uint8_t { kUdp, kTcp, kTls, kWs, kWss };
 
 struct ProtocolFacts {
-  std::string_view via_name;  // the Via sent-protocol transport token: "UDP", "TLS"
-  std::string_view uri_name;  // the URI `transport` parameter value: "udp", "tls"
+  std::string_view via_name;   // the Via sent-protocol transport token: "UDP", "TLS"
+  std::string_view uri_name;   // the URI `transport` parameter value: "udp", "tls"
   std::uint16_t default_port;  // §19.1.2: 5060, 5061 for the secure ones (RFC 7118 too)
-  bool reliable;  // §18: no request retransmissions, Timers D, I, J and K zero
-  bool secure;    // TLS underneath: what a sips: hop needs (§26.2.2)
-  bool stream;    // a byte stream framed by Content-Length (§18.3)
+  bool reliable;               // §18: no request retransmissions, Timers D, I, J and K zero
+  bool secure;                 // TLS underneath: what a sips: hop needs (§26.2.2)
+  bool stream;                 // a byte stream framed by Content-Length (§18.3)
 };
 
 constexpr ProtocolFacts facts(Protocol protocol) {
@@ -36,7 +36,7 @@ constexpr ProtocolFacts facts(Protocol protocol) {
 }
 
 inline constexpr Protocol kAllProtocols[] = {Protocol::kUdp, Protocol::kTcp, Protocol::kTls,
-                                            Protocol::kWs, Protocol::kWss};
+                                             Protocol::kWs, Protocol::kWss};
 
 // "UDP", "TCP", "TLS", "WS", "WSS": the Via sent-protocol transport token.
 constexpr std::string_view to_string(Protocol protocol) {

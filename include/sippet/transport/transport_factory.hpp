@@ -37,8 +37,7 @@ class TransportFactory {
   // Opens and binds a transport for `protocol` on `local` (port 0: any) on
   // `io`. Does not start it. Errors: kInvalidArgument with a reason such as
   // "Address already in use" or "TCP is not supported".
-  virtual message::Result<std::unique_ptr<Transport>> open(asio::io_context& io,
-                                                           Protocol protocol,
+  virtual message::Result<std::unique_ptr<Transport>> open(asio::io_context& io, Protocol protocol,
                                                            const Endpoint& local,
                                                            const OpenOptions& options) = 0;
 };

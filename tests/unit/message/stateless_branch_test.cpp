@@ -10,9 +10,8 @@
 namespace sippet::message {
 namespace {
 
-std::string request(std::string_view method, std::string_view branch,
-                    std::string_view cseq = "1", std::string_view to_tag = "",
-                    std::string_view uri = "sip:bob@example.com") {
+std::string request(std::string_view method, std::string_view branch, std::string_view cseq = "1",
+                    std::string_view to_tag = "", std::string_view uri = "sip:bob@example.com") {
   std::string text = std::string(method) + " " + std::string(uri) + " SIP/2.0\r\n";
   text += "Via: SIP/2.0/UDP pc33.example.com:5060;branch=" + std::string(branch) + "\r\n";
   text += "Max-Forwards: 70\r\n";
@@ -64,8 +63,8 @@ TEST(StatelessBranch, Rfc2543RequestHashesItsFields) {
 }
 
 TEST(StatelessBranch, RequestWithoutViaIsAnError) {
-  auto parsed = parse_message(
-      "OPTIONS sip:bob@example.com SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  auto parsed =
+      parse_message("OPTIONS sip:bob@example.com SIP/2.0\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n");
   ASSERT_TRUE(parsed.ok());
   auto branch = stateless_branch(*parsed);
   ASSERT_FALSE(branch.ok());
