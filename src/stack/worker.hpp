@@ -13,6 +13,7 @@
 //   worker_timers.cpp     the alarm and the timer queue
 //   transport_errors.cpp  send failures and ICMP errors to the transactions
 //   resolution.cpp        sends waiting for a host name to be resolved
+//   events.cpp            the debug log of transaction events (--verbose)
 //
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
 // client flows, so a send from any thread runs the layer under it. Core
@@ -35,6 +36,7 @@
 #include <variant>
 #include <vector>
 
+#include "events.hpp"
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
@@ -239,6 +241,7 @@ class Worker {
   std::vector<ShortTimer> short_timers_;  // by transaction slot
   TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
   transaction::Actions actions_;
+  TransactionEvents events_;  // debug lines, only when the logger shows them
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;
