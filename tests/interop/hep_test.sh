@@ -6,11 +6,12 @@
 # Then sngrep's own HEP3 decoder (`sngrep -E`) reads the same packets from
 # a pcap of them, and tshark's SIP dissector checks what it decoded.
 # (Debian's tshark 4.0 has no HEP dissector of its own.)
-source "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/lib.sh"
 init "$@"
 CALLS=4
 HEP_PORT=$(free_port)
-timeout 60 python3 "$(dirname "$0")/hep_receiver.py" "$HEP_PORT" $((CALLS * 6)) hep \
+timeout 60 python3 "$HERE/hep_receiver.py" "$HEP_PORT" $((CALLS * 6)) hep \
   >receiver.out 2>&1 &
 RECEIVER_PID=$!
 for _ in $(seq 1 100); do
