@@ -1,38 +1,37 @@
 #!/usr/bin/env bash
-# Call-load figures: SIPp's built-in `uac` scenario (INVITE/180/200/ACK/BYE)
-# at RATE calls/s for CALLS calls against each server under test, one after
-# the other in the same run (the machine's speed drifts: compare within one
-# run). SERVERS picks them, in order (default: all but sipp-uas):
-#   sippet        build/release/apps/sippet/sippet serve --mode uas
-#   sippet-metrics  the same with --metrics, scraped once a second during
-#                 the run (the scrapes' server side counted, the client not)
-#   kamailio-180  bench/anchors/kamailio/uas-sl-180.cfg: stateless, INVITE
-#                 answered with 180 then 200 like `sippet serve`, everything
-#                 else but ACK with 200 (the like-for-like anchor; it also
-#                 listens on TCP, idle here)
-#   kamailio      bench/anchors/kamailio/uas-sl.cfg: stateless 200 to
-#                 everything, no 180 (one datagram less per call)
-#   udp-floor     bench/load/udp_uas_floor.cpp (target udp_uas_floor):
-#                 string-built answers on UdpTransport alone, the
-#                 transport's + kernel's share of a call
-#   sipp-uas      SIPp's own built-in uas
+# Call-load figures: SIPp's built-in `uac`
+# scenario (INVITE/180/200/ACK/BYE) at RATE calls/s for CALLS calls against
+# each server under test, one after the other in the same run:
+#   sippet    build/release/apps/sippet/sippet serve --mode uas
+#   sippet-base the same from another binary, SIPPET_BASE_BIN (e.g. a build
+#             of an earlier commit: what a change costs with its feature off)
+#   sippet-metrics the same with --metrics on PORT+1, scraped once a second
+#             during the run (the scrapes' server side counted, the client not)
+#   sippet-trace, sippet-pcap, sippet-hep
+#             the same with --trace-file (text, to a file in the work
+#             directory), --pcap FILE, or --hep udp:127.0.0.1:HEP_PORT (a
+#             UDP sink outside the measured processes takes the copies)
+#   kamailio  bench/anchors/kamailio/uas-sl.cfg (stateless 200 to everything)
+#   kamailio-180, kamailio-hep
+#             uas-sl-180.cfg (180 + 200 to an INVITE, like sippet), and the
+#             same with siptrace mirroring every message as HEP3 to the sink
+#   sipp-uas  SIPp's own built-in uas (an anchor)
+#   udp-floor bench/load/udp_uas_floor.cpp (target udp_uas_floor): string-built answers on
+#             UdpTransport alone, the transport's + kernel's share of a call
 # For each it prints successful and failed calls, CPU µs per call (user+sys
 # of all the server's processes over the run, divided by the calls) and the
-# peak RSS (VmHWM summed over its processes), then the ratios
-# sippet/kamailio-180 (like for like) and sippet/kamailio.
+# peak RSS (VmHWM summed over its processes), then the ratios sippet/kamailio-180
+# (like for like) and sippet/kamailio.
 #
-# Kamailio (Debian package `kamailio`, which scripts/setup.sh installs only
-# with SIPPET_WITH_KAMAILIO=1) and SIPp are installed here when missing and
-# a server needs them; a server that cannot run is reported, not fatal.
 # A measuring script, never a failing test: it exits 0 whatever the figures.
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
 #   PORT (server port, 5080; the metrics port is PORT+1 over TCP),
 #   SERVERS ("sippet kamailio-180 kamailio udp-floor"; a name may repeat),
 #   BUILD_DIR (Release build tree, build/release),
-#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1 (rebuild
-#   the sippet and udp_uas_floor targets),
+#   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
+#   SERVE_ARGS (more `sippet serve` options for every sippet server),
+#   HEP_PORT (the HEP sink's port, 9060),
 #   SIPPET_BIN (another sippet binary; default $BUILD_DIR/apps/sippet/sippet).
-# A quick check of the script itself: CALLS=500 RATE=250 bash bench/load.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,6 +41,7 @@ RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-2000}
 PORT=${PORT:-5080}
+HEP_PORT=${HEP_PORT:-9060}
 SERVERS=${SERVERS:-"sippet kamailio-180 kamailio udp-floor"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
@@ -65,6 +65,25 @@ install_missing() {
     "${missing[@]}" >/dev/null
 }
 
+# A UDP sink for HEP copies (its CPU is the capture server's, not counted).
+sink_pid=""
+start_hep_sink() {
+  [ -n "$sink_pid" ] && return 0
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+while True:
+    s.recv(70000)
+' "$HEP_PORT" &
+  sink_pid=$!
+  for _ in $(seq 50); do
+    udp_port_bound "$HEP_PORT" && return 0
+    sleep 0.1
+  done
+  log "the HEP sink did not bind 127.0.0.1:$HEP_PORT"
+}
+
 server_pgid=""
 stop_server() {
   [ -z "$server_pgid" ] && return 0
@@ -77,7 +96,7 @@ stop_server() {
   wait "$server_pgid" 2>/dev/null
   server_pgid=""
 }
-trap 'stop_server; rm -rf "$work"' EXIT
+trap 'stop_server; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 # Starts "$@" in a new session (so its process group holds all its
@@ -176,48 +195,61 @@ PY
   results+=("$name $successful $failed $cpu_us $rss_kib ok")
 }
 
-# Configures the Release tree if needed and builds one target of it.
-build_target() {
-  log "building Release ($BUILD_DIR, target $1)"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-    >/dev/null && cmake --build "$BUILD_DIR" --target "$1" -j "${JOBS:-$(nproc)}" \
-    >"$work/build-$1.log" 2>&1 || { log "build of $1 failed:"; tail -n 20 "$work/build-$1.log" >&2; }
+install_missing sip-tester kamailio
+
+# measure_sippet NAME [serve options...]
+sippet_built=0
+measure_sippet() {
+  local name=$1
+  shift
+  if [ "$sippet_built" = 0 ] && { [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; }; then
+    log "building Release ($BUILD_DIR, target sippet)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
+      >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
+  fi
+  sippet_built=1
+  if [ -x "$sippet_bin" ]; then
+    local args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
+    [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+    # shellcheck disable=SC2206
+    [ -n "${SERVE_ARGS:-}" ] && args+=($SERVE_ARGS)
+    measure "$name" "$sippet_bin" "${args[@]}" "$@"
+  else
+    results+=("$name - - - - not-built")
+  fi
 }
 
-install_missing sip-tester
-case " $SERVERS " in *" kamailio"*) install_missing kamailio ;; esac
+# measure_kamailio NAME CONFIG
+measure_kamailio() {
+  local cfg=$work/$1.cfg
+  sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/; s/127\.0\.0\.1:9060/127.0.0.1:$HEP_PORT/" \
+    "bench/anchors/kamailio/$2" >"$cfg"
+  # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
+  measure "$1" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
+}
 
 for server in $SERVERS; do
   case "$server" in
-    sippet | sippet-metrics)
-      if [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        build_target sippet
-      fi
-      if [ -x "$sippet_bin" ]; then
-        args=(serve --mode uas --listen "udp:127.0.0.1:$PORT")
-        [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
-        if [ "$server" = sippet-metrics ]; then
-          args+=(--metrics "tcp:127.0.0.1:$((PORT + 1))")
-          SCRAPE_PORT=$((PORT + 1))
-        fi
-        measure "$server" "$sippet_bin" "${args[@]}"
-        SCRAPE_PORT=""
+    sippet) measure_sippet sippet ;;
+    sippet-base)
+      if [ -x "${SIPPET_BASE_BIN:-}" ]; then
+        sippet_bin=$SIPPET_BASE_BIN sippet_built=1 measure_sippet sippet-base
       else
-        results+=("$server - - - - not-built")
+        results+=("sippet-base - - - - no-SIPPET_BASE_BIN")
       fi
       ;;
-    kamailio | kamailio-180)
-      anchor=bench/anchors/kamailio/uas-sl.cfg
-      [ "$server" = kamailio-180 ] && anchor=bench/anchors/kamailio/uas-sl-180.cfg
-      if ! command -v kamailio >/dev/null; then
-        log "$server: kamailio is not installed (Debian package kamailio)"
-        results+=("$server - - - - not-installed")
-        continue
-      fi
-      cfg=$work/$server.cfg
-      sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/" "$anchor" >"$cfg"
-      # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
-      measure "$server" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
+    sippet-trace) measure_sippet sippet-trace --trace-file "$work/trace.txt" ;;
+    sippet-pcap) measure_sippet sippet-pcap --pcap "$work/capture.pcap" ;;
+    sippet-hep)
+      start_hep_sink
+      measure_sippet sippet-hep --hep "udp:127.0.0.1:$HEP_PORT"
+      ;;
+    kamailio) measure_kamailio kamailio uas-sl.cfg ;;
+    kamailio-180) measure_kamailio kamailio-180 uas-sl-180.cfg ;;
+    kamailio-hep)
+      start_hep_sink
+      measure_kamailio kamailio-hep uas-sl-180-hep.cfg
       ;;
     sipp-uas)
       measure sipp-uas sipp -sn uas -i 127.0.0.1 -p "$PORT" -nostdin
@@ -225,7 +257,10 @@ for server in $SERVERS; do
     udp-floor)
       floor_bin=$BUILD_DIR/bench/udp_uas_floor
       if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        build_target udp_uas_floor
+        log "building Release ($BUILD_DIR, target udp_uas_floor)"
+        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+          >/dev/null && cmake --build "$BUILD_DIR" --target udp_uas_floor -j "${JOBS:-$(nproc)}" \
+          >"$work/floor-build.log" 2>&1 || tail -n 20 "$work/floor-build.log" >&2
       fi
       if [ -x "$floor_bin" ]; then
         measure udp-floor "$floor_bin" 127.0.0.1 "$PORT"
@@ -249,13 +284,17 @@ for row in "${results[@]}"; do
   printf '%-15s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
   cpu_of[$name]=$cpu
 done
-# CPU per call of sippet over that of another server, when both ran.
-ratio() {
-  local other=$1 label=$2
-  [[ "${cpu_of[sippet]:--}" != - && "${cpu_of[$other]:--}" != - ]] || return 0
-  awk -v s="${cpu_of[sippet]}" -v k="${cpu_of[$other]}" -v o="$other" -v l="$label" \
-    'BEGIN {if (k > 0) printf "CPU per call, sippet/%s: %.3f%s\n", o, s / k, l}'
-}
-ratio kamailio-180 " (like for like: 180 and 200 to INVITE)"
-ratio kamailio " (Kamailio sending 200 only)"
+for anchor in kamailio-180 kamailio; do
+  if [[ "${cpu_of[sippet]:--}" != - && "${cpu_of[$anchor]:--}" != - ]]; then
+    awk -v s="${cpu_of[sippet]}" -v k="${cpu_of[$anchor]}" -v a="$anchor" \
+      'BEGIN {if (k > 0) printf "CPU per call, sippet/%s: %.3f\n", a, s / k}'
+  fi
+done
+for pair in sippet:sippet-base sippet-metrics:sippet sippet-trace:sippet sippet-pcap:sippet sippet-hep:sippet kamailio-hep:kamailio-180; do
+  a=${pair%%:*} b=${pair##*:}
+  if [[ "${cpu_of[$a]:--}" != - && "${cpu_of[$b]:--}" != - ]]; then
+    awk -v x="${cpu_of[$a]}" -v y="${cpu_of[$b]}" -v a="$a" -v b="$b" \
+      'BEGIN {printf "%s - %s: %+.1f µs per call (%.2f times)\n", a, b, x - y, (y > 0 ? x / y : 0)}'
+  fi
+done
 exit 0

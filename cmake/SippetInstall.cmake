@@ -5,7 +5,8 @@
 #   lib/cmake/sippet/                  the package: an application outside the
 #                                      tree does find_package(sippet) and links
 #                                      sippet::message, sippet::transaction,
-#                                      sippet::transport or sippet::stack.
+#                                      sippet::transport, sippet::stack,
+#                                      sippet::capture or sippet::metrics.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

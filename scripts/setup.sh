@@ -11,6 +11,7 @@ packages=(
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
+  tshark sngrep
 )
 if [ "${SIPPET_WITH_KAMAILIO:-0}" = 1 ]; then packages+=(kamailio); fi
 
@@ -22,6 +23,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  # tshark asks whether non-root users may capture: no, and no question.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "capture_options.hpp"
 #include "commands.hpp"
 #include "serve_options.hpp"
 #include "sippet/message/builder.hpp"
@@ -24,14 +25,17 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: sippet send [--method M] [--transport udp] [--t1 MS] [--listen SPEC] URI\n"
+      "usage: sippet send [--method M] [--transport udp] [--t1 MS] [--listen SPEC]\n"
+      "                   [--trace] [--trace-file FILE] [--trace-format text|json] URI\n"
       "\n"
       "  --method M      request method (default OPTIONS)\n"
       "  --transport T   udp (the only one for now)\n"
       "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
       "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
-      "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n",
+      "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n"
+      "the trace goes to stderr (stdout has the status lines)\n",
       out);
+  std::fputs(kCaptureUsage, out);
 }
 
 // The local address the kernel would send from to reach host:port
@@ -132,8 +136,13 @@ int run_send(int argc, char** argv) {
   std::optional<transport::ListenSpec> listen;
   stack::StackConfig config;
   config.threads = 1;
+  CaptureOptions capture;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (int parsed = parse_capture_option(argc, argv, i, "send", capture); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
@@ -199,6 +208,11 @@ int run_send(int argc, char** argv) {
     listen = *spec;
   }
   config.listen.push_back(*listen);
+  // The trace is written as the messages go (a few of them): in order with
+  // the status lines.
+  Captures captures;
+  if (!captures.open(capture, "send", stderr, true)) return 2;
+  captures.install(config);
 
   SendCore core;
   auto stack = stack::Stack::create(std::move(config), core);
@@ -232,6 +246,7 @@ int run_send(int argc, char** argv) {
   int status = core.wait();
   if (auto ok = core.take_2xx()) send_ack(**stack, invite, *ok);
   (*stack)->stop();
+  captures.close_and_report("send");
   return status;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capture_options.hpp"
 #include "commands.hpp"
 #include "metrics_endpoint.hpp"
 #include "serve_options.hpp"
@@ -29,10 +30,12 @@ void usage(std::FILE* out) {
       "  --t1 MS           RFC 3261 T1 (default 500); T2 and T4 keep their ratio to 500\n"
       "  --answer CODE     final status for every INVITE (default 200)\n"
       "  --ring MS         wait MS between 180 and the final response (default 0)\n"
-      "  --verbose         log every event to stderr (default: warnings only)\n"
+      "  --verbose         log transaction events to stderr (created, state changes, timers,\n"
+      "                    retransmissions, errors; default: warnings only)\n"
       "  --metrics SPEC    serve Prometheus metrics at http://HOST:PORT/metrics\n"
       "                    (SPEC tcp:HOST:PORT, port 0: any)\n",
       out);
+  std::fputs(kCaptureUsage, out);
 }
 
 }  // namespace
@@ -43,8 +46,13 @@ int run_serve(int argc, char** argv) {
   std::string mode = "uas";
   bool verbose = false;
   std::optional<transport::Endpoint> metrics_at;
+  CaptureOptions capture;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
+    if (int parsed = parse_capture_option(argc, argv, i, "serve", capture); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
@@ -115,6 +123,11 @@ int run_serve(int argc, char** argv) {
     return 2;
   }
   if (verbose) config.logger = std::make_shared<stack::StderrLogger>(stack::LogLevel::kTrace);
+  // The trace goes to stdout, written by a thread of its own like the pcap
+  // and HEP copies: the workers only queue the messages.
+  Captures captures;
+  if (!captures.open(capture, "serve", stdout, false)) return 1;
+  captures.install(config);
 
   // The workers' malloc arenas otherwise grow and shrink their heaps with
   // mprotect() under steady load: keep what they got.
@@ -155,6 +168,7 @@ int run_serve(int argc, char** argv) {
   sigwait(&signals, &signal);
   if (exporter) exporter->stop();
   (*stack)->stop();
+  captures.close_and_report("serve");
   std::printf("sippet serve: stopped (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;
 }

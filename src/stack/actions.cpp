@@ -10,9 +10,11 @@ namespace sippet::stack {
 
 void Worker::run_actions(Run& run, Deliveries& out) {
   bool scheduled = false;
+  const bool events = events_.enabled();  // debug lines (events.hpp)
   // Index loop: a transport error appends the layer's reaction to actions_.
   for (std::size_t i = 0; i < actions_.size(); ++i) {
     transaction::Action& action = actions_[i];
+    if (events) events_.action(action, layer_);
     if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
       send_action(*send, run);
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
@@ -45,6 +47,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
     }
   }
+  if (events) events_.end_run(layer_);
   actions_.clear();
   if (run.base || !scheduled) return;  // fire_due_timers() arms when it is done
   if (acting()) {

@@ -14,6 +14,7 @@
 //   transport_errors.cpp  send failures and ICMP errors to the transactions
 //   resolution.cpp        sends waiting for a host name to be resolved
 //   metrics.cpp           its counters summed into a snapshot (worker_metrics.hpp)
+//   events.cpp            the debug log of transaction events (--verbose)
 //
 // Locking: `mutex_` guards the transaction layer, the timer queue and the
 // client flows, so a send from any thread runs the layer under it. Core
@@ -36,6 +37,7 @@
 #include <variant>
 #include <vector>
 
+#include "events.hpp"
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
@@ -251,6 +253,7 @@ class Worker {
   TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
   transaction::Actions actions_;
   LayerCounters layer_counters_;
+  TransactionEvents events_;  // debug lines, only when the logger shows them
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;

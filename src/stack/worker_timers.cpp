@@ -89,8 +89,10 @@ void Worker::fire_due_timers() {
         entry = timers_.pop_due(time);
       }
       if (!entry) break;
-      if (layer_.on_timer(entry->handle, actions_))
+      if (layer_.on_timer(entry->handle, actions_)) {
         layer_counters_.timer_fired(entry->handle.timer);
+        if (events_.enabled()) events_.timer_fired(entry->handle, layer_);
+      }
       Run run;
       run.base = entry->deadline;
       run_actions(run, pending_);

@@ -75,7 +75,7 @@ message::Result<void> ServerInvite::send_response(message::Message& response, Co
     return {};
   }
   if (state() != State::kProceeding) {
-    return make_error(message::ErrorKind::kInvalidArgument, kErrWrongState);
+    return make_error(message::ErrorKind::kWrongState, kErrWrongState);
   }
   // The Core answered: no automatic 100 Trying any more.
   stop_timer(ctx, TimerId::kTrying);

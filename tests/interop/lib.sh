@@ -62,13 +62,14 @@ stop_serve() {
   [ "$status" = 0 ] || { cat serve.log >&2; fail "sippet serve exited with $status on SIGTERM"; }
 }
 
-# Runs sipp against the server (bounded), with a stats file to check.
-# Usage: run_sipp <calls> <extra sipp args...>
+# Runs sipp against the server (bounded), with a stats file to check; sets
+# SIPP_PORT (sipp's local port). Usage: run_sipp <calls> <extra sipp args...>
 run_sipp() {
   local calls=$1
   shift
   local port
   port=$(free_port)
+  SIPP_PORT=$port
   local status=0
   timeout 50 "$SIPP" "127.0.0.1:$SERVE_PORT" -i 127.0.0.1 -p "$port" -m "$calls" \
     -timeout 40s -timeout_error -nostdin -trace_screen -screen_file screen.log "$@" \
@@ -92,4 +93,22 @@ expect_all_calls_ok() {
     fail "sipp exit $SIPP_STATUS, successful $ok/$calls, failed $failed"
   fi
   echo "ok: $ok calls, $failed failed"
+}
+
+# Sends one UDP datagram (the bytes of file $1) to the server.
+send_datagram() {
+  python3 - "$1" "$SERVE_PORT" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(open(sys.argv[1], "rb").read(), ("127.0.0.1", int(sys.argv[2])))
+PY
+}
+
+# Waits (bounded, 10 s) until file $1 has at least $2 lines.
+wait_lines() {
+  for _ in $(seq 1 100); do
+    [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "$1: fewer than $2 lines after 10 s"
 }
