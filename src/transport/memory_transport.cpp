@@ -256,6 +256,7 @@ class Socket final : public Receiver, public std::enable_shared_from_this<Socket
 
   void report(const Flow& flow, std::error_code error) override {
     asio::post(io_, [self = shared_from_this(), flow, error] {
+      std::lock_guard running(self->handler_mutex_);
       if (!self->closed_.load(std::memory_order_acquire) && self->on_error_)
         self->on_error_(flow, error);
     });
@@ -269,6 +270,10 @@ class Socket final : public Receiver, public std::enable_shared_from_this<Socket
     held_.clear();
   }
 
+  // Once closed_ is set: returns when no handler runs (but the caller's
+  // own, when a handler closes its transport), so none runs afterwards.
+  void wait_for_handlers() { std::lock_guard running(handler_mutex_); }
+
   ReceiveHandler on_receive_;
   ErrorHandler on_error_;
   std::atomic<bool> closed_{false};
@@ -276,12 +281,14 @@ class Socket final : public Receiver, public std::enable_shared_from_this<Socket
  private:
   void post(std::string bytes, const Flow& flow) {
     asio::post(io_, [self = shared_from_this(), bytes = std::move(bytes), flow] {
+      std::lock_guard running(self->handler_mutex_);
       if (!self->closed_.load(std::memory_order_acquire) && self->on_receive_)
         self->on_receive_(bytes, flow);
     });
   }
 
   asio::io_context& io_;
+  std::recursive_mutex handler_mutex_;  // held by a running handler
   std::mutex mutex_;
   bool started_ = false;
   std::vector<std::pair<std::string, Flow>> held_;
@@ -305,8 +312,9 @@ class MemoryTransport final : public Transport {
   void set_error_handler(ErrorHandler handler) override { socket_->on_error_ = std::move(handler); }
   void start() override { socket_->start(); }
   void close() override {
-    if (!socket_->closed_.exchange(true, std::memory_order_acq_rel))
-      network_->unbind(protocol_, local_, socket_.get());
+    if (socket_->closed_.exchange(true, std::memory_order_acq_rel)) return;
+    network_->unbind(protocol_, local_, socket_.get());
+    socket_->wait_for_handlers();
   }
   std::error_code send(const Flow& flow, std::string_view bytes) override {
     if (socket_->closed_.load(std::memory_order_acquire))

@@ -34,7 +34,10 @@
 //   with their flow, and so does the last transport of an address closing
 //   for the other ends of its connections. drop_if() loses messages.
 //
-// Thread-safe: every function may be called from any thread.
+// Threading as transport.hpp says; close() also returns only once no
+// handler of the transport runs (unless called from one), as a socket
+// transport's joins its receive thread. Every function of the network and
+// of a peer may be called from any thread.
 #include <atomic>
 #include <chrono>
 #include <cstddef>

@@ -7,8 +7,10 @@
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -374,6 +376,39 @@ TEST(MemoryNetwork, ClosingFreesTheAddressAndResetsItsConnections) {
   phone->close();
   EXPECT_EQ(phone->send(at("10.0.0.1:5060"), "x"), std::errc::bad_file_descriptor);
   EXPECT_FALSE(phone->receive(0ms));  // still safe to ask
+}
+
+TEST(MemoryNetwork, CloseWaitsForARunningHandlerAndAHandlerMayCloseItsTransport) {
+  MemoryNetwork network;
+  IoThread io;
+  std::promise<void> entered, release;
+  std::atomic<bool> finished{false};
+  auto transport = open(network, io.io(), Protocol::kUdp, "10.0.0.1:5060");
+  auto released = release.get_future().share();
+  transport->set_receive_handler([&, released](std::string_view, const Flow&) {
+    entered.set_value();
+    released.wait_for(kWait);
+    finished = true;
+  });
+  transport->start();
+  auto phone = peer(network, Protocol::kUdp, "10.0.0.2:5070");
+  ASSERT_FALSE(phone->send(at("10.0.0.1:5060"), "hold on"));
+  ASSERT_EQ(entered.get_future().wait_for(kWait), std::future_status::ready);
+  auto closing = std::async(std::launch::async, [&] { transport->close(); });
+  EXPECT_EQ(closing.wait_for(50ms), std::future_status::timeout);  // the handler still runs
+  release.set_value();
+  ASSERT_EQ(closing.wait_for(kWait), std::future_status::ready);
+  EXPECT_TRUE(finished);
+
+  auto second = open(network, io.io(), Protocol::kUdp, "10.0.0.1:5061");
+  std::promise<void> closed_itself;
+  second->set_receive_handler([&](std::string_view, const Flow&) {
+    second->close();  // from its own handler: no wait for itself
+    closed_itself.set_value();
+  });
+  second->start();
+  ASSERT_FALSE(phone->send(at("10.0.0.1:5061"), "close"));
+  EXPECT_EQ(closed_itself.get_future().wait_for(kWait), std::future_status::ready);
 }
 
 TEST(MemoryNetwork, WildcardReceivesForEveryAddressOfItsFamilyAndPort) {
