@@ -239,6 +239,11 @@ for server in $SERVERS; do
         results+=("sippet-base - - - - no-SIPPET_BASE_BIN")
       fi
       ;;
+    sippet-metrics)
+      SCRAPE_PORT=$((PORT + 1))
+      measure_sippet sippet-metrics --metrics "tcp:127.0.0.1:$SCRAPE_PORT"
+      SCRAPE_PORT=""
+      ;;
     sippet-trace) measure_sippet sippet-trace --trace-file "$work/trace.txt" ;;
     sippet-pcap) measure_sippet sippet-pcap --pcap "$work/capture.pcap" ;;
     sippet-hep)
