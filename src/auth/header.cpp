@@ -69,8 +69,12 @@ std::optional<bool> parse_bool(std::string_view text) {
 void append_quoted(std::string& out, std::string_view name, std::string_view value) {
   out += name;
   out += "=\"";
+  // quoted-pair (§25.1) for DQUOTE, backslash and the control octets
+  // qdtext does not allow (CR and LF stay: they only occur in folding).
   for (char c : value) {
-    if (c == '"' || c == '\\') out.push_back('\\');
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\' || ((u < 0x20 || u == 0x7f) && c != '\r' && c != '\n' && c != '\t'))
+      out.push_back('\\');
     out.push_back(c);
   }
   out.push_back('"');
