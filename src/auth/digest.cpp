@@ -8,21 +8,37 @@
 
 #include <array>
 #include <cstdlib>
+#include <memory>
 
 #include "sippet/message/text.hpp"
 
 namespace sippet::auth {
 namespace {
 
+// The digests, fetched from OpenSSL's default provider once (an implicit
+// fetch by EVP_md5() and the like costs a lookup under a lock per use).
 const EVP_MD* md_of(Algorithm algorithm) {
+  static const EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  static const EVP_MD* const sha512_256 = EVP_MD_fetch(nullptr, "SHA2-512/256", nullptr);
   switch (base_of(algorithm)) {
     case Algorithm::kSha256:
-      return EVP_sha256();
+      return sha256;
     case Algorithm::kSha512_256:
-      return EVP_sha512_256();
+      return sha512_256;
     default:
-      return EVP_md5();
+      return md5;
   }
+}
+
+// One digest context per thread, reset by each EVP_DigestInit_ex.
+struct ContextFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+EVP_MD_CTX* thread_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> ctx(EVP_MD_CTX_new());
+  if (!ctx) std::abort();
+  return ctx.get();
 }
 
 void append_hex(std::string& out, const unsigned char* data, std::size_t size) {
@@ -36,17 +52,16 @@ void append_hex(std::string& out, const unsigned char* data, std::size_t size) {
 // H() of the parts written one after another, joined by ':'.
 template <std::size_t N>
 std::string hash_joined(Algorithm algorithm, const std::array<std::string_view, N>& parts) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) std::abort();
+  EVP_MD_CTX* ctx = thread_context();
+  const EVP_MD* md = md_of(algorithm);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  bool ok = EVP_DigestInit_ex(ctx, md_of(algorithm), nullptr) == 1;
+  bool ok = md != nullptr && EVP_DigestInit_ex(ctx, md, nullptr) == 1;
   for (std::size_t i = 0; ok && i < N; ++i) {
     if (i > 0) ok = EVP_DigestUpdate(ctx, ":", 1) == 1;
     if (ok && !parts[i].empty()) ok = EVP_DigestUpdate(ctx, parts[i].data(), parts[i].size()) == 1;
   }
   ok = ok && EVP_DigestFinal_ex(ctx, digest, &size) == 1;
-  EVP_MD_CTX_free(ctx);
   // A digest OpenSSL cannot compute (no provider) is a broken installation,
   // not a data-path condition.
   if (!ok) std::abort();

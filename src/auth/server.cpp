@@ -2,9 +2,6 @@
 // nonces, the check of credentials, and the response each outcome calls for.
 #include "sippet/auth/server.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <mutex>
 
 #include "server_state.hpp"
@@ -31,24 +28,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string mac_hex(std::string_view secret, std::string_view stamp_and_salt_hex,
-                    std::string_view realm) {
-  std::string data(stamp_and_salt_hex);
-  data.push_back(':');
-  data += realm;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &size);
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < kMacOctets; ++i) {
-    out.push_back(kDigits[mac[i] >> 4]);
-    out.push_back(kDigits[mac[i] & 0xf]);
-  }
-  return out;
-}
-
 std::string stamp_hex(std::int64_t issued) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(2 * kStampOctets, '0');
@@ -64,16 +43,18 @@ struct Server::State {
   std::mutex mutex;
   detail::NonceCounts counts;
   detail::FailureLimiter failures;
-  State(const ServerOptions& o)
-      : counts(o.max_nonces), failures(o.max_failures, o.failure_window.count(), o.max_sources) {}
+  detail::KeyedMac mac;  // HMAC-SHA-256 with the secret
+  explicit State(const ServerOptions& o)
+      : counts(o.max_nonces),
+        failures(o.max_failures, o.failure_window.count(), o.max_sources),
+        mac(o.secret) {}
 };
 
 Server::Server(ServerOptions options, std::shared_ptr<const UserStore> users)
-    : options_(std::move(options)),
-      users_(std::move(users)),
-      state_(std::make_unique<State>(options_)) {
+    : options_(std::move(options)), users_(std::move(users)) {
   if (options_.secret.empty()) options_.secret = random_hex(32);
   if (options_.algorithms.empty()) options_.algorithms.push_back(Algorithm::kMd5);
+  state_ = std::make_unique<State>(options_);
 }
 
 Server::~Server() = default;
@@ -87,7 +68,7 @@ std::int64_t Server::now() const {
 
 std::string Server::make_nonce() const {
   std::string nonce = stamp_hex(now()) + random_hex(kSaltOctets);
-  nonce += mac_hex(options_.secret, nonce, options_.realm);
+  nonce += state_->mac.hex(nonce + ":" + options_.realm, kMacOctets);
   return nonce;
 }
 
@@ -100,7 +81,8 @@ std::optional<std::int64_t> Server::nonce_age(std::string_view nonce) const {
     if (i < 2 * kStampOctets) issued = issued << 4 | static_cast<unsigned>(v);
   }
   const std::size_t signed_part = 2 * (kStampOctets + kSaltOctets);
-  const std::string mac = mac_hex(options_.secret, nonce.substr(0, signed_part), options_.realm);
+  const std::string mac =
+      state_->mac.hex(std::string(nonce.substr(0, signed_part)) + ":" + options_.realm, kMacOctets);
   if (!constant_time_equal(mac, nonce.substr(signed_part))) return std::nullopt;
   return now() - static_cast<std::int64_t>(issued);
 }

@@ -8,7 +8,26 @@
 #include <string_view>
 #include <unordered_map>
 
+struct evp_md_ctx_st;
+
 namespace sippet::auth::detail {
+
+// HMAC-SHA-256 (RFC 2104) with a fixed key: the key's inner and outer
+// blocks are hashed once, and each MAC copies those states. Safe to use
+// from several threads at once.
+class KeyedMac {
+ public:
+  explicit KeyedMac(std::string_view key);
+  ~KeyedMac();
+  KeyedMac(const KeyedMac&) = delete;
+  KeyedMac& operator=(const KeyedMac&) = delete;
+  // The MAC of `data`, its first `octets` octets in lower-case hex.
+  std::string hex(std::string_view data, std::size_t octets) const;
+
+ private:
+  evp_md_ctx_st* inner_;
+  evp_md_ctx_st* outer_;
+};
 
 class NonceCounts {
  public:
