@@ -135,7 +135,9 @@ AnswerResult Client::answer(const message::Message& request, const message::Mess
     s.userhash = chosen->userhash;
     s.username = s.userhash ? compute_userhash(base, secret->username, realm) : secret->username;
     if (auto it = secret->ha1.find(base); it != secret->ha1.end()) {
-      s.ha1 = it->second;
+      s.ha1 = it->second;  // hashed as text: lower-case hex (RFC 7616 §3.4.1)
+      for (char& ch : s.ha1)
+        ch = message::ascii_lower(ch);
     } else {
       s.ha1 = compute_ha1(base, secret->username, realm, *secret->password);
     }

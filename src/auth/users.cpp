@@ -2,6 +2,8 @@
 // the userhash index (§3.4.4).
 #include "sippet/auth/users.hpp"
 
+#include "sippet/message/text.hpp"
+
 namespace sippet::auth {
 namespace {
 
@@ -25,7 +27,11 @@ void MemoryUsers::add_ha1(std::string_view user, std::string_view realm, Algorit
   const Algorithm base = base_of(algorithm);
   std::string hash = compute_userhash(base, user, realm);
   std::lock_guard lock(mutex_);
-  ha1_[Key(std::string(user), std::string(realm), static_cast<int>(base))] = std::string(ha1);
+  // HA1 is hashed as text (RFC 7616 §3.4.1): lower-case hex, as computed.
+  std::string lower(ha1);
+  for (char& c : lower)
+    c = message::ascii_lower(c);
+  ha1_[Key(std::string(user), std::string(realm), static_cast<int>(base))] = std::move(lower);
   users_by_hash_[Key(std::move(hash), std::string(realm), static_cast<int>(base))] =
       std::string(user);
 }
@@ -44,7 +50,7 @@ std::optional<std::string> MemoryUsers::user_of_hash(std::string_view userhash,
                                                      Algorithm algorithm) const {
   std::string lower(userhash);
   for (char& c : lower)
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    c = message::ascii_lower(c);
   std::lock_guard lock(mutex_);
   auto it = users_by_hash_.find(
       Key(std::move(lower), std::string(realm), static_cast<int>(base_of(algorithm))));

@@ -255,7 +255,7 @@ TEST_F(Verdicts, MemoryUsersKeepsHa1NotPasswords) {
   EXPECT_EQ(u.ha1("bob", "example.com", Algorithm::kSha512_256),
             compute_ha1(Algorithm::kSha512_256, "bob", "example.com", "pw"));
   EXPECT_FALSE(u.ha1("bob", "other", Algorithm::kMd5));
-  u.add_ha1("carol", "example.com", Algorithm::kSha256, "ab12");
+  u.add_ha1("carol", "example.com", Algorithm::kSha256, "AB12");
   EXPECT_EQ(u.ha1("carol", "example.com", Algorithm::kSha256), "ab12");
   EXPECT_FALSE(u.ha1("carol", "example.com", Algorithm::kMd5));
   EXPECT_EQ(u.user_of_hash(compute_userhash(Algorithm::kSha256, "bob", "example.com"),
