@@ -177,6 +177,19 @@ AnswerResult Client::answer(const message::Message& request, const message::Mess
     std::lock_guard lock(mutex_);
     sessions_[std::pair(kind, realm)] = std::move(session);
   }
+  // Credentials the request carries for realms answered before (a proxy's,
+  // when a UAS challenges next) are written again with the next nc: the
+  // same nc twice is a replay (§3.4.5).
+  std::lock_guard lock(mutex_);
+  for (auto& [key, session] : sessions_) {
+    const auto& [other_kind, realm] = key;
+    if (other_kind == kind && std::any_of(answered.begin(), answered.end(),
+                                          [&](const auto& a) { return a.first == realm; }))
+      continue;
+    if (remove_credentials(again, other_kind, realm) == 0) continue;
+    if (!again.put_back(credentials_header(other_kind), credentials_for(session, realm, again)))
+      return AnswerError::kInvalidRequest;
+  }
   return again;
 }
 

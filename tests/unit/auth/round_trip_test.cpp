@@ -124,6 +124,34 @@ TEST_F(RoundTrip, ProxyAuthenticationUses407AndProxyHeaders) {
   EXPECT_FALSE(received.has(message::HeaderId::kProxyAuthorization));
 }
 
+// A proxy challenges (407), then the UAS (401): the second answer carries
+// both, the proxy's written again with the next nc.
+TEST_F(RoundTrip, ProxyThenUas) {
+  users->add_password("alice", "proxy.example", "secret");
+  ServerOptions proxy_options = options();
+  proxy_options.realm = "proxy.example";
+  Server proxy(proxy_options, users);
+  Server uas(options(), users);
+  Client c([](std::string_view) {
+    UserSecret s;
+    s.username = "alice";
+    s.password = "secret";
+    return std::optional<UserSecret>(s);
+  });
+  auto request = make_request("INVITE", "sip:bob@example.com");
+  auto to_uas = challenge_and_answer(proxy, c, request, Kind::kProxy);
+  ASSERT_EQ(proxy.verify(to_uas, Kind::kProxy).outcome, Outcome::kOk);
+  Verdict missing = uas.verify(to_uas);
+  ASSERT_EQ(missing.outcome, Outcome::kMissing);
+  auto answered = c.answer(to_uas, wire(*uas.respond(to_uas, missing)));
+  ASSERT_TRUE(answered) << to_string(answered.error());
+  auto received = wire(answered.request());
+  EXPECT_EQ(received.cseq()->seq, 3u);
+  EXPECT_EQ(credentials_of(received, Kind::kProxy)->nc, 2u);
+  EXPECT_EQ(proxy.verify(received, Kind::kProxy).outcome, Outcome::kOk);
+  EXPECT_EQ(uas.verify(received).outcome, Outcome::kOk);
+}
+
 TEST_F(RoundTrip, ClientPicksTheStrongestOffered) {
   Server server(options({Algorithm::kMd5, Algorithm::kSha256, Algorithm::kSha512_256}), users);
   Client c = client();
