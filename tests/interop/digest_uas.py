@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """A UAS for the interop tests with its own Digest code (Python's hashlib).
 Each request's Request-URI user part names what to offer,
-"ALGORITHM.QOP" (e.g. sip:SHA-512-256-sess.auth-int@127.0.0.1:PORT; the RFC
-7616 algorithm tokens, qop auth or auth-int). A request without
-Authorization gets a 401 with that challenge; one with Authorization gets
-200 when its response is the one computed from USER and PASSWORD (and its
+"ALGORITHM.QOP[.407]" (e.g. sip:SHA-512-256-sess.auth-int@127.0.0.1:PORT; the
+RFC 7616 algorithm tokens, qop auth or auth-int; .407 to challenge as a
+proxy). A request without credentials gets a 401 (WWW-Authenticate) or 407
+(Proxy-Authenticate) with that challenge; one with them gets 200 when its response is the one computed from USER and PASSWORD (and its
 username, realm, uri and algorithm are right), else 403. Exits after COUNT
 requests with Authorization, or after 30 s without a request.
 
@@ -66,12 +66,17 @@ while len(answered) < count:
     text = data.decode()
     head, _, body = text.partition("\r\n\r\n")
     method, uri = head.split(" ", 2)[:2]
-    algorithm, qop = re.match(r"sips?:([^@]+)@", uri).group(1).rsplit(".", 1)
-    auth = next((l for l in head.split("\r\n") if l.lower().startswith("authorization:")), "")
+    parts = re.match(r"sips?:([^@]+)@", uri).group(1).split(".")
+    algorithm, qop, proxy = parts[0], parts[1], parts[2:] == ["407"]
+    name = "proxy-authorization:" if proxy else "authorization:"
+    auth = next((l for l in head.split("\r\n") if l.lower().startswith(name)), "")
     if not auth:
-        challenge = ('WWW-Authenticate: Digest realm="%s", nonce="%s", algorithm=%s, qop="%s"\r\n'
-                     % (REALM, NONCE, algorithm, qop))
-        sock.sendto(reply(text, 401, "Unauthorized", challenge), peer)
+        challenge = ('%s: Digest realm="%s", nonce="%s", algorithm=%s, qop="%s"\r\n'
+                     % ("Proxy-Authenticate" if proxy else "WWW-Authenticate", REALM, NONCE,
+                        algorithm, qop))
+        sock.sendto(reply(text, 407 if proxy else 401,
+                          "Proxy Authentication Required" if proxy else "Unauthorized",
+                          challenge), peer)
         continue
     ok = check(method, uri, body, auth, algorithm)
     answered.add(auth)

@@ -36,4 +36,8 @@ grep -q "^SIP/2.0 403" out.txt || fail "wrong password: no 403 printed: $(cat ou
 run_case
 [ "$STATUS" = 1 ] || fail "no credentials: exit $STATUS, expected 1: $(cat out.txt err.txt)"
 tail -n 1 out.txt | grep -q "^SIP/2.0 401" || fail "no credentials: 401 not final: $(cat out.txt)"
+status=0
+"$SIPPET" send --user alice sip:uas@127.0.0.1:5060 >out.txt 2>err.txt || status=$?
+[ "$status" = 2 ] || fail "--user without --password: exit $status, expected 2"
+grep -q "go together" err.txt || fail "--user without --password: $(cat err.txt)"
 echo "ok: 401 answered (200 with the right password, 403 with a wrong one), 401 final without --user"
