@@ -74,7 +74,8 @@ class Client {
   // among those the secret allows; in the server's order on a tie), a fresh
   // cnonce and nc=00000001; the CSeq number incremented (§22.2) and the top
   // Via's branch replaced (a new transaction, §8.1.1.7) when there is one.
-  // Credentials the request held for the realms answered are replaced.
+  // Credentials the request held for the realms answered are replaced;
+  // those for realms answered before are written again with the next nc.
   AnswerResult answer(const message::Message& request, const message::Message& response);
 
   // Adds credentials to a new request for every realm answered before, with
