@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "sippet/auth/digest.hpp"
+#include "sippet/message/result.hpp"
 
 namespace sippet::auth {
 
@@ -48,5 +49,17 @@ class MemoryUsers final : public UserStore {
   std::map<Key, std::string, std::less<>> ha1_;
   std::map<Key, std::string, std::less<>> users_by_hash_;
 };
+
+// A users file, one user a line: `user password` (for `realm`; only the
+// HA1s are kept) or `user realm algorithm HA1` (a pre-computed HA1, as
+// users_file_line() writes it). Blank lines and lines starting with '#'
+// are skipped; fields are separated by spaces or tabs. An error names the
+// line (kInvalidArgument, offset = the line's first octet) and nothing
+// after it is read.
+message::Result<void> load_users(std::string_view text, std::string_view realm, MemoryUsers& users);
+
+// `user realm algorithm HA1`: a users file line that keeps no password.
+std::string users_file_line(std::string_view user, std::string_view realm, Algorithm algorithm,
+                            std::string_view password);
 
 }  // namespace sippet::auth
