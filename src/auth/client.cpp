@@ -182,7 +182,8 @@ AnswerResult Client::answer(const message::Message& request, const message::Mess
   // same nc twice is a replay (§3.4.5).
   std::lock_guard lock(mutex_);
   for (auto& [key, session] : sessions_) {
-    const auto& [other_kind, realm] = key;
+    const Kind other_kind = key.first;
+    const std::string& realm = key.second;
     if (other_kind == kind && std::any_of(answered.begin(), answered.end(),
                                           [&](const auto& a) { return a.first == realm; }))
       continue;
