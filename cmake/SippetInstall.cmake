@@ -4,7 +4,8 @@
 #   bin/sippet                         the command-line tool
 #   lib/cmake/sippet/                  the package: an application outside the
 #                                      tree does find_package(sippet) and links
-#                                      sippet::message, sippet::transaction,
+#                                      sippet::message, sippet::auth,
+#                                      sippet::transaction,
 #                                      sippet::transport, sippet::stack,
 #                                      sippet::capture or sippet::metrics.
 include(GNUInstallDirs)

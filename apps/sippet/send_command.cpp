@@ -1,6 +1,8 @@
 // sippet send: sends one request through a client transaction (RFC 3261
 // §17.1), prints each response's status line, and exits 0 on a 2xx, 1 on
 // another final response, 2 on a timeout (Timer B/F) or a transport error.
+// With --user and --password, a 401 or 407 is answered with Digest
+// credentials (§22.2, RFC 7616) and the request sent again.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -15,6 +17,7 @@
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "serve_options.hpp"
+#include "sippet/auth/client.hpp"
 #include "sippet/message/builder.hpp"
 #include "sippet/message/uri.hpp"
 #include "sippet/stack/stack.hpp"
@@ -26,12 +29,15 @@ namespace {
 void usage(std::FILE* out) {
   std::fputs(
       "usage: sippet send [--method M] [--transport udp] [--t1 MS] [--listen SPEC]\n"
+      "                   [--user U --password P]\n"
       "                   [--trace] [--trace-file FILE] [--trace-format text|json] URI\n"
       "\n"
       "  --method M      request method (default OPTIONS)\n"
       "  --transport T   udp (the only one for now)\n"
       "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
       "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
+      "  --user U        Digest username: a 401/407 is answered (any realm)\n"
+      "  --password P    Digest password (with --user)\n"
       "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n"
       "the trace goes to stderr (stdout has the status lines)\n",
       out);
@@ -66,6 +72,28 @@ std::optional<transport::Endpoint> local_address_towards(const std::string& host
 
 class SendCore final : public stack::Core {
  public:
+  // Digest answers to 401/407 (§22.2): the stack to send the new request
+  // on, and the request as last sent (before the stack added its Via).
+  void enable_auth(stack::Stack* stack, std::string user, std::string password) {
+    stack_ = stack;
+    client_.emplace([user = std::move(user), password = std::move(password)](std::string_view) {
+      auth::UserSecret secret;
+      secret.username = user;
+      secret.password = password;
+      return std::optional<auth::UserSecret>(std::move(secret));
+    });
+  }
+  void set_sent(message::Message request) {
+    std::lock_guard lock(mutex_);
+    sent_ = std::move(request);
+  }
+  // The request last sent (an INVITE's 2xx is acknowledged for it).
+  std::optional<message::Message> sent() {
+    std::lock_guard lock(mutex_);
+    if (!sent_) return std::nullopt;
+    return sent_->clone();
+  }
+
   void receive_request(message::Message, std::optional<stack::Transaction>,
                        const transport::Flow&) override {}
 
@@ -76,6 +104,7 @@ class SendCore final : public stack::Core {
                 status.reason.data());
     std::fflush(stdout);
     if (!transaction || status.code < 200) return;
+    if ((status.code == 401 || status.code == 407) && answer_challenge(response)) return;
     if (status.code < 300 && response.method() == message::Method::kInvite)
       ack_ = std::move(response);
     finish(status.code < 300 ? 0 : 1);
@@ -89,6 +118,31 @@ class SendCore final : public stack::Core {
       std::fprintf(stderr, "sippet send: %s\n", error.describe().c_str());
     }
     finish(2);
+  }
+
+  // Sends the request again with credentials; false when it cannot (no
+  // --user, credentials refused, the limit of answers reached).
+  bool answer_challenge(const message::Message& response) {
+    if (!client_ || stack_ == nullptr) return false;
+    std::optional<message::Message> again;
+    {
+      std::lock_guard lock(mutex_);
+      if (!sent_ || answers_ >= kMaxAnswers) return false;
+      auto answered = client_->answer(*sent_, response);
+      if (!answered) {
+        std::fprintf(stderr, "sippet send: %s\n", auth::to_string(answered.error()));
+        return false;
+      }
+      ++answers_;
+      sent_ = answered.request().clone();
+      again = std::move(answered.request());
+    }
+    auto result = stack_->send_request(std::move(*again));
+    if (!result) {
+      std::fprintf(stderr, "sippet send: %s\n", result.error().reason.c_str());
+      finish(2);
+    }
+    return true;
   }
 
   int wait() {
@@ -105,6 +159,12 @@ class SendCore final : public stack::Core {
     if (!status_) status_ = status;
     done_.notify_all();
   }
+  // A stale nonce and a second realm (a proxy, then the UAS) each cost one.
+  static constexpr int kMaxAnswers = 3;
+  stack::Stack* stack_ = nullptr;
+  std::optional<auth::Client> client_;
+  std::optional<message::Message> sent_;
+  int answers_ = 0;
   std::mutex mutex_;
   std::condition_variable done_;
   std::optional<int> status_;
@@ -133,6 +193,7 @@ void send_ack(stack::Stack& stack, const message::Message& invite, const message
 int run_send(int argc, char** argv) {
   std::string method = "OPTIONS";
   std::string uri_text;
+  std::optional<std::string> user, password;
   std::optional<transport::ListenSpec> listen;
   stack::StackConfig config;
   config.threads = 1;
@@ -147,10 +208,15 @@ int run_send(int argc, char** argv) {
       usage(stdout);
       return 0;
     }
-    if (arg == "--method" || arg == "--transport" || arg == "--t1" || arg == "--listen") {
+    if (arg == "--method" || arg == "--transport" || arg == "--t1" || arg == "--listen" ||
+        arg == "--user" || arg == "--password") {
       const char* value = option_value(argc, argv, i, "send");
       if (value == nullptr) return 2;
-      if (arg == "--method") {
+      if (arg == "--user") {
+        user = value;
+      } else if (arg == "--password") {
+        password = value;
+      } else if (arg == "--method") {
         method = value;
       } else if (arg == "--transport") {
         if (std::string_view(value) != "udp") {
@@ -188,6 +254,10 @@ int run_send(int argc, char** argv) {
   }
   if (uri_text.empty()) {
     usage(stderr);
+    return 2;
+  }
+  if (user.has_value() != password.has_value()) {
+    std::fputs("sippet send: --user and --password go together\n", stderr);
     return 2;
   }
   auto uri = message::parse_uri(uri_text);
@@ -236,7 +306,8 @@ int run_send(int argc, char** argv) {
   (void)request->put(message::HeaderId::kCSeq, "1 " + method);
   (void)request->put(message::HeaderId::kMaxForwards, "70");
   (void)request->put(message::HeaderId::kContact, "<sip:sippet@" + local.to_string() + ">");
-  auto invite = request->clone();
+  if (user) core.enable_auth(stack->get(), *user, *password);
+  core.set_sent(request->clone());
 
   auto sent = (*stack)->send_request(std::move(*request));
   if (!sent) {
@@ -244,7 +315,9 @@ int run_send(int argc, char** argv) {
     return 2;
   }
   int status = core.wait();
-  if (auto ok = core.take_2xx()) send_ack(**stack, invite, *ok);
+  if (auto ok = core.take_2xx()) {
+    if (auto invite = core.sent()) send_ack(**stack, *invite, *ok);
+  }
   (*stack)->stop();
   captures.close_and_report("send");
   return status;
