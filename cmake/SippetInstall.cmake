@@ -6,7 +6,8 @@
 #                                      tree does find_package(sippet) and links
 #                                      sippet::message, sippet::transaction,
 #                                      sippet::transport, sippet::stack,
-#                                      sippet::capture or sippet::metrics.
+#                                      sippet::proxy, sippet::capture or
+#                                      sippet::metrics.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

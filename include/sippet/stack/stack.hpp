@@ -146,9 +146,14 @@ class Stack {
   std::optional<Transaction> find_cancelled_invite(const message::Message& cancel);
 
   // Runs `task` on the worker that owns `call_id` after `delay`: serialised
-  // with the Core callbacks of that Call-ID (e.g. a delayed answer).
+  // with the Core callbacks of that Call-ID (e.g. a delayed answer, a
+  // proxy's Timer C). With StackConfig::manual_clock the delay is counted
+  // on that clock: fire_due_timers() runs the task once it is due.
   void schedule(std::string_view call_id, std::chrono::milliseconds delay,
                 std::function<void()> task);
+
+  // The stack's clock (StackConfig::manual_clock's time when set).
+  TimePoint now() const;
 
   // The bound addresses, in the order of StackConfig::listen (real ports).
   std::vector<transport::Endpoint> local_endpoints() const;
