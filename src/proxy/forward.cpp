@@ -45,8 +45,8 @@ message::Result<message::Message> prepare_request(const message::Message& reques
       out.method() != message::Method::kCancel) {
     stack::Hop hop;
     if (options.flow) {
-      hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
-                       options.flow->local};
+      hop =
+          stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local};
     } else {
       auto found = stack.next_hop(out);
       if (!found) return found.error();

@@ -122,7 +122,8 @@ message::Result<void> add_record_route(message::Message& request, const stack::H
   // Top: the side the request leaves on (the callee's route set starts
   // there); below it the side it came in on, when different.
   if (incoming.protocol != out.protocol || incoming.local != out.local) {
-    const std::string in = "<" + record_route_uri(incoming.protocol, incoming.local.to_string()) + ">";
+    const std::string in =
+        "<" + record_route_uri(incoming.protocol, incoming.local.to_string()) + ">";
     if (auto put = request.put_front(message::HeaderId::kRecordRoute, in); !put) return put;
   }
   return request.put_front(message::HeaderId::kRecordRoute,
@@ -163,10 +164,9 @@ std::optional<Rejection> check_request(const message::Message& request, const Id
   if (request.method() == message::Method::kAck) return std::nullopt;
   // §16.3 step 3.
   if (auto hops = request.max_forwards(); hops && *hops == 0) {
-    const bool for_us = request.method() == message::Method::kOptions &&
-                        us.owns(request.request_line().uri);
-    if (!(for_us && options.answer_options))
-      return Rejection{483, "Too Many Hops", {}};
+    const bool for_us =
+        request.method() == message::Method::kOptions && us.owns(request.request_line().uri);
+    if (!(for_us && options.answer_options)) return Rejection{483, "Too Many Hops", {}};
   }
   // §16.3 step 4: a Via of ours whose loop part is what we would compute
   // now over the request as we received it then (the Via below ours).
@@ -179,7 +179,8 @@ std::optional<Rejection> check_request(const message::Message& request, const Id
     branch.remove_prefix(kCookie.size());
     auto dot = branch.find('.');
     if (dot == std::string_view::npos) continue;
-    if (branch.substr(0, dot) == loop_hash(request, i + 1)) return Rejection{482, "Loop Detected", {}};
+    if (branch.substr(0, dot) == loop_hash(request, i + 1))
+      return Rejection{482, "Loop Detected", {}};
   }
   // §16.3 step 5.
   std::string unsupported;

@@ -198,7 +198,8 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
     return;
   }
   // §16.11: a stateless proxy forwards to one target only.
-  const Target& target = fork_groups(std::move(decision->targets)).front().front();
+  const auto groups = fork_groups(std::move(decision->targets));
+  const Target& target = groups.front().front();
   ForwardOptions options;
   options.request_uri = target.uri;
   options.flow = target.flow;
@@ -325,8 +326,9 @@ void ProxyCore::branch_failed(const std::shared_ptr<Context>& context, std::size
 
 void ProxyCore::advance(const std::shared_ptr<Context>& context) {
   for (;;) {
-    const bool pending = std::any_of(context->branches.begin(), context->branches.end(),
-                                     [](const Branch& b) { return b.state != Branch::State::kDone; });
+    const bool pending =
+        std::any_of(context->branches.begin(), context->branches.end(),
+                    [](const Branch& b) { return b.state != Branch::State::kDone; });
     if (context->final_sent) {
       if (!pending) finish(*context);
       return;
@@ -384,8 +386,7 @@ void ProxyCore::receive_response(message::Message response,
     return;
   }
   std::size_t index = 0;
-  while (index < context->branches.size() &&
-         context->branches[index].transaction != *transaction)
+  while (index < context->branches.size() && context->branches[index].transaction != *transaction)
     ++index;
   if (index == context->branches.size()) return;
   Branch& branch = context->branches[index];
@@ -394,7 +395,7 @@ void ProxyCore::receive_response(message::Message response,
     if (branch.state == Branch::State::kCalling) branch.state = Branch::State::kProceeding;
     if (branch.cancel_pending && !branch.cancelled) cancel_branch(*context, index);
     if (context->invite && !branch.cancelled) arm_timer_c(context, index);  // step 11: restart
-    if (code != 100 && !context->final_sent)  // §16.7 step 5
+    if (code != 100 && !context->final_sent)                                // §16.7 step 5
       (void)stack_->send_response(std::move(response), context->server);
     return;
   }
@@ -435,8 +436,7 @@ void ProxyCore::receive_error(const stack::TransactionError& error,
   for (std::size_t i = 0; i < context->branches.size(); ++i) {
     if (context->branches[i].transaction != transaction) continue;
     // Timer B / F → 408; a transport error → 503 (§16.9).
-    branch_failed(context, i,
-                  error.reason == transaction::ErrorReason::kTimeout ? 408 : 503);
+    branch_failed(context, i, error.reason == transaction::ErrorReason::kTimeout ? 408 : 503);
     return;
   }
 }

@@ -366,8 +366,9 @@ std::vector<Stack::Impl::ManualTask> Stack::Impl::take_due_tasks(std::uint32_t w
     }
   }
   manual_tasks.erase(kept, manual_tasks.end());
-  std::stable_sort(due.begin(), due.end(),
-                   [](const ManualTask& a, const ManualTask& b) { return a.deadline < b.deadline; });
+  std::stable_sort(due.begin(), due.end(), [](const ManualTask& a, const ManualTask& b) {
+    return a.deadline < b.deadline;
+  });
   return due;
 }
 

@@ -50,7 +50,8 @@ struct Decision {
 
 // Called for every request to forward that has no Route left after §16.4
 // (a request with Routes follows them). On the worker of its Call-ID.
-using Router = std::function<Decision(const message::Message& request, const transport::Flow& flow)>;
+using Router =
+    std::function<Decision(const message::Message& request, const transport::Flow& flow)>;
 
 // The targets grouped for sequential forking (§16.6, RFC 3261 §16.7 step
 // "q-value"): highest q first, equal q values together (tried in parallel).
@@ -114,7 +115,7 @@ class ProxyCore final : public stack::Core {
   ProxyConfig config_;
   Router router_;
   Identity identity_;
-  stack::Stack* stack_ = nullptr;  // not owned
+  stack::Stack* stack_ = nullptr;               // not owned
   std::vector<std::unique_ptr<Shard>> shards_;  // one per worker
 };
 
