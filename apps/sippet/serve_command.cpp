@@ -153,9 +153,11 @@ int run_serve(int argc, char** argv) {
                stderr);
     return 2;
   }
-  // A stateless proxy keeps no server transaction (§16.11), so none sends
-  // a 100 Trying either.
-  if (proxy_mode && proxy_options.stateless) config.timers.auto_trying = false;
+  // A stateless proxy keeps no transaction (§16.11): the stack makes none.
+  if (proxy_mode && proxy_options.stateless) {
+    config.transactions = false;
+    config.timers.auto_trying = false;
+  }
   if (config.listen.empty()) {
     std::fputs("sippet serve: at least one --listen is needed\n", stderr);
     usage(stderr);

@@ -72,6 +72,20 @@ message::Result<std::optional<stack::Transaction>> forward_request(const message
   send.add_via = true;
   send.branch = std::move(branch).value();
   if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
+    // Our Via goes on the copy made above (send_stateless would copy it
+    // again to add one), naming the listener the request leaves from.
+    std::optional<stack::Hop> hop;
+    if (options.flow) {
+      if (!options.flow->local.is_unspecified())
+        hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
+                         options.flow->local};
+    } else if (auto found = stack.next_hop(*prepared)) {
+      hop = std::move(found).value();
+    }
+    if (hop) {
+      if (auto added = add_via(*prepared, *hop, send.branch); !added) return added.error();
+      send.add_via = false;
+    }
     if (auto sent = stack.send_stateless(*prepared, send); !sent) return sent.error();
     return std::optional<stack::Transaction>{};
   }

@@ -156,6 +156,8 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
   if (request.method() == message::Method::kAck)
     return invalid_argument(std::string(transaction::kErrAckNotAllowed));
   auto& state = impl_->state;
+  if (!state.config().transactions)
+    return invalid_argument("the stack has no transactions (StackConfig::transactions)");
   Worker& worker = state.worker(state.worker_for(request.call_id()));
   if (request.method() == message::Method::kCancel && !options.flow) {
     // §9.1: a CANCEL goes where its INVITE went (RFC 3263 §4: the same

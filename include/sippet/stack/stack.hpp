@@ -48,6 +48,11 @@ struct StackConfig {
   // (one system call per wake-up); false: by the worker's io_context thread
   // through epoll. docs/threading.md.
   bool receive_threads = true;
+  // false: no transaction layer (a stateless proxy, RFC 3261 §16.11):
+  // every request, ACK and response reaches the Core with no transaction,
+  // in arrival order; send_request is refused and send_response finds no
+  // transaction, so everything goes out with send_stateless.
+  bool transactions = true;
   // Checks made on every incoming message before routing (§8.2, §16.3).
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.

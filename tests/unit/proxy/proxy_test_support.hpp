@@ -57,7 +57,9 @@ inline Target target(std::string_view uri, double q = 1.0) {
 
 class ProxyTest : public ::testing::Test {
  protected:
-  void start(ProxyConfig config = {}, unsigned threads = 1) {
+  // `transactions`: StackConfig::transactions (a stateless proxy runs
+  // without, but works with them too).
+  void start(ProxyConfig config = {}, unsigned threads = 1, bool transactions = true) {
     core_ = std::make_unique<ProxyCore>(
         config, [this](const message::Message& request, const transport::Flow&) {
           if (core_->identity().owns(request.request_line().uri))
@@ -72,6 +74,7 @@ class ProxyTest : public ::testing::Test {
     stack_config.transports = network_;
     stack_config.manual_clock = clock_;
     if (config.stateless) stack_config.timers.auto_trying = false;
+    stack_config.transactions = transactions;
     auto created = stack::Stack::create(std::move(stack_config), *core_);
     ASSERT_TRUE(created.ok()) << created.error().reason;
     stack_ = std::move(created).value();

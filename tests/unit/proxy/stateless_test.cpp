@@ -6,16 +6,19 @@
 namespace sippet::proxy::testing {
 namespace {
 
-class StatelessTest : public ProxyTest {
+// Parameter: StackConfig::transactions.
+class StatelessTest : public ProxyTest, public ::testing::WithParamInterface<bool> {
  protected:
   void SetUp() override {
     ProxyConfig config;
     config.stateless = true;
-    start(config);
+    start(config, 1, GetParam());
   }
 };
 
-TEST_F(StatelessTest, RetransmissionAndCancelGetTheSameBranch) {
+INSTANTIATE_TEST_SUITE_P(WithAndWithoutTransactions, StatelessTest, ::testing::Bool());
+
+TEST_P(StatelessTest, RetransmissionAndCancelGetTheSameBranch) {
   send(*caller_, caller_request("INVITE", "sl-1"));
   auto first = next(*a_);
   ASSERT_TRUE(first.has_value());
@@ -32,10 +35,12 @@ TEST_F(StatelessTest, RetransmissionAndCancelGetTheSameBranch) {
   EXPECT_EQ(cancel->message.method(), message::Method::kCancel);
   EXPECT_EQ(cancel->message.top_via()->branch, first->message.top_via()->branch);
   EXPECT_EQ(core_->contexts(), 0u);
+  settle();
   EXPECT_EQ(stack_->metrics().alive(transaction::Kind::kServerInvite), 0u);
+  EXPECT_EQ(stack_->metrics().alive(transaction::Kind::kServerNonInvite), 0u);
 }
 
-TEST_F(StatelessTest, ResponsesGoBackByTheirVia) {
+TEST_P(StatelessTest, ResponsesGoBackByTheirVia) {
   send(*caller_, caller_request("INVITE", "sl-2"));
   auto invite = next(*a_);
   ASSERT_TRUE(invite.has_value());
@@ -57,7 +62,7 @@ TEST_F(StatelessTest, ResponsesGoBackByTheirVia) {
   EXPECT_EQ(forwarded->message.top_via()->branch, invite->message.top_via()->branch);
 }
 
-TEST_F(StatelessTest, MaxForwardsZeroIs483) {
+TEST_P(StatelessTest, MaxForwardsZeroIs483) {
   std::string request = caller_request("INVITE", "sl-3");
   request.replace(request.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
   send(*caller_, request);
