@@ -252,7 +252,9 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
       std::lock_guard lock(s.mutex);
       s.clients[(*sent)->id] = context;
     }
-    if (context->invite) arm_timer_c(context, context->branches.size() - 1);
+    // Timer C (§16.6 step 11) starts with the branch's first provisional
+    // response: before it, Timer B (64·T1, 32 s) ends the branch sooner
+    // than Timer C (more than 3 minutes) could.
   }
 }
 

@@ -60,7 +60,9 @@ std::vector<std::vector<Target>> fork_groups(std::vector<Target> targets);
 struct ProxyConfig {
   bool stateless = false;     // §16.11
   bool record_route = false;  // §16.6 step 4 (for INVITE and other requests but ACK and CANCEL)
-  // §16.6 step 11: more than 3 minutes.
+  // §16.6 step 11: more than 3 minutes. It runs from a branch's first
+  // provisional response (before it Timer B, 64·T1, ends the branch) and
+  // restarts with each.
   std::chrono::milliseconds timer_c{std::chrono::seconds(181)};
   // Our domains (besides our listen addresses, taken from the stack).
   std::vector<std::string> domains;
