@@ -199,8 +199,8 @@ int run_serve(int argc, char** argv) {
     return 1;
   }
   if (proxy_mode) {
+    router.attach(**stack, proxy_core);  // first: the core calls it once attached
     proxy_core.attach(**stack);
-    router.attach(**stack, proxy_core);
   } else {
     uas_core.attach(**stack);
   }

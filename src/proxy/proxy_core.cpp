@@ -79,7 +79,7 @@ void ProxyCore::attach(stack::Stack& stack) {
   shards_.clear();
   for (unsigned i = 0; i < stack.worker_count(); ++i)
     shards_.push_back(std::make_unique<Shard>());
-  stack_ = &stack;
+  stack_.store(&stack, std::memory_order_release);  // last: the callbacks start here
 }
 
 std::size_t ProxyCore::contexts() const {
@@ -126,7 +126,7 @@ void ProxyCore::answer(const message::Message& request, int status,
   if (!response) return;
   if (status == 200 && request.method() == message::Method::kOptions)
     (void)response->put(message::HeaderId::kAllow, kAllow);
-  (void)stack_->send_response(std::move(*response), transaction);
+  (void)net().send_response(std::move(*response), transaction);
 }
 
 std::optional<Decision> ProxyCore::decide(message::Message& request, const transport::Flow& flow,
@@ -143,11 +143,11 @@ std::optional<Decision> ProxyCore::decide(message::Message& request, const trans
 void ProxyCore::receive_request(message::Message request,
                                 std::optional<stack::Transaction> transaction,
                                 const transport::Flow& flow) {
-  if (stack_ == nullptr) return;
+  if (stack_.load(std::memory_order_acquire) == nullptr) return;
   if (config_.stateless || !transaction) {
     // §16.11, and the ACK of a 2xx in a stateful proxy (§16.7 step 1 says
     // it crosses statelessly): no server transaction is kept.
-    if (transaction) (void)stack_->terminate(*transaction);
+    if (transaction) (void)net().terminate(*transaction);
     forward_stateless(std::move(request), flow);
     return;
   }
@@ -157,7 +157,7 @@ void ProxyCore::receive_request(message::Message request,
   }
   if (auto rejection = check_request(request, identity_, config_.validation)) {  // §16.3
     if (auto response = build_rejection(request, *rejection))
-      (void)stack_->send_response(std::move(*response), transaction);
+      (void)net().send_response(std::move(*response), transaction);
     return;
   }
   auto decision = decide(request, flow, transaction);
@@ -182,7 +182,7 @@ void ProxyCore::receive_request(message::Message request,
 void ProxyCore::forward_stateless(message::Message&& request, const transport::Flow& flow) {
   const bool ack = request.method() == message::Method::kAck;
   auto respond = [&](message::Result<message::Message> response) {
-    if (!ack && response) (void)stack_->send_stateless(*response);
+    if (!ack && response) (void)net().send_stateless(*response);
   };
   if (auto rejection = check_request(request, identity_, config_.validation)) {
     respond(build_rejection(request, *rejection));
@@ -207,16 +207,16 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
   options.record_route = config_.record_route;
   options.stateless = true;
   options.incoming = flow;
-  if (auto sent = forward_request(request, *stack_, options); !sent) {
-    stack_->logger().log(stack::LogLevel::kInfo,
-                         ("proxy: cannot forward: " + sent.error().reason).c_str());
+  if (auto sent = forward_request(request, net(), options); !sent) {
+    net().logger().log(stack::LogLevel::kInfo,
+                       ("proxy: cannot forward: " + sent.error().reason).c_str());
     respond(message::build_response(request, 503));  // §16.9
   }
 }
 
 void ProxyCore::handle_cancel(message::Message&& cancel, stack::Transaction transaction) {
   // §16.10: the CANCEL is answered by us; every pending branch is cancelled.
-  auto invite = stack_->find_cancelled_invite(cancel);
+  auto invite = net().find_cancelled_invite(cancel);
   std::shared_ptr<Context> context = invite ? find_server(*invite) : nullptr;
   if (!invite) {
     answer(cancel, 481, transaction);
@@ -239,7 +239,7 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
     options.routes = target.routes;
     options.record_route = config_.record_route;
     options.incoming = context->incoming;
-    auto sent = forward_request(context->request, *stack_, options);
+    auto sent = forward_request(context->request, net(), options);
     if (!sent || !*sent) {
       // §16.9: as if the branch had answered 503.
       if (auto response = message::build_response(context->request, 503))
@@ -260,11 +260,11 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
 
 void ProxyCore::arm_timer_c(const std::shared_ptr<Context>& context, std::size_t index) {
   Branch& branch = context->branches[index];
-  branch.timer_c_deadline = stack_->now() + config_.timer_c;
+  branch.timer_c_deadline = net().now() + config_.timer_c;
   if (branch.timer_c_scheduled) return;  // the pending task sees the new deadline
   branch.timer_c_scheduled = true;
-  stack_->schedule(context->request.call_id(), config_.timer_c,
-                   [this, server = context->server, index] { on_timer_c(server, index); });
+  net().schedule(context->request.call_id(), config_.timer_c,
+                 [this, server = context->server, index] { on_timer_c(server, index); });
 }
 
 void ProxyCore::on_timer_c(stack::Transaction server, std::size_t index) {
@@ -273,12 +273,12 @@ void ProxyCore::on_timer_c(stack::Transaction server, std::size_t index) {
   Branch& branch = context->branches[index];
   branch.timer_c_scheduled = false;
   if (branch.state == Branch::State::kDone) return;
-  const auto now = stack_->now();
+  const auto now = net().now();
   if (now < branch.timer_c_deadline) {  // a provisional restarted it
     branch.timer_c_scheduled = true;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(branch.timer_c_deadline - now);
-    stack_->schedule(context->request.call_id(), left,
-                     [this, server, index] { on_timer_c(server, index); });
+    net().schedule(context->request.call_id(), left,
+                   [this, server, index] { on_timer_c(server, index); });
     return;
   }
   // §16.6 step 11: a branch with a provisional is cancelled (and given
@@ -289,7 +289,7 @@ void ProxyCore::on_timer_c(stack::Transaction server, std::size_t index) {
     arm_timer_c(context, index);
     return;
   }
-  (void)stack_->terminate(branch.transaction);
+  (void)net().terminate(branch.transaction);
   branch_failed(context, index, 408);
 }
 
@@ -301,8 +301,8 @@ void ProxyCore::cancel_branch(Context& context, std::size_t index) {
     return;
   }
   branch.cancelled = true;
-  auto cancel = stack_->build_cancel(branch.transaction);
-  if (cancel) (void)stack_->send_request(std::move(*cancel));
+  auto cancel = net().build_cancel(branch.transaction);
+  if (cancel) (void)net().send_request(std::move(*cancel));
 }
 
 void ProxyCore::cancel_pending(Context& context) {
@@ -345,17 +345,17 @@ void ProxyCore::advance(const std::shared_ptr<Context>& context) {
     auto response = context->best.empty() ? message::build_response(context->request, 408)
                                           : context->best.take();
     context->final_sent = true;
-    if (response) (void)stack_->send_response(std::move(*response), context->server);
+    if (response) (void)net().send_response(std::move(*response), context->server);
     finish(*context);
     return;
   }
 }
 
 void ProxyCore::send_upstream(Context& context, message::Message&& response) {
-  auto sent = stack_->send_response(std::move(response), context.server);
+  auto sent = net().send_response(std::move(response), context.server);
   if (!sent && (sent.error().kind == message::ErrorKind::kWrongState ||
                 sent.error().kind == message::ErrorKind::kNoTransaction))
-    (void)stack_->send_stateless(response);  // a later 2xx (§16.7 step 9)
+    (void)net().send_stateless(response);  // a later 2xx (§16.7 step 9)
 }
 
 void ProxyCore::finish(Context& context) {
@@ -371,11 +371,11 @@ void ProxyCore::finish(Context& context) {
 void ProxyCore::receive_response(message::Message response,
                                  std::optional<stack::Transaction> transaction,
                                  const transport::Flow&) {
-  if (stack_ == nullptr) return;
+  if (stack_.load(std::memory_order_acquire) == nullptr) return;
   if (!transaction) {
     // No client transaction: a stateless proxy's response, a retransmitted
     // 2xx, or one for a transaction we never had: by its Via (§16.11).
-    (void)forward_response(std::move(response), *stack_);
+    (void)forward_response(std::move(response), net());
     return;
   }
   auto context = find_client(*transaction);
@@ -384,7 +384,7 @@ void ProxyCore::receive_response(message::Message response,
     // A branch already ended (its INVITE transaction keeps matching 2xx
     // retransmissions, RFC 6026) or a CANCEL's answer (ours, dropped).
     if (code >= 200 && code < 300 && response.method() == message::Method::kInvite)
-      (void)forward_response(std::move(response), *stack_);
+      (void)forward_response(std::move(response), net());
     return;
   }
   std::size_t index = 0;
@@ -398,7 +398,7 @@ void ProxyCore::receive_response(message::Message response,
     if (branch.cancel_pending && !branch.cancelled) cancel_branch(*context, index);
     if (context->invite && !branch.cancelled) arm_timer_c(context, index);  // step 11: restart
     if (code != 100 && !context->final_sent)                                // §16.7 step 5
-      (void)stack_->send_response(std::move(response), context->server);
+      (void)net().send_response(std::move(response), context->server);
     return;
   }
   branch.state = Branch::State::kDone;
@@ -422,7 +422,7 @@ void ProxyCore::receive_response(message::Message response,
 
 void ProxyCore::receive_error(const stack::TransactionError& error,
                               stack::Transaction transaction) {
-  if (stack_ == nullptr || config_.stateless) return;
+  if (stack_.load(std::memory_order_acquire) == nullptr || config_.stateless) return;
   if (transaction.is_server()) {
     // The response could not reach the caller (or Timer H): nothing more
     // goes upstream; the branches still pending are cancelled.

@@ -11,6 +11,7 @@
 //   });
 //   auto stack = stack::Stack::create(std::move(stack_config), core);
 //   core.attach(**stack);
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
