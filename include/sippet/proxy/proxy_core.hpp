@@ -118,7 +118,9 @@ class ProxyCore final : public stack::Core {
   ProxyConfig config_;
   Router router_;
   Identity identity_;
-  stack::Stack* stack_ = nullptr;               // not owned
+  stack::Stack& net() const { return *stack_.load(std::memory_order_relaxed); }
+
+  std::atomic<stack::Stack*> stack_{nullptr};   // not owned; set by attach()
   std::vector<std::unique_ptr<Shard>> shards_;  // one per worker
 };
 
