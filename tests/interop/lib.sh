@@ -183,7 +183,7 @@ expect_callee_ok() {
   failed=$(awk -F'|' '$1 ~ "Failed call" { gsub(/ /, "", $3); v = $3 } END { print v }' \
     callee_screen.log)
   if [ "$status" != 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
-    cat callee_screen.log >&2 || true
+    cat callee_screen.log callee.out >&2 || true
     fail "callee: sipp exit $status, successful $ok/$calls, failed $failed"
   fi
   echo "ok: callee took $ok calls, $failed failed"
