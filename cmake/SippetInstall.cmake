@@ -7,7 +7,8 @@
 #                                      sippet::message, sippet::auth,
 #                                      sippet::transaction,
 #                                      sippet::transport, sippet::stack,
-#                                      sippet::capture or sippet::metrics.
+#                                      sippet::proxy, sippet::capture or
+#                                      sippet::metrics.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

@@ -12,8 +12,8 @@ packages=(
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
+  kamailio  # a peer of the proxy's interop test, and bench/load.sh's anchor
 )
-if [ "${SIPPET_WITH_KAMAILIO:-0}" = 1 ]; then packages+=(kamailio); fi
 
 missing=()
 for p in "${packages[@]}"; do

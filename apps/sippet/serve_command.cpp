@@ -11,6 +11,7 @@
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "metrics_endpoint.hpp"
+#include "proxy_router.hpp"
 #include "serve_options.hpp"
 #include "sippet/stack/stack.hpp"
 #include "uas_core.hpp"
@@ -22,9 +23,18 @@ namespace {
 void usage(std::FILE* out) {
   std::fputs(
       "usage: sippet serve --mode uas --listen udp:HOST:PORT [--listen ...] [options]\n"
+      "       sippet serve --mode proxy --listen udp:HOST:PORT [--to sip:IP:PORT]\n"
+      "                    [--stateless] [--record-route] [--domain NAME ...] [options]\n"
       "\n"
       "  --mode uas        user agent server: INVITE -> 180 + 200, BYE/OPTIONS/... -> 200,\n"
       "                    CANCEL -> 200 + 487\n"
+      "  --mode proxy      RFC 3261 proxy: requests with Route follow it; requests for\n"
+      "                    this proxy (its addresses, --domain) -> 404 (OPTIONS -> 200);\n"
+      "                    the others go to --to, else to their Request-URI\n"
+      "  --to URI          proxy: the next hop of every request not for us\n"
+      "  --stateless       proxy: RFC 3261 §16.11 stateless (default: transaction stateful)\n"
+      "  --record-route    proxy: add Record-Route (stay in the dialogs' path)\n"
+      "  --domain NAME     proxy: a domain this proxy owns; repeatable\n"
       "  --listen SPEC     udp:127.0.0.1:5060, udp:[::1]:5060 (port 0: any); repeatable\n"
       "  --threads N       worker threads (default: one per core)\n"
       "  --t1 MS           RFC 3261 T1 (default 500); T2 and T4 keep their ratio to 500\n"
@@ -43,6 +53,7 @@ void usage(std::FILE* out) {
 int run_serve(int argc, char** argv) {
   stack::StackConfig config;
   UasOptions uas;
+  ProxyOptions proxy_options;
   std::string mode = "uas";
   bool verbose = false;
   std::optional<transport::Endpoint> metrics_at;
@@ -61,8 +72,17 @@ int run_serve(int argc, char** argv) {
       verbose = true;
       continue;
     }
+    if (arg == "--stateless") {
+      proxy_options.stateless = true;
+      continue;
+    }
+    if (arg == "--record-route") {
+      proxy_options.record_route = true;
+      continue;
+    }
     if (arg != "--mode" && arg != "--listen" && arg != "--threads" && arg != "--t1" &&
-        arg != "--answer" && arg != "--ring" && arg != "--metrics") {
+        arg != "--answer" && arg != "--ring" && arg != "--metrics" && arg != "--to" &&
+        arg != "--domain") {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -104,6 +124,15 @@ int run_serve(int argc, char** argv) {
       auto n = number(0, 600000);
       if (!n) return 2;
       uas.ring = std::chrono::milliseconds(*n);
+    } else if (arg == "--to") {
+      auto to = parse_to(value);
+      if (!to) {
+        std::fprintf(stderr, "sippet serve: --to %s: %s\n", value, to.error().reason.c_str());
+        return 2;
+      }
+      proxy_options.to = *to;
+    } else if (arg == "--domain") {
+      proxy_options.domains.emplace_back(value);
     } else if (arg == "--metrics") {
       auto at = parse_metrics_spec(value);
       if (!at) {
@@ -113,9 +142,21 @@ int run_serve(int argc, char** argv) {
       metrics_at = *at;
     }
   }
-  if (mode != "uas") {
-    std::fprintf(stderr, "sippet serve: --mode %s: only 'uas' is available\n", mode.c_str());
+  if (mode != "uas" && mode != "proxy") {
+    std::fprintf(stderr, "sippet serve: --mode %s: 'uas' or 'proxy'\n", mode.c_str());
     return 2;
+  }
+  const bool proxy_mode = mode == "proxy";
+  if (!proxy_mode && (proxy_options.to || proxy_options.stateless || proxy_options.record_route ||
+                      !proxy_options.domains.empty())) {
+    std::fputs("sippet serve: --to, --stateless, --record-route and --domain need --mode proxy\n",
+               stderr);
+    return 2;
+  }
+  // A stateless proxy keeps no transaction (§16.11): the stack makes none.
+  if (proxy_mode && proxy_options.stateless) {
+    config.transactions = false;
+    config.timers.auto_trying = false;
   }
   if (config.listen.empty()) {
     std::fputs("sippet serve: at least one --listen is needed\n", stderr);
@@ -141,15 +182,31 @@ int run_serve(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  UasCore core(uas);
+  UasCore uas_core(uas);
+  ProxyRouter router(proxy_options);
+  proxy::ProxyConfig proxy_config;
+  proxy_config.stateless = proxy_options.stateless;
+  proxy_config.record_route = proxy_options.record_route;
+  proxy_config.domains = proxy_options.domains;
+  proxy::ProxyCore proxy_core(
+      proxy_config, [&router](const message::Message& request, const transport::Flow& flow) {
+        return router(request, flow);
+      });
+  stack::Core& core = proxy_mode ? static_cast<stack::Core&>(proxy_core) : uas_core;
   auto stack = stack::Stack::create(std::move(config), core);
   if (!stack) {
     std::fprintf(stderr, "sippet serve: %s\n", stack.error().reason.c_str());
     return 1;
   }
-  core.attach(**stack);
+  if (proxy_mode) {
+    router.attach(**stack, proxy_core);  // first: the core calls it once attached
+    proxy_core.attach(**stack);
+  } else {
+    uas_core.attach(**stack);
+  }
+  const char* what = !proxy_mode ? "uas" : proxy_options.stateless ? "stateless proxy" : "proxy";
   for (const auto& endpoint : (*stack)->local_endpoints())
-    std::printf("sippet serve: uas listening on udp:%s (%u threads)\n",
+    std::printf("sippet serve: %s listening on udp:%s (%u threads)\n", what,
                 endpoint.to_string().c_str(), (*stack)->worker_count());
   std::unique_ptr<metrics::HttpServer> exporter;
   if (metrics_at) {

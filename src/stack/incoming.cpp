@@ -126,6 +126,19 @@ void Worker::count_answer(std::error_code error, std::string_view bytes, std::ui
 void Worker::on_incoming(message::Message&& message, const transport::Flow& flow,
                          const Peer& reply) {
   const bool request = message.is_request();
+  if (!stack_.config().transactions) {
+    // StackConfig::transactions off: straight to the Core (acting for this
+    // worker: pending_ is ours).
+    if (request) {
+      pending_.push_back(
+          Delivery{transaction::DeliverRequest{std::move(message), std::nullopt}, flow, {}});
+    } else {
+      pending_.push_back(
+          Delivery{transaction::DeliverResponse{std::move(message), std::nullopt}, flow, {}});
+    }
+    deliver_pending();
+    return;
+  }
   auto result = with_layer(
       [&](Run&) {
         const auto info = to_transport_info(reply);

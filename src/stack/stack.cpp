@@ -3,6 +3,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -155,6 +156,8 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
   if (request.method() == message::Method::kAck)
     return invalid_argument(std::string(transaction::kErrAckNotAllowed));
   auto& state = impl_->state;
+  if (!state.config().transactions)
+    return invalid_argument("the stack has no transactions (StackConfig::transactions)");
   Worker& worker = state.worker(state.worker_for(request.call_id()));
   if (request.method() == message::Method::kCancel && !options.flow) {
     // §9.1: a CANCEL goes where its INVITE went (RFC 3263 §4: the same
@@ -289,7 +292,14 @@ std::optional<Transaction> Stack::find_cancelled_invite(const message::Message& 
 void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
                      std::function<void()> task) {
   auto& state = impl_->state;
-  Worker& worker = state.worker(state.worker_for(call_id));
+  const std::uint32_t index = state.worker_for(call_id);
+  Worker& worker = state.worker(index);
+  if (state.config().manual_clock && delay.count() > 0) {
+    // The manual clock's time: fire_due_timers() runs it when due.
+    std::lock_guard lock(impl_->manual_tasks_mutex);
+    impl_->manual_tasks.push_back(Impl::ManualTask{state.now() + delay, index, std::move(task)});
+    return;
+  }
   if (delay.count() <= 0) {
     worker.post_acting(std::move(task));
     return;
@@ -326,13 +336,46 @@ void Stack::fire_due_timers() {
     auto promise = std::make_shared<std::promise<void>>();
     done.push_back(promise->get_future());
     Worker* w = worker.get();
-    asio::post(w->io(), [w, promise] {
+    const auto index = static_cast<std::uint32_t>(done.size() - 1);
+    asio::post(w->io(), [this, w, index, promise] {
       w->fire_due_timers();
+      // Then the scheduled tasks due (a task may schedule one due already).
+      for (;;) {
+        auto due = impl_->take_due_tasks(index, impl_->state.now());
+        if (due.empty()) break;
+        for (auto& task : due) {
+          Worker::Acting acting(*w);
+          task.task();
+        }
+      }
       promise->set_value();
     });
   }
   for (auto& f : done)
     f.wait();
+}
+
+std::vector<Stack::Impl::ManualTask> Stack::Impl::take_due_tasks(std::uint32_t worker,
+                                                                 TimePoint now) {
+  std::vector<ManualTask> due;
+  std::lock_guard lock(manual_tasks_mutex);
+  auto kept = manual_tasks.begin();
+  for (auto& task : manual_tasks) {
+    if (task.worker == worker && task.deadline <= now) {
+      due.push_back(std::move(task));
+    } else {
+      *kept++ = std::move(task);
+    }
+  }
+  manual_tasks.erase(kept, manual_tasks.end());
+  std::stable_sort(due.begin(), due.end(), [](const ManualTask& a, const ManualTask& b) {
+    return a.deadline < b.deadline;
+  });
+  return due;
+}
+
+TimePoint Stack::now() const {
+  return impl_->state.now();
 }
 
 void Stack::stop() {

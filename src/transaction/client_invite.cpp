@@ -38,6 +38,7 @@ void ClientInvite::on_response(message::Message&& response, Context& ctx) {
         set_state(State::kAccepted);
         start_timer(ctx, TimerId::kM, initial_duration(ctx.config, TimerId::kM, reliable()));
         ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+        release_request();  // no ACK or CANCEL is built from here on
       } else {
         on_final_error(std::move(response), ctx);
       }
@@ -71,6 +72,13 @@ void ClientInvite::on_final_error(message::Message&& response, Context& ctx) {
   if (!start_timer(ctx, TimerId::kD, initial_duration(ctx.config, TimerId::kD, reliable()))) {
     finish();
   }
+  release_request();  // the ACK is kept as bytes
+}
+
+void ClientInvite::release_request() {
+  // Until Timer M or D (32 s over UDP) nothing needs the INVITE any more:
+  // its storage goes back to the thread's pools now.
+  request_ = message::Message{};
   request_bytes_.reset();
 }
 

@@ -20,8 +20,9 @@ class ClientInvite final : public Transaction {
 
  private:
   void on_final_error(message::Message&& response, Context& ctx);
+  void release_request();
 
-  message::Message request_;  // kept to build the ACK and a CANCEL
+  message::Message request_;  // kept to build the ACK and a CANCEL, until a final response
   std::shared_ptr<const std::string> request_bytes_;
   std::shared_ptr<const std::string> ack_bytes_;  // the ACK of a 300-699, for resending
   milliseconds timer_a_{0};

@@ -10,11 +10,19 @@ init() {
   case "$SIPP" in */*) SIPP=$(realpath "$SIPP") ;; esac
   WORK=$(mktemp -d)
   SERVE_PID=""
+  BACKGROUND_PIDS=()
   trap cleanup EXIT
   cd "$WORK"
 }
 
 cleanup() {
+  local pid
+  for pid in "${BACKGROUND_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
     kill -TERM "$SERVE_PID" 2>/dev/null || true
     wait "$SERVE_PID" 2>/dev/null || true
@@ -65,13 +73,19 @@ stop_serve() {
 # Runs sipp against the server (bounded), with a stats file to check; sets
 # SIPP_PORT (sipp's local port). Usage: run_sipp <calls> <extra sipp args...>
 run_sipp() {
-  local calls=$1
-  shift
+  run_sipp_to "127.0.0.1:$SERVE_PORT" "$@"
+}
+
+# The same to another remote (the Request-URI's host; `-rsa HOST:PORT`
+# sends to a proxy instead). Usage: run_sipp_to <host:port> <calls> <args...>
+run_sipp_to() {
+  local remote=$1 calls=$2
+  shift 2
   local port
   port=$(free_port)
   SIPP_PORT=$port
   local status=0
-  timeout 50 "$SIPP" "127.0.0.1:$SERVE_PORT" -i 127.0.0.1 -p "$port" -m "$calls" \
+  timeout 50 "$SIPP" "$remote" -i 127.0.0.1 -p "$port" -m "$calls" \
     -timeout 40s -timeout_error -nostdin -trace_screen -screen_file screen.log "$@" \
     >sipp.out 2>&1 || status=$?
   SIPP_STATUS=$status
@@ -111,4 +125,66 @@ wait_lines() {
     sleep 0.1
   done
   fail "$1: fewer than $2 lines after 10 s"
+}
+
+# Waits (bounded, 10 s) until something listens on UDP 127.0.0.1:$1.
+wait_udp_port() {
+  for _ in $(seq 1 100); do
+    ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on udp 127.0.0.1:$1 after 10 s"
+}
+
+# Starts `sippet serve --mode proxy` on a free port: sets PROXY_PORT and
+# PROXY_PID (stopped by stop_proxy, or at exit). Its output: proxy.log.
+start_proxy() {
+  PROXY_PORT=$(free_port)
+  "$SIPPET" serve --mode proxy --listen "udp:127.0.0.1:$PROXY_PORT" "$@" >proxy.log 2>&1 &
+  PROXY_PID=$!
+  BACKGROUND_PIDS+=("$PROXY_PID")
+  for _ in $(seq 1 50); do
+    grep -q "listening" proxy.log 2>/dev/null && return 0
+    kill -0 "$PROXY_PID" 2>/dev/null || { cat proxy.log >&2; fail "the proxy did not start"; }
+    sleep 0.1
+  done
+  fail "the proxy did not report listening"
+}
+
+# Stops the proxy and checks it exited cleanly on SIGTERM.
+stop_proxy() {
+  kill -TERM "$PROXY_PID"
+  local status=0
+  wait "$PROXY_PID" || status=$?
+  [ "$status" = 0 ] || { cat proxy.log >&2; fail "the proxy exited with $status on SIGTERM"; }
+}
+
+# Starts a SIPp callee for <calls> calls on a free port (bounded to 60 s):
+# sets CALLEE_PORT and CALLEE_PID; its screen goes to callee_screen.log.
+# Usage: start_sipp_callee <calls> <sipp args: -sf FILE or -sn uas...>
+start_sipp_callee() {
+  local calls=$1
+  shift
+  CALLEE_PORT=$(free_port)
+  timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" -nostdin -trace_screen \
+    -screen_file callee_screen.log "$@" >callee.out 2>&1 &
+  CALLEE_PID=$!
+  BACKGROUND_PIDS+=("$CALLEE_PID")
+  wait_udp_port "$CALLEE_PORT"
+}
+
+# Waits for the SIPp callee to end its <calls> calls; every one must have
+# succeeded.
+expect_callee_ok() {
+  local calls=$1 status=0 ok failed
+  wait "$CALLEE_PID" || status=$?
+  ok=$(awk -F'|' '$1 ~ "Successful call" { gsub(/ /, "", $3); v = $3 } END { print v }' \
+    callee_screen.log)
+  failed=$(awk -F'|' '$1 ~ "Failed call" { gsub(/ /, "", $3); v = $3 } END { print v }' \
+    callee_screen.log)
+  if [ "$status" != 0 ] || [ "$ok" != "$calls" ] || [ "$failed" != 0 ]; then
+    cat callee_screen.log callee.out >&2 || true
+    fail "callee: sipp exit $status, successful $ok/$calls, failed $failed"
+  fi
+  echo "ok: callee took $ok calls, $failed failed"
 }

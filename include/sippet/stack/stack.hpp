@@ -48,6 +48,11 @@ struct StackConfig {
   // (one system call per wake-up); false: by the worker's io_context thread
   // through epoll. docs/threading.md.
   bool receive_threads = true;
+  // false: no transaction layer (a stateless proxy, RFC 3261 §16.11):
+  // every request, ACK and response reaches the Core with no transaction,
+  // in arrival order; send_request is refused and send_response finds no
+  // transaction, so everything goes out with send_stateless.
+  bool transactions = true;
   // Checks made on every incoming message before routing (§8.2, §16.3).
   message::ValidateOptions validation;
   // Where log lines go; default_logger() (stderr, warnings and up) if null.
@@ -146,9 +151,14 @@ class Stack {
   std::optional<Transaction> find_cancelled_invite(const message::Message& cancel);
 
   // Runs `task` on the worker that owns `call_id` after `delay`: serialised
-  // with the Core callbacks of that Call-ID (e.g. a delayed answer).
+  // with the Core callbacks of that Call-ID (e.g. a delayed answer, a
+  // proxy's Timer C). With StackConfig::manual_clock the delay is counted
+  // on that clock: fire_due_timers() runs the task once it is due.
   void schedule(std::string_view call_id, std::chrono::milliseconds delay,
                 std::function<void()> task);
+
+  // The stack's clock (StackConfig::manual_clock's time when set).
+  TimePoint now() const;
 
   // The bound addresses, in the order of StackConfig::listen (real ports).
   std::vector<transport::Endpoint> local_endpoints() const;

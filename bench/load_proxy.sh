@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Proxy call-load figures: SIPp's built-in `uac` (INVITE/200/ACK/BYE/200,
+# the Request-URI naming the callee, sent to the proxy with -rsa) -> the
+# proxy under test on 127.0.0.1:PORT -> a SIPp callee running
+# bench/anchors/sipp/uas-200.xml on 127.0.0.1:CALLEE_PORT (5070), CALLS
+# calls at RATE calls/s, each proxy after the other in the same run:
+#   sippet-sl    sippet serve --mode proxy --stateless --to sip:127.0.0.1:5070
+#   kamailio-sl  bench/anchors/kamailio/proxy-sl.cfg (forward(), stateless)
+#   sippet-tm    sippet serve --mode proxy --record-route --to ... (stateful)
+#   kamailio-tm  bench/anchors/kamailio/proxy-tm.cfg (t_relay, record_route)
+# Kamailio runs with -m 512 (MiB of shared memory). For each it prints
+# successful and failed calls, CPU µs per call of the proxy (user+sys of all
+# its processes over the run, divided by the calls), its peak RSS (VmHWM
+# summed over its processes), and the ratios sippet/kamailio.
+#
+# A measuring script, never a failing test: it exits 0 whatever the figures.
+# Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 5000),
+#   PORT (the proxy's port, 5080: the Kamailio configurations listen there),
+#   CALLEE_PORT (5070: where they forward), SERVERS ("sippet-sl kamailio-sl
+#   sippet-tm kamailio-tm"), BUILD_DIR (build/release), THREADS (sippet
+#   --threads), SIPPET_BIN (another sippet binary), SIPPET_REBUILD=1.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source bench/load/procstat.sh
+
+RATE=${RATE:-1000}
+CALLS=${CALLS:-20000}
+LIMIT=${LIMIT:-5000}
+PORT=${PORT:-5080}
+CALLEE_PORT=${CALLEE_PORT:-5070}
+SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm"}
+BUILD_DIR=${BUILD_DIR:-$root/build/release}
+sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
+work=$(mktemp -d /tmp/sippet-load-proxy.XXXXXX)
+ticks_per_s=$(getconf CLK_TCK)
+run_timeout=$((CALLS / RATE + 60))
+
+log() { echo "load_proxy: $*" >&2; }
+
+install_missing() {
+  local missing=() p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" != 0 ] && sudo="sudo"
+  log "installing ${missing[*]}"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# A process group started by start_group, stopped by stop_group.
+stop_group() {
+  local pgid=$1
+  [ -z "$pgid" ] && return 0
+  kill -TERM -- "-$pgid" 2>/dev/null
+  for _ in $(seq 50); do
+    [ -z "$(group_pids "$pgid")" ] && break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pgid" 2>/dev/null
+  wait "$pgid" 2>/dev/null
+}
+
+# start_group VAR LOG PORT command...: runs it in a new session (its process
+# group holds all its processes), waits until it listens on PORT; sets VAR
+# to the group id.
+start_group() {
+  local var=$1 logfile=$2 port=$3
+  shift 3
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  local pgid=$!
+  printf -v "$var" '%s' "$pgid"
+  for _ in $(seq 100); do
+    udp_port_bound "$port" && return 0
+    kill -0 "$pgid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "$logfile: nothing listens on 127.0.0.1:$port; its end:"
+  tail -n 20 "$logfile" >&2
+  stop_group "$pgid"
+  printf -v "$var" '%s' ""
+  return 1
+}
+
+proxy_pgid=""
+callee_pgid=""
+trap 'stop_group "$proxy_pgid"; stop_group "$callee_pgid"; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# One row: "name successful failed cpu_us_per_call peak_rss_kib note"
+results=()
+measure() {
+  local name=$1
+  shift
+  if udp_port_bound "$PORT" || udp_port_bound "$CALLEE_PORT"; then
+    log "UDP port $PORT or $CALLEE_PORT is busy; skipping $name"
+    results+=("$name - - - - busy-port")
+    return
+  fi
+  if ! start_group callee_pgid "$work/$name.callee.log" "$CALLEE_PORT" \
+    sipp -sf bench/anchors/sipp/uas-200.xml -i 127.0.0.1 -p "$CALLEE_PORT" -nostdin; then
+    results+=("$name - - - - callee-did-not-start")
+    return
+  fi
+  if ! start_group proxy_pgid "$work/$name.proxy.log" "$PORT" "$@"; then
+    stop_group "$callee_pgid"
+    callee_pgid=""
+    results+=("$name - - - - did-not-start")
+    return
+  fi
+  sleep 0.5  # let it settle (workers, children) before the baseline
+  local cpu_before cpu_after stats rc client_port
+  cpu_before=$(group_cpu_ticks "$proxy_pgid")
+  stats=$work/$name.stat.csv
+  client_port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  timeout --signal=INT --kill-after=10 "$((run_timeout + 15))" \
+    sipp -sn uac "127.0.0.1:$CALLEE_PORT" -rsa "127.0.0.1:$PORT" -i 127.0.0.1 -p "$client_port" \
+    -r "$RATE" -m "$CALLS" -l "$LIMIT" -nostdin -timeout "${run_timeout}s" -trace_stat \
+    -stf "$stats" -fd 1 -stat_delimiter ';' >"$work/$name.sipp.log" 2>&1
+  rc=$?
+  cpu_after=$(group_cpu_ticks "$proxy_pgid")
+  local rss_kib
+  rss_kib=$(group_peak_rss_kib "$proxy_pgid")
+  stop_group "$proxy_pgid"
+  proxy_pgid=""
+  stop_group "$callee_pgid"
+  callee_pgid=""
+  local successful failed
+  read -r successful failed < <(python3 - "$stats" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+head, last = rows[0], rows[-1]
+def col(name):
+    return int(last[head.index(name)]) if name in head else 0
+print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
+PY
+  ) || { successful=0; failed=0; }
+  local calls=$((successful + failed)) cpu_us="-"
+  if [ "$calls" -gt 0 ]; then
+    cpu_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$ticks_per_s" -v c="$calls" \
+      'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
+  fi
+  log "$name: sipp exit $rc, $successful successful, $failed failed"
+  results+=("$name $successful $failed $cpu_us $rss_kib ok")
+}
+
+install_missing sip-tester kamailio
+
+sippet_built=0
+measure_sippet() {
+  local name=$1
+  shift
+  if [ "$sippet_built" = 0 ] && { [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; }; then
+    log "building Release ($BUILD_DIR, target sippet)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
+      >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
+  fi
+  sippet_built=1
+  if [ -x "$sippet_bin" ]; then
+    local args=(serve --mode proxy --listen "udp:127.0.0.1:$PORT" --to "sip:127.0.0.1:$CALLEE_PORT")
+    [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+    measure "$name" "$sippet_bin" "${args[@]}" "$@"
+  else
+    results+=("$name - - - - not-built")
+  fi
+}
+
+measure_kamailio() {
+  local cfg=$work/$1.cfg
+  sed "s/127\.0\.0\.1:5080/127.0.0.1:$PORT/; s/\"127\.0\.0\.1\", 5070/\"127.0.0.1\", $CALLEE_PORT/; s/127\.0\.0\.1:5070/127.0.0.1:$CALLEE_PORT/" \
+    "bench/anchors/kamailio/$2" >"$cfg"
+  # -DD: the creator stays in the foreground, children are forked; -E: log to stderr.
+  measure "$1" kamailio -f "$cfg" -DD -E -m 512 -w "$work" -Y "$work"
+}
+
+for server in $SERVERS; do
+  case "$server" in
+    sippet-sl) measure_sippet sippet-sl --stateless ;;
+    sippet-tm) measure_sippet sippet-tm --record-route ;;
+    kamailio-sl) measure_kamailio kamailio-sl proxy-sl.cfg ;;
+    kamailio-tm) measure_kamailio kamailio-tm proxy-tm.cfg ;;
+    *) log "unknown server $server" ;;
+  esac
+done
+
+echo
+echo "SIPp uac -> proxy on 127.0.0.1:$PORT -> SIPp uas-200.xml on 127.0.0.1:$CALLEE_PORT," \
+  "$CALLS calls at $RATE calls/s (limit $LIMIT)"
+printf '%-12s %11s %7s %13s %14s  %s\n' proxy successful failed "CPU µs/call" "peak RSS MiB" note
+declare -A cpu_of
+for row in "${results[@]}"; do
+  read -r name ok bad cpu rss note <<<"$row"
+  rss_mib="-"
+  [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
+  [ "$note" = ok ] && note=""
+  printf '%-12s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
+  cpu_of[$name]=$cpu
+done
+for kind in sl tm; do
+  if [[ "${cpu_of[sippet-$kind]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
+    awk -v s="${cpu_of[sippet-$kind]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
+      'BEGIN {if (k > 0) printf "CPU per call, sippet-%s/kamailio-%s: %.3f\n", n, n, s / k}'
+  fi
+done
+exit 0

@@ -1,0 +1,115 @@
+// Forwarding a request (RFC 3261 §16.6) and a response (§16.7 step 9,
+// §16.11) on a stack's public API.
+#include "sippet/proxy/helpers.hpp"
+
+namespace sippet::proxy {
+
+namespace {
+
+// §16.6 step 7 / §12.2.1.1: a strict router as the next hop gets the
+// request with its URI as the Request-URI; the Request-URI moves to the
+// end of the Route set.
+message::Result<void> rewrite_for_strict_router(message::Message& request) {
+  const auto* top = request.get(message::HeaderId::kRoute);
+  if (top == nullptr) return {};
+  const auto* route = top->as<message::NameAddr>();
+  if (route == nullptr || route->uri.params.has("lr")) return {};
+  const std::string old_target(request.request_line().uri.text);
+  const std::string next(route->uri.text);
+  if (auto set = request.set_request_uri(next); !set) return set;
+  request.pop_front(message::HeaderId::kRoute);
+  return request.put_back(message::HeaderId::kRoute, "<" + old_target + ">");
+}
+
+}  // namespace
+
+message::Result<message::Message> prepare_request(const message::Message& request,
+                                                  stack::Stack& stack,
+                                                  const ForwardOptions& options) {
+  message::Message out = request.clone();  // step 1
+  if (!options.request_uri.empty())        // step 2
+    if (auto set = out.set_request_uri(options.request_uri); !set) return set.error();
+  // Step 3: Max-Forwards decremented, or 70 when absent.
+  const auto hops = out.max_forwards();
+  const std::string value = hops ? std::to_string(*hops > 0 ? *hops - 1 : 0) : "70";
+  if (auto put = out.put(message::HeaderId::kMaxForwards, value); !put) return put.error();
+  // Step 6: a pre-loaded route set, first on top.
+  for (auto route = options.routes.rbegin(); route != options.routes.rend(); ++route) {
+    const std::string text = route->starts_with("<") ? *route : "<" + *route + ">";
+    if (auto put = out.put_front(message::HeaderId::kRoute, text); !put) return put.error();
+  }
+  if (!options.flow)  // step 7
+    if (auto rewritten = rewrite_for_strict_router(out); !rewritten) return rewritten.error();
+  // Step 4: Record-Route, naming the listener the request leaves from.
+  if (options.record_route && out.method() != message::Method::kAck &&
+      out.method() != message::Method::kCancel) {
+    stack::Hop hop;
+    if (options.flow) {
+      hop =
+          stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local};
+    } else {
+      auto found = stack.next_hop(out);
+      if (!found) return found.error();
+      hop = std::move(found).value();
+    }
+    transport::Flow incoming = options.incoming.value_or(
+        transport::Flow{hop.protocol, hop.local, transport::Endpoint{}, 0});
+    if (auto added = add_record_route(out, hop, incoming); !added) return added.error();
+  }
+  return out;
+}
+
+message::Result<std::optional<stack::Transaction>> forward_request(const message::Message& request,
+                                                                   stack::Stack& stack,
+                                                                   const ForwardOptions& options) {
+  const bool ack = request.method() == message::Method::kAck;
+  auto branch = make_branch(request, options.stateless || ack);  // step 8
+  if (!branch) return branch.error();
+  auto prepared = prepare_request(request, stack, options);
+  if (!prepared) return prepared.error();
+  stack::SendOptions send;
+  send.flow = options.flow;
+  send.add_via = true;
+  send.branch = std::move(branch).value();
+  if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
+    // Our Via goes on the copy made above (send_stateless would copy it
+    // again to add one), naming the listener the request leaves from.
+    std::optional<stack::Hop> hop;
+    if (options.flow) {
+      if (!options.flow->local.is_unspecified())
+        hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
+                         options.flow->local};
+    } else if (auto found = stack.next_hop(*prepared)) {
+      hop = std::move(found).value();
+    }
+    if (hop) {
+      if (auto added = add_via(*prepared, *hop, send.branch); !added) return added.error();
+      send.add_via = false;
+    }
+    if (auto sent = stack.send_stateless(*prepared, send); !sent) return sent.error();
+    return std::optional<stack::Transaction>{};
+  }
+  auto sent = stack.send_request(std::move(prepared).value(), send);  // steps 9, 10
+  if (!sent) return sent.error();
+  return std::optional<stack::Transaction>{*sent};
+}
+
+message::Result<void> forward_response(message::Message&& response, stack::Stack& stack,
+                                       std::optional<stack::Transaction> server) {
+  response.pop_front(message::HeaderId::kVia);  // §16.7 step 9
+  if (!response.has(message::HeaderId::kVia))
+    return message::Error{message::ErrorKind::kNoRoute, 0, 0,
+                          "the response has no Via left: it was for us"};
+  if (server) {
+    auto sent = stack.send_response(std::move(response), server);
+    if (sent) return {};
+    // The transaction is gone or sent its final response already (a 2xx
+    // from another branch): the response goes by its Via (§16.7 step 9).
+    if (sent.error().kind != message::ErrorKind::kNoTransaction &&
+        sent.error().kind != message::ErrorKind::kWrongState)
+      return sent.error();
+  }
+  return stack.send_stateless(response);
+}
+
+}  // namespace sippet::proxy

@@ -1,0 +1,211 @@
+// Sippet.Proxy's helpers (helpers.hpp): identity, Via branches with their
+// loop-detection part, Record-Route and Route processing (RFC 3261 §16).
+#include "sippet/proxy/helpers.hpp"
+
+#include <cstdio>
+
+#include "sippet/message/builder.hpp"
+#include "sippet/message/text.hpp"
+
+namespace sippet::proxy {
+
+namespace {
+
+constexpr std::string_view kCookie = "z9hG4bK";
+
+message::Error invalid(std::string reason) {
+  return message::Error{message::ErrorKind::kInvalidArgument, 0, 0, std::move(reason)};
+}
+
+bool host_is(const transport::Endpoint& address, std::string_view host) {
+  return message::iequals(address.host_string(), host);
+}
+
+bool owns_host_port(const Identity& us, std::string_view host, std::uint16_t port) {
+  for (const auto& domain : us.domains)
+    if (message::iequals(domain, host)) return true;
+  for (const auto& address : us.addresses) {
+    if (address.port() != port) continue;
+    if (address.is_unspecified() || host_is(address, host)) return true;
+  }
+  return false;
+}
+
+// FNV-1a, 64 bits: a stable hash (the same in every process, so that a
+// request looping through another instance of this proxy is found too).
+struct Fnv {
+  std::uint64_t value = 0xcbf29ce484222325ull;
+  void add(std::string_view text) {
+    for (unsigned char c : text) {
+      value ^= c;
+      value *= 0x100000001b3ull;
+    }
+    value ^= 0xff;  // a separator: "ab","c" differs from "a","bc"
+    value *= 0x100000001b3ull;
+  }
+};
+
+}  // namespace
+
+bool Identity::owns(const message::Uri& uri) const {
+  if (!uri.is_sip()) return false;
+  return owns_host_port(*this, uri.host, uri.port_or_default());
+}
+
+bool Identity::owns(const message::Via& via) const {
+  std::uint16_t port = via.port;
+  if (!via.has_port) {
+    auto protocol = transport::parse_protocol(via.transport);
+    port = transport::default_port(protocol.value_or(transport::Protocol::kUdp));
+  }
+  return owns_host_port(*this, via.host, port);
+}
+
+std::string loop_hash(const message::Message& request, std::size_t via_index) {
+  Fnv hash;
+  if (const auto* from = request.from()) hash.add(from->tag());
+  hash.add(request.call_id());
+  if (const auto* cseq = request.cseq()) hash.add(std::to_string(cseq->seq));
+  hash.add(request.request_line().uri.text);
+  auto vias = request.get_all(message::HeaderId::kVia);
+  if (via_index < vias.size()) hash.add(vias[via_index]->value);
+  for (const auto* field : request.get_all(message::HeaderId::kProxyRequire))
+    hash.add(field->value);
+  for (const auto* field : request.get_all(message::HeaderId::kProxyAuthorization))
+    hash.add(field->value);
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash.value));
+  return text;
+}
+
+message::Result<std::string> make_branch(const message::Message& request, bool stateless) {
+  std::string branch(kCookie);
+  branch += loop_hash(request);
+  branch += '.';
+  if (stateless) {
+    auto derived = message::stateless_branch(request);
+    if (!derived) return derived.error();
+    branch += std::string_view(*derived).substr(kCookie.size());
+  } else {
+    branch += std::string_view(message::create_branch()).substr(kCookie.size());
+  }
+  return branch;
+}
+
+message::Result<void> add_via(message::Message& request, const stack::Hop& hop,
+                              std::string_view branch) {
+  std::string value = "SIP/2.0/";
+  value += transport::to_string(hop.protocol);
+  value += ' ';
+  value += hop.sent_by;
+  value += ";branch=";
+  value += branch;
+  value += ";rport";
+  return request.put_front(message::HeaderId::kVia, value);
+}
+
+std::string record_route_uri(transport::Protocol protocol, std::string_view sent_by) {
+  std::string uri = "sip:";
+  uri += sent_by;
+  if (protocol != transport::Protocol::kUdp) {
+    std::string name(transport::to_string(protocol));
+    for (char& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    uri += ";transport=" + name;
+  }
+  uri += ";lr";
+  return uri;
+}
+
+message::Result<void> add_record_route(message::Message& request, const stack::Hop& out,
+                                       const transport::Flow& incoming) {
+  // Top: the side the request leaves on (the callee's route set starts
+  // there); below it the side it came in on, when different.
+  if (incoming.protocol != out.protocol || incoming.local != out.local) {
+    const std::string in =
+        "<" + record_route_uri(incoming.protocol, incoming.local.to_string()) + ">";
+    if (auto put = request.put_front(message::HeaderId::kRecordRoute, in); !put) return put;
+  }
+  return request.put_front(message::HeaderId::kRecordRoute,
+                           "<" + record_route_uri(out.protocol, out.sent_by) + ">");
+}
+
+message::Result<RouteProcessing> process_routes(message::Message& request, const Identity& us) {
+  RouteProcessing done;
+  auto routes = request.get_all(message::HeaderId::kRoute);
+  const message::Uri& target = request.request_line().uri;
+  // §16.4: a strict router put our Record-Route URI (no user, `lr`) in the
+  // Request-URI and the original one in the last Route.
+  if (!routes.empty() && !target.has_user && target.params.has("lr") && us.owns(target)) {
+    const auto* last = routes.back()->as<message::NameAddr>();
+    if (last == nullptr) return invalid("a Route value does not parse");
+    if (auto set = request.set_request_uri(last->uri.text); !set) return set.error();
+    std::string kept;
+    for (std::size_t i = 0; i + 1 < routes.size(); ++i) {
+      if (!kept.empty()) kept += ", ";
+      kept += routes[i]->value;
+    }
+    request.erase(message::HeaderId::kRoute);
+    if (!kept.empty())
+      if (auto put = request.put(message::HeaderId::kRoute, kept); !put) return put.error();
+    done.strict_router = true;
+  }
+  if (const auto* top = request.get(message::HeaderId::kRoute)) {
+    if (const auto* route = top->as<message::NameAddr>(); route != nullptr && us.owns(route->uri)) {
+      request.pop_front(message::HeaderId::kRoute);
+      done.removed_ours = true;
+    }
+  }
+  return done;
+}
+
+std::optional<Rejection> check_request(const message::Message& request, const Identity& us,
+                                       const ValidationOptions& options) {
+  if (request.method() == message::Method::kAck) return std::nullopt;
+  // §16.3 step 3.
+  if (auto hops = request.max_forwards(); hops && *hops == 0) {
+    const bool for_us =
+        request.method() == message::Method::kOptions && us.owns(request.request_line().uri);
+    if (!(for_us && options.answer_options)) return Rejection{483, "Too Many Hops", {}};
+  }
+  // §16.3 step 4: a Via of ours whose loop part is what we would compute
+  // now over the request as we received it then (the Via below ours).
+  auto vias = request.get_all(message::HeaderId::kVia);
+  for (std::size_t i = 0; i + 1 < vias.size(); ++i) {
+    const auto* via = vias[i]->as<message::Via>();
+    if (via == nullptr || !us.owns(*via)) continue;
+    std::string_view branch = via->branch;
+    if (!branch.starts_with(kCookie)) continue;
+    branch.remove_prefix(kCookie.size());
+    auto dot = branch.find('.');
+    if (dot == std::string_view::npos) continue;
+    if (branch.substr(0, dot) == loop_hash(request, i + 1))
+      return Rejection{482, "Loop Detected", {}};
+  }
+  // §16.3 step 5.
+  std::string unsupported;
+  for (const auto* field : request.get_all(message::HeaderId::kProxyRequire)) {
+    const auto* token = field->as<message::Token>();
+    std::string_view tag = token != nullptr ? token->token : field->value;
+    bool known = false;
+    for (const auto& supported : options.supported)
+      known = known || message::iequals(supported, tag);
+    if (known) continue;
+    if (!unsupported.empty()) unsupported += ", ";
+    unsupported += tag;
+  }
+  if (!unsupported.empty()) return Rejection{420, "Bad Extension", unsupported};
+  return std::nullopt;
+}
+
+message::Result<message::Message> build_rejection(const message::Message& request,
+                                                  const Rejection& rejection) {
+  auto response = message::build_response(request, rejection.status, rejection.reason);
+  if (!response) return response;
+  if (!rejection.unsupported.empty())
+    if (auto put = response->put(message::HeaderId::kUnsupported, rejection.unsupported); !put)
+      return put.error();
+  return response;
+}
+
+}  // namespace sippet::proxy

@@ -1,0 +1,64 @@
+// prepare_request / forward_request (§16.6 steps 2 to 7) through a proxy on
+// the in-memory network: Max-Forwards, pushed routes, strict routers.
+#include "proxy_test_support.hpp"
+
+namespace sippet::proxy::testing {
+namespace {
+
+class ForwardTest : public ProxyTest {};
+
+TEST_F(ForwardTest, MaxForwardsAbsentBecomes70) {
+  start();
+  std::string request = caller_request("OPTIONS", "fw-1");
+  request.erase(request.find("Max-Forwards: 70\r\n"), 18);
+  send(*caller_, request);
+  auto forwarded = next(*a_);
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(forwarded->message.max_forwards(), 70u);
+}
+
+TEST_F(ForwardTest, APushedLooseRouteIsFollowedAndKept) {
+  Target via_b = target(kA);
+  via_b.routes = {"sip:10.0.0.4:5060;lr"};
+  targets_ = {via_b};
+  start();
+  send(*caller_, caller_request("OPTIONS", "fw-2"));
+  auto forwarded = next(*b_);
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(forwarded->message.request_line().uri.text, kA);
+  auto routes = forwarded->message.get_all(HeaderId::kRoute);
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]->value, "<sip:10.0.0.4:5060;lr>");
+}
+
+TEST_F(ForwardTest, AStrictRouterGetsTheRequestUriAndTheTargetGoesLast) {
+  Target via_b = target(kA);
+  via_b.routes = {"sip:10.0.0.4:5060"};  // no lr: a strict router (§16.6 step 7)
+  targets_ = {via_b};
+  start();
+  send(*caller_, caller_request("OPTIONS", "fw-3"));
+  auto forwarded = next(*b_);
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(forwarded->message.request_line().uri.text, "sip:10.0.0.4:5060");
+  auto routes = forwarded->message.get_all(HeaderId::kRoute);
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]->value, "<sip:bob@10.0.0.3:5060>");
+}
+
+TEST_F(ForwardTest, ATargetFlowOverridesTheRequestUri) {
+  Target on_flow = target("sip:bob@example.com");
+  on_flow.flow = transport::Flow{Protocol::kUdp, at(kProxy), at("10.0.0.4:5060"), 0};
+  targets_ = {on_flow};
+  ProxyConfig config;
+  config.record_route = true;
+  start(config);
+  send(*caller_, caller_request("INVITE", "fw-4"));
+  auto forwarded = next(*b_);
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(forwarded->message.request_line().uri.text, "sip:bob@example.com");
+  EXPECT_EQ(forwarded->message.count(HeaderId::kRecordRoute), 1u);
+  EXPECT_EQ(forwarded->message.top_via()->host, "10.0.0.1");
+}
+
+}  // namespace
+}  // namespace sippet::proxy::testing
