@@ -77,8 +77,10 @@ message::Result<std::shared_ptr<TlsContexts>> make_tls_contexts(const TlsConfig&
       context->use_certificate_chain_file(config.certificate_file, error);
       if (error) return invalid(what("certificate", config.certificate_file, error));
       context->use_private_key_file(config.private_key_file, asio::ssl::context::pem, error);
-      if (error) return invalid(what("private key", config.private_key_file, error));
-      if (SSL_CTX_check_private_key(context->native_handle()) != 1)
+      // OpenSSL refuses a key that does not match while loading it.
+      if (error && error.message().find("mismatch") == std::string::npos)
+        return invalid(what("private key", config.private_key_file, error));
+      if (error || SSL_CTX_check_private_key(context->native_handle()) != 1)
         return invalid("TLS private key \"" + config.private_key_file +
                        "\" does not match the certificate \"" + config.certificate_file + "\"");
     }
