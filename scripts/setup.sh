@@ -7,13 +7,13 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libasio-dev libssl-dev
+  libasio-dev libssl-dev openssl  # openssl: the TLS interop test makes its certificate
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
 )
-if [ "${SIPPET_WITH_KAMAILIO:-0}" = 1 ]; then packages+=(kamailio); fi
+if [ "${SIPPET_WITH_KAMAILIO:-0}" = 1 ]; then packages+=(kamailio kamailio-tls-modules); fi
 
 missing=()
 for p in "${packages[@]}"; do

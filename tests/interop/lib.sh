@@ -15,6 +15,11 @@ init() {
 }
 
 cleanup() {
+  # Process groups a test started with setsid (e.g. Kamailio and its children).
+  for group in ${EXTRA_GROUPS:-}; do
+    kill -TERM -- "-$group" 2>/dev/null || true
+    wait "$group" 2>/dev/null || true
+  done
   if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
     kill -TERM "$SERVE_PID" 2>/dev/null || true
     wait "$SERVE_PID" 2>/dev/null || true
