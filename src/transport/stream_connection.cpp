@@ -15,7 +15,12 @@
 namespace sippet::transport::detail {
 namespace {
 
-constexpr std::size_t kTlsReadBytes = 16 * 1024;  // one TLS record
+// The connection whose received messages this thread is handing up: its
+// sends are gathered and written once the read is handled (one system
+// call for, e.g., a 180 and a 200).
+thread_local const StreamConnection* t_gathering = nullptr;
+
+constexpr std::size_t kTlsReadBytes = 4096;  // plaintext per read
 constexpr int kReadsPerWake = 8;
 
 // Asio's system errors as std::system_category's, which compare equal to
@@ -197,7 +202,7 @@ void StreamConnection::read_tcp() {
                            return;
                          }
                          self->touch();
-                         if (!self->consume(buffer.data(), n)) return;
+                         if (!self->consume_gathering(buffer.data(), n)) return;
                          if (n < buffer.size()) break;
                        }
                        self->read_tcp();
@@ -213,9 +218,17 @@ void StreamConnection::read_tls() {
                             return;
                           }
                           self->touch();
-                          if (!self->consume(self->tls_buffer_.data(), n)) return;
+                          if (!self->consume_gathering(self->tls_buffer_.data(), n)) return;
                           self->read_tls();
                         });
+}
+
+bool StreamConnection::consume_gathering(const char* data, std::size_t size) {
+  t_gathering = this;
+  const bool reading = consume(data, size);
+  t_gathering = nullptr;
+  write_gathered();
+  return reading;
 }
 
 bool StreamConnection::consume(const char* data, std::size_t size) {
@@ -287,6 +300,11 @@ std::error_code StreamConnection::send(std::string_view bytes) {
     close_later(std::make_error_code(std::errc::no_buffer_space));
     return std::make_error_code(std::errc::no_buffer_space);
   }
+  if (t_gathering == this && state_ == State::kOpen) {
+    out_.append(bytes);  // written by write_gathered()
+    queued_ += bytes.size();
+    return {};
+  }
   if (plain_ && state_ == State::kOpen && !writing_) {
     // Nothing queued: write at once from this thread (the socket is
     // non-blocking and closed only under this lock).
@@ -315,6 +333,32 @@ std::error_code StreamConnection::send(std::string_view bytes) {
   lock.unlock();
   asio::post(owner_->io, [self = shared_from_this()] { self->flush(); });
   return {};
+}
+
+void StreamConnection::write_gathered() {
+  std::unique_lock lock(mutex_);
+  if (state_ != State::kOpen || writing_ || out_.empty()) return;
+  if (plain_) {
+    ssize_t n =
+        ::send(plain_->native_handle(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      std::error_code error(errno, std::system_category());
+      lock.unlock();
+      close(error, true);
+      return;
+    }
+    if (n > 0) {
+      out_.erase(0, static_cast<std::size_t>(n));
+      queued_ -= static_cast<std::size_t>(n);
+    }
+    if (out_.empty()) {
+      if (closing_) shutdown_send();
+      return;
+    }
+  }
+  writing_ = true;
+  lock.unlock();
+  flush();
 }
 
 void StreamConnection::flush() {

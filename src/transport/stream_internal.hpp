@@ -126,7 +126,12 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void read_tls();
   // Frames what was read; false when the connection stops reading.
   bool consume(const char* data, std::size_t size);
+  // consume() with the sends its handlers make gathered, then written.
+  bool consume_gathering(const char* data, std::size_t size);
   void flush();
+  // Writes what sends made while its messages were handed up (the
+  // connection's thread).
+  void write_gathered();
   // Stops reading messages after an answer to a rejected one (close once
   // it is written); shutdown_send() with mutex_ held.
   void linger();

@@ -21,6 +21,8 @@ void restrict_versions(asio::ssl::context& context) {
                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression);
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+  // An idle connection gives its record buffers back (about 34 KiB each).
+  SSL_CTX_set_mode(context.native_handle(), SSL_MODE_RELEASE_BUFFERS);
 }
 
 bool readable(const std::string& path) {
