@@ -3,8 +3,11 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <openssl/err.h>
+
 #include <asio/connect.hpp>
 #include <asio/post.hpp>
+#include <asio/ssl/error.hpp>
 #include <asio/write.hpp>
 #include <cerrno>
 #include <cstring>
@@ -20,7 +23,6 @@ namespace {
 // call for, e.g., a 180 and a 200).
 thread_local const StreamConnection* t_gathering = nullptr;
 
-constexpr std::size_t kTlsReadBytes = 4096;  // plaintext per read
 constexpr int kReadsPerWake = 8;
 
 // Asio's system errors as std::system_category's, which compare equal to
@@ -58,10 +60,12 @@ StreamConnection::StreamConnection(std::shared_ptr<StreamEndpoint> owner, Connec
   flow_.connection = id_;
 }
 
-StreamConnection::~StreamConnection() = default;
+StreamConnection::~StreamConnection() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
+}
 
 asio::ip::tcp::socket& StreamConnection::socket() {
-  return tls_ ? tls_->next_layer() : *plain_;
+  return *plain_;
 }
 
 void StreamConnection::start_inbound(asio::ip::tcp::socket socket) {
@@ -69,27 +73,28 @@ void StreamConnection::start_inbound(asio::ip::tcp::socket socket) {
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket.non_blocking(true, ignored);
   if (auto local = socket.local_endpoint(ignored); !ignored) flow_.local = from_asio(local);
+  plain_.emplace(std::move(socket));
   if (owner_->secure()) {
-    tls_.emplace(std::move(socket), owner_->tls->server);
-    tls_buffer_.resize(kTlsReadBytes);
     {
       std::lock_guard lock(mutex_);
       state_ = State::kHandshaking;
     }
+    ssl_ = SSL_new(owner_->tls->server.native_handle());
+    BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
+    if (bio == nullptr) {
+      close(std::make_error_code(std::errc::not_enough_memory), true);
+      return;
+    }
+    SSL_set_bio(ssl_, bio, bio);
+    SSL_set_accept_state(ssl_);
     handshake();
     return;
   }
-  plain_.emplace(std::move(socket));
   opened();
 }
 
 void StreamConnection::start_outbound() {
-  if (owner_->secure()) {
-    tls_.emplace(owner_->io, owner_->tls->client);
-    tls_buffer_.resize(kTlsReadBytes);
-  } else {
-    plain_.emplace(owner_->io);
-  }
+  plain_.emplace(owner_->io);
   asio::post(owner_->io, [self = shared_from_this()] {
     auto& socket = self->socket();
     std::error_code error;
@@ -129,44 +134,95 @@ void StreamConnection::connected() {
     flow_.local = address;
   }
   touch();
-  if (tls_) {
+  if (owner_->secure()) {
     {
       std::lock_guard lock(mutex_);
       if (state_ == State::kClosed) return;
       state_ = State::kHandshaking;
     }
-    SSL* ssl = tls_->native_handle();
-    if (!server_name_.empty()) SSL_set_tlsext_host_name(ssl, server_name_.c_str());
+    ssl_ = SSL_new(owner_->tls->client.native_handle());
+    BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
+    if (bio == nullptr) {
+      close(std::make_error_code(std::errc::not_enough_memory), true);
+      return;
+    }
+    SSL_set_bio(ssl_, bio, bio);
+    SSL_set_connect_state(ssl_);
+    if (!server_name_.empty()) SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
     handshake();
     return;
   }
   opened();
 }
 
+StreamConnection::SslWait StreamConnection::ssl_wait(int result, std::error_code& error) {
+  switch (SSL_get_error(ssl_, result)) {
+    case SSL_ERROR_WANT_READ:
+      return SslWait::kRead;
+    case SSL_ERROR_WANT_WRITE:
+      return SslWait::kWrite;
+    case SSL_ERROR_ZERO_RETURN:  // close_notify
+      error = std::make_error_code(std::errc::connection_reset);
+      return SslWait::kFailed;
+    case SSL_ERROR_SYSCALL:
+      error = errno != 0 ? std::error_code(errno, std::system_category())
+                         : std::make_error_code(std::errc::connection_reset);
+      ERR_clear_error();
+      return SslWait::kFailed;
+    default: {
+      const unsigned long code = ERR_get_error();
+      error = std::error_code(static_cast<int>(code), asio::error::get_ssl_category());
+      if (!error) error = std::make_error_code(std::errc::protocol_error);
+      ERR_clear_error();
+      return SslWait::kFailed;
+    }
+  }
+}
+
+void StreamConnection::wait_then(SslWait wait, void (StreamConnection::*next)()) {
+  plain_->async_wait(
+      wait == SslWait::kRead ? asio::socket_base::wait_read : asio::socket_base::wait_write,
+      [self = shared_from_this(), next](std::error_code error) {
+        if (error) {
+          if (error != asio::error::operation_aborted) self->close(error, true);
+          return;
+        }
+        ((*self).*next)();
+      });
+}
+
 void StreamConnection::handshake() {
-  const bool client = !key_.empty();
-  tls_->async_handshake(client ? asio::ssl::stream_base::client : asio::ssl::stream_base::server,
-                        [self = shared_from_this(), client](std::error_code error) {
-                          if (error) {
-                            if (error != asio::error::operation_aborted) self->close(error, true);
-                            return;
-                          }
-                          if (client && self->owner_->tls->config.verify_server) {
-                            // RFC 5922 §7: the chain was verified in the handshake; the
-                            // identity is the name the request was for, else the address.
-                            X509* peer = SSL_get1_peer_certificate(self->tls_->native_handle());
-                            std::optional<Endpoint> address;
-                            if (self->server_name_.empty()) address = self->flow_.remote;
-                            const bool named = certificate_names(peer, self->server_name_, address);
-                            X509_free(peer);
-                            if (!named) {
-                              self->close(make_error_code(TlsError::kIdentityMismatch), true);
-                              return;
-                            }
-                          }
-                          self->touch();
-                          self->opened();
-                        });
+  // OpenSSL on the non-blocking socket, waiting through Asio's reactor for
+  // what it asks (no buffers of our own: an idle connection holds only
+  // OpenSSL's state).
+  ERR_clear_error();
+  errno = 0;
+  const int result = SSL_do_handshake(ssl_);
+  if (result != 1) {
+    std::error_code error;
+    SslWait wait = ssl_wait(result, error);
+    if (wait == SslWait::kFailed) {
+      close(error, true);
+      return;
+    }
+    wait_then(wait, &StreamConnection::handshake);
+    return;
+  }
+  if (!key_.empty() && owner_->tls->config.verify_server) {
+    // RFC 5922 §7: the chain was verified in the handshake; the identity is
+    // the name the request was for, else the address.
+    X509* peer = SSL_get1_peer_certificate(ssl_);
+    std::optional<Endpoint> address;
+    if (server_name_.empty()) address = flow_.remote;
+    const bool named = certificate_names(peer, server_name_, address);
+    X509_free(peer);
+    if (!named) {
+      close(make_error_code(TlsError::kIdentityMismatch), true);
+      return;
+    }
+  }
+  touch();
+  opened();
 }
 
 void StreamConnection::opened() {
@@ -178,7 +234,7 @@ void StreamConnection::opened() {
     if (!out_.empty() && !writing_) write = writing_ = true;
   }
   if (write) flush();
-  if (tls_) {
+  if (ssl_ != nullptr) {
     read_tls();
   } else {
     read_tcp();
@@ -210,17 +266,37 @@ void StreamConnection::read_tcp() {
 }
 
 void StreamConnection::read_tls() {
-  tls_->async_read_some(asio::buffer(tls_buffer_),
-                        [self = shared_from_this()](std::error_code error, std::size_t n) {
-                          if (error) {
-                            if (error != asio::error::operation_aborted)
-                              self->close(closed_by_peer(error), true);
-                            return;
-                          }
-                          self->touch();
-                          if (!self->consume_gathering(self->tls_buffer_.data(), n)) return;
-                          self->read_tls();
-                        });
+  wait_then(SslWait::kRead, &StreamConnection::read_ssl);
+}
+
+void StreamConnection::read_ssl() {
+  // Into the transport's buffer, as TCP: SSL_read completes here.
+  std::vector<char>& buffer = owner_->scratch;
+  for (int round = 0; round < kReadsPerWake; ++round) {
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_read(ssl_, buffer.data(), static_cast<int>(buffer.size()));
+    if (n > 0) {
+      touch();
+      if (!consume_gathering(buffer.data(), static_cast<std::size_t>(n))) return;
+      continue;
+    }
+    std::error_code error;
+    SslWait wait = ssl_wait(n, error);
+    if (wait == SslWait::kFailed) {
+      close(error, true);
+      return;
+    }
+    if (wait == SslWait::kWrite) {
+      wait_then(wait, &StreamConnection::read_ssl);
+      return;
+    }
+    read_tls();
+    return;
+  }
+  // Still more: OpenSSL may hold decrypted bytes the socket no longer
+  // signals, so read again after the io_context's other work.
+  asio::post(owner_->io, [self = shared_from_this()] { self->read_ssl(); });
 }
 
 bool StreamConnection::consume_gathering(const char* data, std::size_t size) {
@@ -305,7 +381,7 @@ std::error_code StreamConnection::send(std::string_view bytes) {
     queued_ += bytes.size();
     return {};
   }
-  if (plain_ && state_ == State::kOpen && !writing_) {
+  if (!owner_->secure() && state_ == State::kOpen && !writing_) {
     // Nothing queued: write at once from this thread (the socket is
     // non-blocking and closed only under this lock).
     ssize_t n =
@@ -338,7 +414,7 @@ std::error_code StreamConnection::send(std::string_view bytes) {
 void StreamConnection::write_gathered() {
   std::unique_lock lock(mutex_);
   if (state_ != State::kOpen || writing_ || out_.empty()) return;
-  if (plain_) {
+  if (!owner_->secure()) {
     ssize_t n =
         ::send(plain_->native_handle(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -362,6 +438,10 @@ void StreamConnection::write_gathered() {
 }
 
 void StreamConnection::flush() {
+  if (ssl_ != nullptr) {
+    flush_ssl();
+    return;
+  }
   std::unique_lock lock(mutex_);
   if (state_ == State::kClosed) return;
   if (out_.empty()) {
@@ -384,10 +464,42 @@ void StreamConnection::flush() {
     self->touch();
     self->flush();
   };
-  if (tls_) {
-    asio::async_write(*tls_, asio::buffer(sending_), std::move(done));
-  } else {
-    asio::async_write(*plain_, asio::buffer(sending_), std::move(done));
+  asio::async_write(*plain_, asio::buffer(sending_), std::move(done));
+}
+
+void StreamConnection::flush_ssl() {
+  // The connection's thread, writing_ set: SSL_write of the queue, waiting
+  // through the reactor when OpenSSL asks (with the same bytes, as it
+  // requires).
+  for (;;) {
+    if (sending_.empty()) {
+      std::lock_guard lock(mutex_);
+      if (state_ == State::kClosed) return;
+      if (out_.empty()) {
+        writing_ = false;
+        if (closing_) shutdown_send();
+        return;
+      }
+      sending_.swap(out_);
+    }
+    ERR_clear_error();
+    errno = 0;
+    const int n = SSL_write(ssl_, sending_.data(), static_cast<int>(sending_.size()));
+    if (n > 0) {
+      sending_.erase(0, static_cast<std::size_t>(n));
+      std::lock_guard lock(mutex_);
+      queued_ -= std::min(queued_, static_cast<std::size_t>(n));
+      touch();
+      continue;
+    }
+    std::error_code error;
+    SslWait wait = ssl_wait(n, error);
+    if (wait == SslWait::kFailed) {
+      close(error, true);
+      return;
+    }
+    wait_then(wait, &StreamConnection::flush_ssl);
+    return;
   }
 }
 
@@ -397,7 +509,7 @@ void StreamConnection::close(std::error_code error, bool report) {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     std::error_code ignored;
-    if (plain_ || tls_) socket().close(ignored);
+    if (plain_) plain_->close(ignored);
     std::string().swap(out_);
     queued_ = sending_.size();
   }
@@ -421,9 +533,8 @@ void StreamConnection::linger() {
 
 void StreamConnection::shutdown_send() {
   std::error_code ignored;
+  if (ssl_ != nullptr) (void)SSL_shutdown(ssl_);  // close_notify, best effort
   if (plain_) plain_->shutdown(asio::socket_base::shutdown_send, ignored);
-  // TLS: the close_notify alert would need the stream's thread; the
-  // partial-message timeout closes it.
 }
 
 void StreamConnection::close_later(std::error_code error) {

@@ -4,7 +4,6 @@
 // the transport's state that outlives it while connections run, and one
 // connection.
 #include <asio/ip/tcp.hpp>
-#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <atomic>
@@ -20,6 +19,8 @@
 #include "sippet/transport/stream_options.hpp"
 #include "sippet/transport/transport.hpp"
 #include "tls_context.hpp"
+
+typedef struct ssl_st SSL;
 
 namespace sippet::transport::detail {
 
@@ -124,6 +125,13 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void opened();
   void read_tcp();
   void read_tls();
+  void read_ssl();
+  void flush_ssl();
+  // What OpenSSL asks for after a call returned `result`.
+  enum class SslWait { kRead, kWrite, kFailed };
+  SslWait ssl_wait(int result, std::error_code& error);
+  // Waits for the socket to be readable or writable, then calls `next`.
+  void wait_then(SslWait wait, void (StreamConnection::*next)());
   // Frames what was read; false when the connection stops reading.
   bool consume(const char* data, std::size_t size);
   // consume() with the sends its handlers make gathered, then written.
@@ -144,8 +152,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   const std::string key_;
   const std::string server_name_;
   std::optional<asio::ip::tcp::socket> plain_;
-  std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
-  std::vector<char> tls_buffer_;  // TLS reads
+  SSL* ssl_ = nullptr;  // TLS: OpenSSL on the socket's descriptor
 
   // The io_context's thread.
   std::string partial_;  // a message begun

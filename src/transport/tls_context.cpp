@@ -1,8 +1,12 @@
 #include "tls_context.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 
@@ -21,8 +25,11 @@ void restrict_versions(asio::ssl::context& context) {
                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression);
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-  // An idle connection gives its record buffers back (about 34 KiB each).
-  SSL_CTX_set_mode(context.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  // An idle connection gives its record buffers back; SSL_write may write
+  // part of a queue and be retried from where it stopped.
+  SSL_CTX_set_mode(context.native_handle(), SSL_MODE_RELEASE_BUFFERS |
+                                                SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                                SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
 bool readable(const std::string& path) {
@@ -53,7 +60,52 @@ std::optional<std::string_view> uri_host(std::string_view uri) {
   return host;
 }
 
+int descriptor(BIO* bio) {
+  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+}
+
+bool would_block() {
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+int bio_write(BIO* bio, const char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n = ::send(descriptor(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  if (n < 0 && would_block()) BIO_set_retry_write(bio);
+  return static_cast<int>(n);
+}
+
+int bio_read(BIO* bio, char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  ssize_t n = ::recv(descriptor(bio), data, static_cast<std::size_t>(size), 0);
+  if (n < 0 && would_block()) BIO_set_retry_read(bio);
+  return static_cast<int>(n);
+}
+
+long bio_ctrl(BIO*, int command, long, void*) {
+  return command == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int bio_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
 }  // namespace
+
+BIO* new_socket_bio(int fd) {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sippet socket");
+    BIO_meth_set_write(m, bio_write);
+    BIO_meth_set_read(m, bio_read);
+    BIO_meth_set_ctrl(m, bio_ctrl);
+    BIO_meth_set_create(m, bio_create);
+    return m;
+  }();
+  BIO* bio = BIO_new(method);
+  if (bio != nullptr) BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  return bio;
+}
 
 TlsContexts::TlsContexts()
     : server(asio::ssl::context::tls_server), client(asio::ssl::context::tls_client) {}

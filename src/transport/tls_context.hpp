@@ -13,6 +13,7 @@
 #include "sippet/transport/stream_options.hpp"
 
 typedef struct x509_st X509;
+typedef struct bio_st BIO;
 
 namespace sippet::transport::detail {
 
@@ -35,6 +36,11 @@ message::Result<std::shared_ptr<TlsContexts>> make_tls_contexts(const TlsConfig&
 // iPAddress entry).
 bool certificate_names(X509* certificate, std::string_view name,
                        const std::optional<Endpoint>& address);
+
+// A BIO on a connected non-blocking socket, as OpenSSL's socket BIO but
+// writing with MSG_NOSIGNAL (a peer that closed must not raise SIGPIPE in
+// the application). The caller owns the descriptor.
+BIO* new_socket_bio(int fd);
 
 // Errors of the TLS transport beyond OpenSSL's own.
 enum class TlsError { kIdentityMismatch = 1, kHandshakeTimeout };

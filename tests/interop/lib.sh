@@ -32,12 +32,13 @@ fail() {
   exit 1
 }
 
-# A port on 127.0.0.1 that no UDP or TCP socket is bound to right now.
+# A port on 127.0.0.1 that no UDP or TCP socket uses right now (listening or
+# connected: an outgoing connection's ephemeral port blocks a listener too).
 free_port() {
   local port
   for _ in $(seq 1 50); do
     port=$((20000 + RANDOM % 40000))
-    if ! ss -Hluntn "sport = :$port" 2>/dev/null | grep -q .; then
+    if ! ss -Hantu "sport = :$port" 2>/dev/null | grep -q .; then
       echo "$port"
       return 0
     fi

@@ -105,6 +105,25 @@ TEST_F(TlsTransportTest, GoodHandshakeByNameCarriesMessagesBothWays) {
   EXPECT_TRUE(client_sink_.errors().empty());
 }
 
+TEST_F(TlsTransportTest, ManyLargeMessagesArriveWholeAndInOrderBothWays) {
+  open_server(server_config());
+  open_client(trusting());
+  const Flow to_server{Protocol::kTls, {}, server_->local_endpoint(), 0};
+  constexpr int kCount = 15;  // 15 x ~3.3 KB (within the test queue cap of 64 KiB)
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_FALSE(client_->send(to_server, sip_message("big" + std::to_string(i), 3000)));
+  ASSERT_TRUE(server_sink_.wait_received(kCount));
+  auto got = server_sink_.received();
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_EQ(got[i].bytes, sip_message("big" + std::to_string(i), 3000));
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_FALSE(server_->send(got[0].flow, sip_message("back" + std::to_string(i), 3000)));
+  ASSERT_TRUE(client_sink_.wait_received(kCount));
+  auto back = client_sink_.received();
+  for (int i = 0; i < kCount; ++i)
+    EXPECT_EQ(back[i].bytes, sip_message("back" + std::to_string(i), 3000));
+}
+
 TEST_F(TlsTransportTest, SipUriEntryAndIpAddressAlsoIdentifyTheServer) {
   open_server(server_config());
   open_client(trusting());
