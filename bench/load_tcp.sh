@@ -10,7 +10,9 @@
 # INVITE/180/200/ACK/BYE); then the memory of IDLE idle connections to
 # each UAS (TCP: connected sockets; TLS: handshakes done), as the growth
 # of the UAS's proportional set size (Pss, so Kamailio's forked children
-# sharing memory are not counted twice), per 1000 connections.
+# sharing memory are not counted twice), per 1000 connections made
+# (connections refused or handshakes failed are left out and the count made
+# is printed).
 # Environment: RATE (1000), CALLS (20000), LIMIT (2000), PORT (5080; the
 # relay uses PORT+2 and PORT+3), IDLE (1000), SERVERS (all four),
 # BUILD_DIR (build/release), THREADS (sippet --threads).
@@ -175,11 +177,15 @@ context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE
 conns = []
 for _ in range(count):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    if kind == "tls":
-        s = context.wrap_socket(s, server_hostname="localhost")
-    conns.append(s)
-open(ready, "w").close()
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if kind == "tls":
+            s = context.wrap_socket(s, server_hostname="localhost")
+        conns.append(s)
+    except OSError:
+        pass  # refused or a failed handshake: not counted
+with open(ready, "w") as f:
+    f.write(str(len(conns)))
 for _ in range(600):
     if os.path.exists(done):
         break
@@ -189,11 +195,13 @@ PY
   for _ in $(seq 600); do [ -f "$work/ready" ] && break; sleep 0.1; done
   sleep 1  # let the UAS finish accepting and reading
   after=$(group_pss_kib "$uas_group")
+  local made
+  made=$(cat "$work/ready" 2>/dev/null)
   touch "$work/done"
   wait "$client" 2>/dev/null
   rm -f "$work/ready" "$work/done"
   stop_group "$uas_group"
-  idle+=("$name $before $after")
+  idle+=("$name $before $after ${made:-0}")
 }
 
 install_sipp_kamailio() {
@@ -235,12 +243,12 @@ for kind in tcp tls; do
     awk -v s="$s" -v k="$k" -v t="$kind" 'BEGIN {if (k > 0) printf "CPU per call over %s, sippet/kamailio: %.3f\n", t, s / k}'
 done
 echo "idle connections: $IDLE (Pss of the UAS, KiB)"
-printf '%-14s %10s %10s %16s\n' server before after "KiB per 1000"
+printf '%-14s %10s %10s %8s %16s\n' server before after made "KiB per 1000"
 for row in "${idle[@]}"; do
-  read -r name before after <<<"$row"
+  read -r name before after made <<<"$row"
   per="-"
-  [ "$after" != "-" ] && [ "$after" != did-not-start ] &&
-    per=$(awk -v a="$after" -v b="$before" -v n="$IDLE" 'BEGIN {printf "%.0f", (a - b) * 1000 / n}')
-  printf '%-14s %10s %10s %16s\n' "$name" "$before" "$after" "$per"
+  [ "$after" != "-" ] && [ "$after" != did-not-start ] && [ "${made:-0}" -gt 0 ] &&
+    per=$(awk -v a="$after" -v b="$before" -v n="$made" 'BEGIN {printf "%.0f", (a - b) * 1000 / n}')
+  printf '%-14s %10s %10s %8s %16s\n' "$name" "$before" "$after" "${made:-0}" "$per"
 done
 exit 0
