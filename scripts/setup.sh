@@ -7,12 +7,12 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libasio-dev libssl-dev
+  libasio-dev libssl-dev openssl  # openssl: the TLS interop test makes its certificate
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
-  kamailio  # a peer of the proxy's interop test, and bench/load.sh's anchor
+  kamailio kamailio-tls-modules  # peers of the proxy and TLS interop tests, and the load scripts' anchors
 )
 
 missing=()

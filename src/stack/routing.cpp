@@ -6,6 +6,7 @@
 #include "sippet/message/builder.hpp"
 #include "stack_impl.hpp"
 #include "via_routing.hpp"
+#include "worker.hpp"
 
 namespace sippet::stack {
 
@@ -20,7 +21,24 @@ message::Error no_listener(transport::Protocol protocol, std::string_view what) 
                   " listen address to reach " + std::string(what));
 }
 
+// The size of `request` on the wire, with the Via the stack adds when
+// `adds_via` (an estimate of its size: sent-by, branch and rport).
+std::size_t wire_size(const message::Message& request, bool adds_via) {
+  constexpr std::size_t kViaSize = 100;
+  std::size_t size = request.bytes().empty() || request.edited() ? request.to_string().size()
+                                                                 : request.bytes().size();
+  return size + (adds_via ? kViaSize : 0);
+}
+
 }  // namespace
+
+void Stack::Impl::name_destination(const message::Message& request, const Peer& peer,
+                                   const SendOptions& options) {
+  if (!transport::is_secure(peer.flow.protocol) || options.flow) return;
+  auto target = request_target(request, !options.add_via);
+  if (!target || target->is_ip) return;
+  state.worker(0).transport(peer.listener).name_destination(peer.flow.remote, target->host);
+}
 
 message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& request,
                                                        const SendOptions& options) const {
@@ -32,6 +50,12 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   }
   auto target = request_target(request, !options.add_via);
   if (!target) return target.error();
+  // §18.1.1: a request larger than 1300 octets (the path MTU is unknown)
+  // that would go over UDP by default goes over TCP when we listen on TCP.
+  if (target->protocol == transport::Protocol::kUdp && !target->transport_chosen &&
+      listeners.find(transport::Protocol::kTcp) &&
+      wire_size(request, request.top_via() == nullptr || options.add_via) > kMaxUdpRequestSize)
+    target->protocol = transport::Protocol::kTcp;
   if (target->is_ip) {
     auto address = transport::Endpoint::from_ip(target->host, target->port);
     if (!address) return no_route("not an IP address: " + target->host);

@@ -124,6 +124,9 @@ void Stack::Impl::resolve(const Pending& pending, std::function<void(std::option
         address.set_port(pending.port);
         const transport::Endpoint& local = state.listeners()[*listener].bound;
         peer = Peer{transport::Flow{pending.protocol, local, address, 0}, *listener};
+        // RFC 5922: a TLS connection to it verifies the name.
+        if (transport::is_secure(pending.protocol))
+          state.worker(0).transport(*listener).name_destination(address, pending.host);
         break;
       }
       if (!peer)
@@ -170,6 +173,7 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
   if (auto* pending = std::get_if<Impl::Pending>(&*route))
     return impl_->send_pending(std::move(request), std::move(*pending), options);
   const Peer& peer = std::get<Peer>(*route);
+  impl_->name_destination(request, peer, options);
   if (auto via = impl_->ensure_via(request, peer.listener, peer.flow.remote, options); !via)
     return via.error();
   return worker.send_request(std::move(request), peer);
@@ -229,6 +233,7 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
     return {};
   }
   const Peer& peer = std::get<Peer>(*route);
+  if (message.is_request()) impl_->name_destination(message, peer, options);
   if (auto error = worker.send_bytes(peer, *bytes)) {
     state.shared_counters().transport_error(TransportErrorSource::kSend);
     return stack_error(message::ErrorKind::kTransportError,

@@ -39,6 +39,10 @@ class Stack::Impl {
   // Where a response goes without a transaction: options.flow, else §18.2.2.
   message::Result<Route> route_response(const message::Message& response,
                                         const SendOptions& options) const;
+  // RFC 5922: a TLS connection to a peer found from a host name verifies
+  // that name (Transport::name_destination).
+  void name_destination(const message::Message& request, const Peer& peer,
+                        const SendOptions& options);
   // Adds our Via when the request has none or options.add_via asks for
   // it; gives a Via without a branch one.
   message::Result<void> ensure_via(message::Message& request, std::uint32_t listener,
@@ -83,6 +87,9 @@ class Stack::Impl {
   std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
   bool stopped_ = false;
 };
+
+// RFC 3261 §18.1.1: larger requests go over TCP when they may.
+inline constexpr std::size_t kMaxUdpRequestSize = 1300;
 
 message::Error stack_error(message::ErrorKind kind, std::string reason);
 inline message::Error invalid_argument(std::string reason) {

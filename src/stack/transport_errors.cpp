@@ -27,17 +27,25 @@ bool waiting_for_response(transaction::State state) {
 }  // namespace
 
 void Worker::on_transport_error(const transport::Flow& flow, std::error_code error) {
+  // Any worker may have sent on this flow (a thread acting for one worker
+  // sends through its own transport of the same listener).
+  std::size_t failed = 0;
+  for (std::uint32_t i = 0; i < stack_.worker_count(); ++i)
+    failed += stack_.worker(i).fail_flow(flow, error);
+  // A connection that closes is reported whether or not it carried a
+  // transaction: it counts as an error only when one failed.
+  if (flow.connection != 0 && failed == 0) {
+    stack_.log(LogLevel::kDebug, "%s closed: %s", flow.to_string().c_str(),
+               error.message().c_str());
+    return;
+  }
   stack_.shared_counters().transport_error(TransportErrorSource::kReported);
   stack_.log(LogLevel::kInfo, "send on %s failed: %s", flow.to_string().c_str(),
              error.message().c_str());
-  // Any worker may have sent on this flow (a thread acting for one worker
-  // sends through its own transport of the same listener).
-  for (std::uint32_t i = 0; i < stack_.worker_count(); ++i)
-    stack_.worker(i).fail_flow(flow, error);
 }
 
-void Worker::fail_flow(const transport::Flow& flow, std::error_code error) {
-  with_layer([&](Run& run) {
+std::size_t Worker::fail_flow(const transport::Flow& flow, std::error_code error) {
+  return with_layer([&](Run& run) {
     std::vector<transaction::TransactionId> failed;
     for (const auto& [id, peer] : client_flows_) {
       if (!same_flow(peer.flow, flow)) continue;

@@ -81,6 +81,16 @@ void Worker::add_transport(std::unique_ptr<transport::Transport> transport) {
     current_worker = this;
     on_transport_error(flow, error);
   });
+  // A stream message too large or without Content-Length (§18.3): answered
+  // like an unparsable one when its header section allows.
+  transport->set_reject_handler([this, listener](std::string_view head, const transport::Flow& flow,
+                                                 const message::Error& error) {
+    current_worker = this;
+    ReceiveCounters& counters = *receive_counters_[listener];
+    count_error(counters.parse_failures, error.kind);
+    if (observed_) observe(Direction::kReceived, flow, head, &error);
+    answer_unparsable(head, error, flow, listener);
+  });
   transports_.push_back(std::move(transport));
   loads_.emplace_back();
   receive_counters_.push_back(std::make_unique<ReceiveCounters>());

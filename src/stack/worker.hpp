@@ -115,8 +115,8 @@ class Worker {
   // A transport of this worker reports a failed send or a closed flow.
   void on_transport_error(const transport::Flow& flow, std::error_code error);
   // Fails this worker's client transactions still waiting for a response
-  // on `flow` (any thread).
-  void fail_flow(const transport::Flow& flow, std::error_code error);
+  // on `flow` (any thread); how many.
+  std::size_t fail_flow(const transport::Flow& flow, std::error_code error);
 
   // ---- worker.cpp: from any thread, the layer under the lock.
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
