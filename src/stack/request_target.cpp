@@ -41,9 +41,11 @@ message::Result<RequestTarget> request_target(const message::Message& request,
   } else if (const message::Via* via = request.top_via(); via != nullptr && top_via_is_ours) {
     protocol = transport::parse_protocol(via->transport);
     if (!protocol) return invalid("unknown Via transport: " + std::string(via->transport));
-  } else if (uri->scheme == message::UriScheme::kSips) {
-    protocol = transport::Protocol::kTls;
   }
+  target.explicit_protocol = protocol.has_value();
+  if (!protocol && uri->scheme == message::UriScheme::kSips) protocol = transport::Protocol::kTls;
+  target.secure = uri->scheme == message::UriScheme::kSips;
+  target.explicit_port = uri->has_port;
   target.protocol = protocol.value_or(transport::Protocol::kUdp);
   // §19.1.2 and RFC 3263 §4.2: the transport's default port when absent.
   target.port = uri->has_port ? uri->port : transport::default_port(target.protocol);

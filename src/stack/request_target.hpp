@@ -16,6 +16,11 @@ struct RequestTarget {
   std::uint16_t port = 0;
   transport::Protocol protocol = transport::Protocol::kUdp;
   bool is_ip = false;  // host is an IP literal (no resolution needed)
+  // What RFC 3263 §4.1 decides by: the URI's port and transport (or the top
+  // Via's), and sips:.
+  bool explicit_port = false;
+  bool explicit_protocol = false;
+  bool secure = false;
 };
 
 // Errors (kInvalidArgument): not a request, a target that is not a SIP URI,

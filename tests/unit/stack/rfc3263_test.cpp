@@ -1,0 +1,228 @@
+// The stack on RFC 3263 against a real DNS server (dnsmasq on loopback,
+// tests/support/dnsmasq.hpp) and real UDP sockets: a request to a domain
+// goes where SRV says, fails over along the targets (§4.3) with the Core
+// seeing one outcome, CANCEL follows its INVITE, responses to a sent-by
+// name are located by §5, and a DNS server that is gone ends as an error.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "../../support/dnsmasq.hpp"
+#include "memory_peer.hpp"
+#include "sippet/message/builder.hpp"
+#include "test_peer.hpp"
+
+namespace sippet::stack {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::outgoing;
+using testing::RawPeer;
+using testing::RecordingCore;
+
+// A UDP port nobody listens on: a datagram sent there draws ICMP port
+// unreachable.
+std::uint16_t closed_port() {
+  RawPeer probe;
+  const std::uint16_t port = probe.port();
+  probe.close();
+  return port;
+}
+
+std::string srv(const std::string& name, const std::string& target, std::uint16_t port,
+                int priority, int weight = 0) {
+  return "srv-host=" + name + "," + target + "," + std::to_string(port) + "," +
+         std::to_string(priority) + "," + std::to_string(weight);
+}
+
+class Rfc3263Stack : public ::testing::Test {
+ protected:
+  void start(const std::vector<std::string>& records, StackConfig config = {}) {
+    dns_ = std::make_unique<sippet::testing::Dnsmasq>(records);
+    ASSERT_TRUE(dns_->ready()) << "dnsmasq did not start";
+    if (config.listen.empty())
+      config.listen.push_back(*transport::parse_listen_spec("udp:127.0.0.1:0"));
+    config.threads = 1;
+    config.logger = std::make_shared<StderrLogger>(LogLevel::kOff);
+    config.dns.servers = {*transport::Endpoint::parse(dns_->server())};
+    config.dns.timeout = 500ms;
+    auto created = Stack::create(std::move(config), core_);
+    ASSERT_TRUE(created) << created.error().reason;
+    stack_ = std::move(*created);
+    port_ = stack_->local_endpoints()[0].port();
+  }
+  void TearDown() override {
+    if (stack_) stack_->stop();
+  }
+
+  static StackConfig short_timers() {
+    StackConfig config;
+    config.timers.t1 = 10ms;  // Timer F = 64·T1 = 640 ms
+    config.timers.t2 = 80ms;
+    config.timers.t4 = 100ms;
+    return config;
+  }
+
+  RecordingCore core_;
+  std::unique_ptr<sippet::testing::Dnsmasq> dns_;
+  std::unique_ptr<Stack> stack_;
+  std::uint16_t port_ = 0;
+};
+
+// §4.3: the first SRV target is a closed port (ICMP), the second never
+// answers (Timer F), the third answers: the request reaches the third with
+// a branch of its own, and the Core sees its 200 on the handle it was
+// given, and no error.
+TEST_F(Rfc3263Stack, FailsOverAlongSrvTargets) {
+  RawPeer silent, good;
+  const std::uint16_t closed = closed_port();
+  start({srv("_sip._udp.failover.test", "a.failover.test", closed, 0),
+         srv("_sip._udp.failover.test", "b.failover.test", silent.port(), 1),
+         srv("_sip._udp.failover.test", "c.failover.test", good.port(), 2),
+         "host-record=a.failover.test,127.0.0.1", "host-record=b.failover.test,127.0.0.1",
+         "host-record=c.failover.test,127.0.0.1"},
+        short_timers());
+  const auto began = std::chrono::steady_clock::now();
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@failover.test", "fo-1"));
+  ASSERT_TRUE(sent) << sent.error().reason;
+  auto at_silent = silent.receive_message(3s);
+  ASSERT_TRUE(at_silent);
+  auto request = good.receive_message(3s);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->call_id(), "fo-1");
+  EXPECT_NE(request->top_via()->branch, at_silent->top_via()->branch);
+  good.send_to(port_, message::build_response(*request, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 2s);
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+  EXPECT_EQ(core_.error_count(), 0u);
+}
+
+// After the last target fails, the Core gets the one error.
+TEST_F(Rfc3263Stack, ErrorAfterTheLastTarget) {
+  start({srv("_sip._udp.dead.test", "a.dead.test", closed_port(), 0),
+         srv("_sip._udp.dead.test", "b.dead.test", closed_port(), 1),
+         "host-record=a.dead.test,127.0.0.1", "host-record=b.dead.test,127.0.0.1"},
+        short_timers());
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@dead.test", "fo-2"));
+  ASSERT_TRUE(sent);
+  ASSERT_TRUE(core_.wait_errors(1));
+  EXPECT_EQ(core_.errors()[0].transaction, *sent);
+  EXPECT_EQ(core_.errors()[0].error.reason, transaction::ErrorReason::kTransportError);
+  EXPECT_FALSE(core_.wait_errors(2, 200ms));
+}
+
+// With failover_on_503, a 503 sends the request on; without, it is the
+// outcome.
+TEST_F(Rfc3263Stack, ServiceUnavailableFailsOverWhenConfigured) {
+  RawPeer busy, good;
+  StackConfig config = short_timers();
+  config.failover_on_503 = true;
+  start({srv("_sip._udp.busy.test", "a.busy.test", busy.port(), 0),
+         srv("_sip._udp.busy.test", "b.busy.test", good.port(), 1),
+         "host-record=a.busy.test,127.0.0.1", "host-record=b.busy.test,127.0.0.1"},
+        config);
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@busy.test", "fo-3"));
+  ASSERT_TRUE(sent);
+  auto first = busy.receive_message(3s);
+  ASSERT_TRUE(first);
+  busy.send_to(port_, message::build_response(*first, 503)->to_string());
+  auto second = good.receive_message(3s);
+  ASSERT_TRUE(second);
+  good.send_to(port_, message::build_response(*second, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+  EXPECT_FALSE(core_.wait_responses(2, 100ms));
+}
+
+TEST_F(Rfc3263Stack, ServiceUnavailableIsTheOutcomeByDefault) {
+  RawPeer busy, good;
+  start({srv("_sip._udp.busy.test", "a.busy.test", busy.port(), 0),
+         srv("_sip._udp.busy.test", "b.busy.test", good.port(), 1),
+         "host-record=a.busy.test,127.0.0.1", "host-record=b.busy.test,127.0.0.1"},
+        short_timers());
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@busy.test", "fo-4"));
+  ASSERT_TRUE(sent);
+  auto first = busy.receive_message(3s);
+  ASSERT_TRUE(first);
+  busy.send_to(port_, message::build_response(*first, 503)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 503);
+  EXPECT_FALSE(good.receive(100ms));
+}
+
+// §4.3 / §9.1: after a failover, the CANCEL built from the Core's handle
+// goes to the address the INVITE reached, with its branch.
+TEST_F(Rfc3263Stack, CancelFollowsTheInviteAfterFailover) {
+  RawPeer good;
+  start({srv("_sip._udp.cancel.test", "a.cancel.test", closed_port(), 0),
+         srv("_sip._udp.cancel.test", "b.cancel.test", good.port(), 1),
+         "host-record=a.cancel.test,127.0.0.1", "host-record=b.cancel.test,127.0.0.1"},
+        short_timers());
+  auto invite = outgoing("INVITE", "sip:bob@cancel.test", "fo-5");
+  (void)invite.put(message::HeaderId::kContact, "<sip:alice@127.0.0.1>");
+  auto sent = stack_->send_request(std::move(invite));
+  ASSERT_TRUE(sent);
+  auto got = good.receive_message(3s);
+  ASSERT_TRUE(got);
+  good.send_to(port_, message::build_response(*got, 180)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+  auto cancel = stack_->build_cancel(*sent);
+  ASSERT_TRUE(cancel) << cancel.error().reason;
+  ASSERT_TRUE(stack_->send_request(std::move(*cancel)));
+  auto at_good = good.receive_message(3s);
+  while (at_good && at_good->method() == message::Method::kInvite)  // retransmissions
+    at_good = good.receive_message(3s);
+  ASSERT_TRUE(at_good);
+  EXPECT_EQ(at_good->method(), message::Method::kCancel);
+  EXPECT_EQ(at_good->top_via()->branch, got->top_via()->branch);
+}
+
+// §5: a response whose Via names a host (no received) goes where SRV for
+// the Via's transport says.
+TEST_F(Rfc3263Stack, ResponseToSentByNameBySrv) {
+  RawPeer client;
+  start({srv("_sip._udp.client.test", "ua.client.test", client.port(), 0),
+         "host-record=ua.client.test,127.0.0.1"});
+  auto request = outgoing("OPTIONS", "sip:bob@127.0.0.1", "fo-6");
+  (void)request.put(message::HeaderId::kVia, "SIP/2.0/UDP client.test;branch=z9hG4bKfo6");
+  auto response = message::build_response(request, 200);
+  ASSERT_TRUE(response);
+  ASSERT_TRUE(stack_->send_stateless(*response));
+  auto got = client.receive_message(3s);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status_code(), 200);
+}
+
+// The DNS server is gone (a socket that never answers): send_request
+// returns at once, and the timeout reaches the Core as an error.
+TEST(Rfc3263DnsGone, TimeoutReachesTheCore) {
+  RawPeer silent_dns;
+  RecordingCore core;
+  StackConfig config = testing::loopback_config();
+  config.dns.servers = {transport::Endpoint::loopback_v4(silent_dns.port())};
+  config.dns.timeout = 100ms;
+  config.dns.tries = 1;
+  auto stack = Stack::create(std::move(config), core);
+  ASSERT_TRUE(stack);
+  const auto began = std::chrono::steady_clock::now();
+  auto sent = (*stack)->send_request(outgoing("OPTIONS", "sip:bob@example.test", "fo-7"));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 50ms);
+  ASSERT_TRUE(sent);
+  ASSERT_TRUE(core.wait_errors(1, 3s));
+  EXPECT_EQ(core.errors()[0].transaction, *sent);
+  EXPECT_EQ(core.errors()[0].error.reason, transaction::ErrorReason::kTransportError);
+  EXPECT_TRUE(silent_dns.receive(0ms));  // it was asked
+  (*stack)->stop();
+}
+
+}  // namespace
+}  // namespace sippet::stack
