@@ -1,4 +1,4 @@
-// sippet: the command-line tool (parse, serve, send).
+// sippet: the command-line tool (parse, serve, send, resolve).
 #include <cstdio>
 #include <cstring>
 
@@ -14,7 +14,9 @@ void usage(std::FILE* out) {
       "  parse [FILE|-]   parse one SIP message and print it as JSON\n"
       "  serve [options]  run a SIP element (see sippet serve --help)\n"
       "  send [options] URI\n"
-      "                   send one request and print the responses\n",
+      "                   send one request and print the responses\n"
+      "  resolve [options] URI\n"
+      "                   where a request to URI goes (RFC 3263: NAPTR, SRV, A/AAAA)\n",
       out);
 }
 
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "parse") == 0) return sippet::app::run_parse(argc - 1, argv + 1);
   if (std::strcmp(command, "serve") == 0) return sippet::app::run_serve(argc - 1, argv + 1);
   if (std::strcmp(command, "send") == 0) return sippet::app::run_send(argc - 1, argv + 1);
+  if (std::strcmp(command, "resolve") == 0) return sippet::app::run_resolve(argc - 1, argv + 1);
   if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
     usage(stdout);
     return 0;

@@ -14,6 +14,7 @@
 
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "dns_options.hpp"
 #include "serve_options.hpp"
 #include "sippet/message/builder.hpp"
 #include "sippet/message/uri.hpp"
@@ -31,11 +32,15 @@ void usage(std::FILE* out) {
       "  --method M      request method (default OPTIONS)\n"
       "  --transport T   udp (the only one for now)\n"
       "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
-      "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
+      "  --listen SPEC   local address (default: the one routing to the URI's first\n"
+      "                  target, port 0)\n"
+      "a domain is located by RFC 3263 (NAPTR, SRV, A/AAAA), failing over to the\n"
+      "next target on a transport error or timeout (sippet resolve URI shows them)\n"
       "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n"
       "the trace goes to stderr (stdout has the status lines)\n",
       out);
   std::fputs(kCaptureUsage, out);
+  std::fputs(kDnsUsage, out);
 }
 
 // The local address the kernel would send from to reach host:port
@@ -143,6 +148,10 @@ int run_send(int argc, char** argv) {
       if (parsed < 0) return 2;
       continue;
     }
+    if (int parsed = parse_dns_option(argc, argv, i, "send", config.dns); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
@@ -194,6 +203,31 @@ int run_send(int argc, char** argv) {
   if (!uri || !uri->is_sip()) {
     std::fprintf(stderr, "sippet send: '%s' is not a sip: URI\n", uri_text.c_str());
     return 2;
+  }
+  if (uri->host_type != message::HostType::kIPv4 && uri->host_type != message::HostType::kIPv6) {
+    // A domain: RFC 3263 through the resolver the stack will use (its
+    // answers cached for the stack); the first target says which local
+    // address to listen on.
+    auto resolver = stack::dns_resolver(config.dns);
+    if (!resolver) {
+      std::fprintf(stderr, "sippet send: %s\n", resolver.error().reason.c_str());
+      return 2;
+    }
+    config.resolver = *resolver;
+    if (!listen) {
+      auto located = locate_and_wait(**resolver, locate_query(*uri, {transport::Protocol::kUdp}));
+      if (!located) {
+        std::fprintf(stderr, "sippet send: %s\n", located.error().reason.c_str());
+        return 2;
+      }
+      const auto& first = located->targets.front().address;
+      auto local = local_address_towards(first.address_string(), first.port());
+      if (!local) {
+        std::fprintf(stderr, "sippet send: cannot reach %s\n", first.to_string().c_str());
+        return 2;
+      }
+      listen = *transport::parse_listen_spec("udp:" + local->to_string());
+    }
   }
   if (!listen) {
     std::string host(uri->host);
