@@ -63,6 +63,7 @@ void run(const sd::Answer& naptr, const sd::Answer& srv, bool secure,
   query.host = "example.com";
   query.secure = secure;
   query.transports = transports;
+  query.records = true;
   sd::Step step = sd::locate_step(query, lookup, random);
   check(step.done.has_value(), "every answer is known, yet the algorithm asks for more");
   if (*step.done) {

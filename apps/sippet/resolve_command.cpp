@@ -87,7 +87,9 @@ int run_resolve(int argc, char** argv) {
     std::fprintf(stderr, "sippet resolve: %s\n", resolver.error().reason.c_str());
     return 2;
   }
-  const auto located = locate_and_wait(**resolver, locate_query(*uri, transports));
+  auto query = locate_query(*uri, transports);
+  query.records = true;
+  const auto located = locate_and_wait(**resolver, query);
   (*resolver)->stop();
   if (!located) {
     std::fprintf(stderr, "sippet resolve: %s\n", located.error().reason.c_str());

@@ -22,7 +22,12 @@ bool has(const std::vector<Protocol>& transports, Protocol protocol) {
 
 class Run {
  public:
-  Run(const Lookup& lookup, std::mt19937_64& random) : lookup_(lookup), random_(random) {}
+  Run(const Lookup& lookup, std::mt19937_64& random, bool records)
+      : lookup_(lookup), random_(random), records_(records) {}
+
+  void record(std::string line) {
+    if (records_) location_.records.push_back(std::move(line));
+  }
 
   // The answer for (name, type), or nullptr after noting the query needed.
   const Answer* get(const std::string& name, RecordType type) {
@@ -57,7 +62,7 @@ class Run {
     if (!answer->has_records()) return true;
     bool complete = true;
     for (const Srv* srv : order_srv(answer->srv, random_)) {
-      location_.records.push_back(describe(name, *srv, answer->ttl));
+      if (records_) record(describe(name, *srv, answer->ttl));
       auto target = normalize_name(srv->target);
       if (!target) continue;
       complete = addresses(*target, srv->port, protocol) && complete;
@@ -94,8 +99,7 @@ class Run {
                      std::uint16_t port, Protocol protocol) {
     if (!answer.has_records()) return;
     for (transport::Endpoint address : answer.addresses) {
-      location_.records.push_back(
-          describe(name, type, address, answer.ttl, answer.from_hosts_file));
+      if (records_) record(describe(name, type, address, answer.ttl, answer.from_hosts_file));
       address.set_port(port);
       Target target{protocol, address, name};
       auto same = [&](const Target& t) {
@@ -108,6 +112,7 @@ class Run {
 
   const Lookup& lookup_;
   std::mt19937_64& random_;
+  const bool records_;
   std::vector<Need> needs_;
   Location location_;
   std::string first_error_;
@@ -118,7 +123,7 @@ class Run {
 Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64& random,
                  const LocateOptions& options) {
   const Protocol fallback = query.secure ? Protocol::kTls : Protocol::kUdp;
-  Run run(lookup, random);
+  Run run(lookup, random, query.records);
   // §4.1: a numeric address needs no DNS; the transport is the URI's, else
   // UDP (TLS for sips:); §4.2: the port is the URI's, else the default.
   if (auto numeric = transport::Endpoint::from_ip(query.host, 0)) {
@@ -154,12 +159,15 @@ Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64
     if (naptr->status == Answer::Status::kFailed) return run.fail(run.first_error());
     if (naptr->has_records()) {
       std::vector<std::string> skipped;
-      auto choices = usable_naptr(naptr->naptr, query.secure, query.transports, &skipped);
+      auto choices = usable_naptr(naptr->naptr, query.secure, query.transports,
+                                  query.records ? &skipped : nullptr);
       if (!choices.empty()) {
-        for (const auto& choice : choices)
-          run.location().records.push_back(describe(*domain, *choice.record, naptr->ttl));
-        for (auto& line : skipped)
-          run.location().records.push_back(std::move(line));
+        if (query.records) {
+          for (const auto& choice : choices)
+            run.record(describe(*domain, *choice.record, naptr->ttl));
+          for (auto& line : skipped)
+            run.record(std::move(line));
+        }
         for (const auto& choice : choices) {
           // The replacement is an SRV name (flag "s"); its records lead to
           // the addresses. Every choice is kept, in order, to fail over to.

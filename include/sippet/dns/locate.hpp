@@ -28,6 +28,9 @@ struct LocateQuery {
   // The transports the client can use (those it listens on), in no
   // particular order; empty means UDP only.
   std::vector<transport::Protocol> transports;
+  // Fill Location::records (`sippet resolve`); the stack does without
+  // (they cost a string per record on every lookup).
+  bool records = false;
 };
 
 // One place to try.

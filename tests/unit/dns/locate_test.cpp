@@ -217,7 +217,9 @@ TEST(LocateStep, NaptrThenSrvThenAddresses) {
   dns.address("a.example.com", "2001:db8::2");
   dns.address("b.example.com", "192.0.2.3");
   std::vector<std::string> asked;
-  auto located = dns.run(query_for("example.com"), &asked);
+  auto q = query_for("example.com");
+  q.records = true;
+  auto located = dns.run(q, &asked);
   ASSERT_TRUE(located) << located.error().reason;
   EXPECT_EQ(flat(*located),
             (std::vector<std::string>{"TCP 192.0.2.1:5070", "UDP 192.0.2.2:5090",
@@ -225,6 +227,7 @@ TEST(LocateStep, NaptrThenSrvThenAddresses) {
   EXPECT_EQ(asked.front(), "NAPTR example.com");
   EXPECT_FALSE(located->records.empty());
   EXPECT_NE(located->records.front().find("NAPTR example.com 10 50"), std::string::npos);
+  EXPECT_TRUE(dns.run(query_for("example.com"))->records.empty());  // not asked for
 }
 
 TEST(LocateStep, NaptrOffStartsAtSrv) {

@@ -100,7 +100,9 @@ class DnsmasqResolver : public ::testing::Test {
 testing::Dnsmasq* DnsmasqResolver::dns_ = nullptr;
 
 TEST_F(DnsmasqResolver, NaptrThenSrvThenAddresses) {
-  auto located = locate_sync(*resolver_, query_for("example.test"));
+  auto with_records = query_for("example.test");
+  with_records.records = true;
+  auto located = locate_sync(*resolver_, with_records);
   EXPECT_EQ(flat(located), (std::vector<std::string>{"UDP 127.0.0.1:5070", "UDP [::1]:5070",
                                                      "TCP 127.0.0.2:5071", "TLS 127.0.0.2:5072"}));
   ASSERT_TRUE(located);
