@@ -202,6 +202,72 @@ TEST_F(Rfc3263Stack, ResponseToSentByNameBySrv) {
   EXPECT_EQ(got->status_code(), 200);
 }
 
+// A UDP socket on [::1] (the IPv6 twin of RawPeer); fd < 0 without IPv6.
+struct Ipv6Peer {
+  Ipv6Peer() {
+    fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    socklen_t length = sizeof address;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+      return;
+    }
+    port = ntohs(address.sin6_port);
+  }
+  ~Ipv6Peer() {
+    if (fd >= 0) ::close(fd);
+  }
+  std::optional<message::Message> receive(std::chrono::milliseconds timeout) const {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    char buffer[65536];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return std::nullopt;
+    auto parsed = message::parse_message(std::string_view(buffer, static_cast<std::size_t>(n)));
+    if (!parsed) return std::nullopt;
+    return std::move(parsed).value();
+  }
+  void send_to(std::uint16_t to, const std::string& text) const {
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    address.sin6_port = htons(to);
+    ::sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address),
+             sizeof address);
+  }
+  int fd = -1;
+  std::uint16_t port = 0;
+};
+
+// The answer needs another listener than the one our Via was written for
+// while the name was resolved (an IPv6-only target; the Via named the IPv4
+// listener): the request starts again from the IPv6 listener, with its Via,
+// and the Core sees the answer on its handle.
+TEST_F(Rfc3263Stack, Ipv6OnlyTargetGetsTheRightVia) {
+  Ipv6Peer server;
+  if (server.fd < 0) GTEST_SKIP() << "no IPv6 loopback";
+  StackConfig config;
+  config.listen.push_back(*transport::parse_listen_spec("udp:127.0.0.1:0"));
+  config.listen.push_back(*transport::parse_listen_spec("udp:[::1]:0"));
+  start({srv("_sip._udp.v6.test", "sip.v6.test", server.port, 0), "host-record=sip.v6.test,::1"},
+        std::move(config));
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@v6.test", "fo-8"));
+  ASSERT_TRUE(sent) << sent.error().reason;
+  auto request = server.receive(3s);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->top_via()->host, "[::1]");
+  EXPECT_EQ(request->top_via()->port, stack_->local_endpoints()[1].port());
+  server.send_to(stack_->local_endpoints()[1].port(),
+                 message::build_response(*request, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+  EXPECT_EQ(core_.error_count(), 0u);
+}
+
 // The DNS server is gone (a socket that never answers): send_request
 // returns at once, and the timeout reaches the Core as an error.
 TEST(Rfc3263DnsGone, TimeoutReachesTheCore) {
