@@ -22,8 +22,8 @@ bool has(const std::vector<Protocol>& transports, Protocol protocol) {
 
 class Run {
  public:
-  Run(const Lookup& lookup, std::mt19937_64& random, bool records)
-      : lookup_(lookup), random_(random), records_(records) {}
+  Run(const Lookup& lookup, std::mt19937_64& random, const LocateQuery& query)
+      : lookup_(lookup), random_(random), records_(query.records), host_(query.host) {}
 
   void record(std::string line) {
     if (records_) location_.records.push_back(std::move(line));
@@ -77,7 +77,9 @@ class Run {
       return step;
     }
     if (location_.targets.empty()) {
-      step.done = failed(first_error_.empty() ? "no address found" : first_error_);
+      step.done =
+          failed(first_error_.empty() ? host_ + ": no address found for the transports we have"
+                                      : first_error_);
       return step;
     }
     step.done = std::move(location_);
@@ -113,6 +115,7 @@ class Run {
   const Lookup& lookup_;
   std::mt19937_64& random_;
   const bool records_;
+  const std::string& host_;
   std::vector<Need> needs_;
   Location location_;
   std::string first_error_;
@@ -123,7 +126,7 @@ class Run {
 Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64& random,
                  const LocateOptions& options) {
   const Protocol fallback = query.secure ? Protocol::kTls : Protocol::kUdp;
-  Run run(lookup, random, query.records);
+  Run run(lookup, random, query);
   // §4.1: a numeric address needs no DNS; the transport is the URI's, else
   // UDP (TLS for sips:); §4.2: the port is the URI's, else the default.
   if (auto numeric = transport::Endpoint::from_ip(query.host, 0)) {
