@@ -201,8 +201,19 @@ Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64
     any = any || found;
   }
   if (run.waiting()) return run.finish();
-  // §4.2: no SRV: A/AAAA on the default port of UDP (TLS for sips:).
-  if (!any) run.addresses(*domain, transport::default_port(fallback), fallback);
+  // §4.1/§4.2: no SRV: A/AAAA on the default port of UDP (TLS for sips:);
+  // a client without UDP takes TCP, then TLS (every server has TCP too,
+  // RFC 3261 §18).
+  if (!any) {
+    std::optional<Protocol> protocol;
+    for (Protocol p : {Protocol::kUdp, Protocol::kTcp, Protocol::kTls}) {
+      if ((!query.secure || transport::is_secure(p)) && has(query.transports, p)) {
+        protocol = p;
+        break;
+      }
+    }
+    if (protocol) run.addresses(*domain, transport::default_port(*protocol), *protocol);
+  }
   return run.finish();
 }
 

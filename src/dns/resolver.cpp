@@ -226,8 +226,11 @@ class Resolver::Impl {
     if (step.done) return finish(job, *step.done);
     for (const Need& need : step.needs) {
       if (!send(need, job)) {
-        return finish(job, resolve_error("cannot resolve " + job->query.host +
-                                         ": too many DNS queries outstanding"));
+        return finish(job,
+                      resolve_error("cannot resolve " + job->query.host +
+                                    (channel_ == nullptr
+                                         ? std::string(": the resolver stopped")
+                                         : std::string(": too many DNS queries outstanding"))));
       }
     }
     if (job->waiting.empty()) asio::post(io_, [this, job] { advance(job); });
@@ -244,6 +247,7 @@ class Resolver::Impl {
   // Sends a query for `need` on behalf of `job` (or joins the one on the
   // wire). A and AAAA come from /etc/hosts first when it has them.
   bool send(const Need& need, const std::shared_ptr<Job>& job) {
+    if (channel_ == nullptr) return false;  // shutting down: stop() fails the job
     const std::string key = Cache::key(need.name, need.type);
     if (auto flying = in_flight_.find(key); flying != in_flight_.end()) {
       flying->second.push_back(job);

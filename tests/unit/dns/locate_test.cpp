@@ -267,6 +267,18 @@ TEST(LocateStep, AddressesOnlyOnDefaultPort) {
   EXPECT_EQ(flat(*located), (std::vector<std::string>{"TLS 192.0.2.5:5061"}));
 }
 
+TEST(LocateStep, AddressFallbackUsesATransportWeHave) {
+  Table dns;
+  dns.address("example.com", "192.0.2.5");
+  auto q = query_for("example.com");
+  q.transports = {Protocol::kTcp};
+  auto located = dns.run(q);
+  ASSERT_TRUE(located);
+  EXPECT_EQ(flat(*located), (std::vector<std::string>{"TCP 192.0.2.5:5060"}));
+  q.secure = true;  // sips: without TLS: nothing to use
+  EXPECT_FALSE(dns.run(q));
+}
+
 TEST(LocateStep, SipsUsesSecureNaptrOnly) {
   Table dns;
   dns.naptr("example.com", {{10, 50, "s", "SIP+D2U", "", "_sip._udp.example.com"},
