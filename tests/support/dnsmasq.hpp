@@ -40,7 +40,7 @@ class Dnsmasq {
     const std::string conf = dir_ + "/dnsmasq.conf";
     {
       std::ofstream out(conf);
-      out << "port=" << port_ << "\nlisten-address=127.0.0.1\nbind-interfaces\n"
+      out << "listen-address=127.0.0.1\nbind-interfaces\n"
           << "no-resolv\nno-hosts\nlocal=/test/\npid-file=\n"
           << "addn-hosts=" << hosts_ << "\n";
       // As whoever runs the test (root here): dnsmasq would switch to nobody.
@@ -50,15 +50,26 @@ class Dnsmasq {
         out << line << "\n";
     }
     const std::string log = dir_ + "/log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::string conf_arg = "--conf-file=" + conf;
-      std::string log_arg = "--log-facility=" + log;
-      ::execlp("dnsmasq", "dnsmasq", "--keep-in-foreground", conf_arg.c_str(), "--log-queries",
-               log_arg.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
+    // The port is free when chosen; should another process take it before
+    // dnsmasq binds it, dnsmasq exits and another port is tried.
+    for (int attempt = 0; attempt < 3 && !ready_; ++attempt) {
+      if (attempt > 0) port_ = free_port();
+      const std::string port_arg = "--port=" + std::to_string(port_);
+      pid_ = ::fork();
+      if (pid_ == 0) {
+        std::string conf_arg = "--conf-file=" + conf;
+        std::string log_arg = "--log-facility=" + log;
+        ::execlp("dnsmasq", "dnsmasq", "--keep-in-foreground", conf_arg.c_str(), port_arg.c_str(),
+                 "--log-queries", log_arg.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+      }
+      ready_ = wait_ready();
+      if (!ready_ && pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+      }
     }
-    ready_ = wait_ready();
   }
 
   ~Dnsmasq() {
