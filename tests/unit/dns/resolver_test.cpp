@@ -258,7 +258,7 @@ TEST(SilentDns, TimeoutIsAnErrorAndNothingBlocks) {
   ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length), 0);
   ResolverOptions options;
   options.servers = {transport::Endpoint::loopback_v4(ntohs(address.sin_port))};
-  options.timeout = 500ms;
+  options.timeout = 1000ms;
   options.tries = 1;
   options.max_outstanding = 1;
   auto resolver = *Resolver::create(options);
@@ -266,7 +266,7 @@ TEST(SilentDns, TimeoutIsAnErrorAndNothingBlocks) {
   const auto start = std::chrono::steady_clock::now();
   resolver->locate(query_for("example.test"),
                    [promise](const Located& located) { promise->set_value(located); });
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 200ms);  // not the 500 ms timeout
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);  // not the 1 s timeout
   // The first query (NAPTR) is outstanding: another name is refused.
   auto other = locate_sync(*resolver, query_for("other.test"));
   ASSERT_FALSE(other);
@@ -276,7 +276,7 @@ TEST(SilentDns, TimeoutIsAnErrorAndNothingBlocks) {
   auto located = future.get();
   ASSERT_FALSE(located);
   EXPECT_NE(located.error().reason.find("imeout"), std::string::npos) << located.error().reason;
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   ::close(silent);
 }
 

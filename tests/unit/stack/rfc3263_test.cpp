@@ -275,13 +275,13 @@ TEST(Rfc3263DnsGone, TimeoutReachesTheCore) {
   RecordingCore core;
   StackConfig config = testing::loopback_config();
   config.dns.servers = {transport::Endpoint::loopback_v4(silent_dns.port())};
-  config.dns.timeout = 500ms;
+  config.dns.timeout = 1000ms;
   config.dns.tries = 1;
   auto stack = Stack::create(std::move(config), core);
   ASSERT_TRUE(stack);
   const auto began = std::chrono::steady_clock::now();
   auto sent = (*stack)->send_request(outgoing("OPTIONS", "sip:bob@example.test", "fo-7"));
-  EXPECT_LT(std::chrono::steady_clock::now() - began, 200ms);  // not the 500 ms timeout
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 500ms);  // not the 1 s timeout
   ASSERT_TRUE(sent);
   ASSERT_TRUE(core.wait_errors(1, 3s));
   EXPECT_EQ(core.errors()[0].transaction, *sent);
