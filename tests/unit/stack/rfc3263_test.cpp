@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 
 #include "../../support/dnsmasq.hpp"
 #include "memory_peer.hpp"
@@ -42,7 +43,10 @@ std::string srv(const std::string& name, const std::string& target, std::uint16_
 
 class Rfc3263Stack : public ::testing::Test {
  protected:
-  void start(const std::vector<std::string>& records, StackConfig config = {}) {
+  // `warm`: a domain located once before the stack starts, through the
+  // resolver it then uses (its answers cached).
+  void start(const std::vector<std::string>& records, StackConfig config = {},
+             const std::string& warm = "") {
     dns_ = std::make_unique<sippet::testing::Dnsmasq>(records);
     ASSERT_TRUE(dns_->ready()) << "dnsmasq did not start";
     if (config.listen.empty())
@@ -51,6 +55,18 @@ class Rfc3263Stack : public ::testing::Test {
     config.logger = std::make_shared<StderrLogger>(LogLevel::kOff);
     config.dns.servers = {*transport::Endpoint::parse(dns_->server())};
     config.dns.timeout = 500ms;
+    if (!warm.empty()) {
+      auto resolver = dns_resolver(config.dns);
+      ASSERT_TRUE(resolver);
+      dns::LocateQuery query;
+      query.host = warm;
+      query.transports = {transport::Protocol::kUdp};
+      std::promise<bool> located;
+      (*resolver)->locate(query, [&](const dns::Located& l) { located.set_value(bool(l)); });
+      ASSERT_TRUE(located.get_future().get());
+      ASSERT_TRUE((*resolver)->cached_location(query));
+      config.resolver = *resolver;
+    }
     auto created = Stack::create(std::move(config), core_);
     ASSERT_TRUE(created) << created.error().reason;
     stack_ = std::move(*created);
@@ -60,11 +76,15 @@ class Rfc3263Stack : public ::testing::Test {
     if (stack_) stack_->stop();
   }
 
-  static StackConfig short_timers() {
+  // Timer B/F = 64·T1 counts from send_request, DNS included: 10 ms
+  // (640 ms) where the test needs it short and the names are cached, 50 ms
+  // (3.2 s) where a slow answer from a loaded dnsmasq must not end the
+  // transaction before it starts.
+  static StackConfig short_timers(std::chrono::milliseconds t1 = 50ms) {
     StackConfig config;
-    config.timers.t1 = 10ms;  // Timer F = 64·T1 = 640 ms
-    config.timers.t2 = 80ms;
-    config.timers.t4 = 100ms;
+    config.timers.t1 = t1;
+    config.timers.t2 = 8 * t1;
+    config.timers.t4 = 10 * t1;
     return config;
   }
 
@@ -81,12 +101,14 @@ class Rfc3263Stack : public ::testing::Test {
 TEST_F(Rfc3263Stack, FailsOverAlongSrvTargets) {
   RawPeer silent, good;
   const std::uint16_t closed = closed_port();
+  // The names are cached first (TTL 60 s), so that T1 = 10 ms (Timer F =
+  // 640 ms) measures the SIP part alone.
   start({srv("_sip._udp.failover.test", "a.failover.test", closed, 0),
          srv("_sip._udp.failover.test", "b.failover.test", silent.port(), 1),
          srv("_sip._udp.failover.test", "c.failover.test", good.port(), 2),
          "host-record=a.failover.test,127.0.0.1", "host-record=b.failover.test,127.0.0.1",
-         "host-record=c.failover.test,127.0.0.1"},
-        short_timers());
+         "host-record=c.failover.test,127.0.0.1", "local-ttl=60"},
+        short_timers(10ms), /*warm=*/"failover.test");
   const auto began = std::chrono::steady_clock::now();
   auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@failover.test", "fo-1"));
   ASSERT_TRUE(sent) << sent.error().reason;
@@ -109,7 +131,7 @@ TEST_F(Rfc3263Stack, ErrorAfterTheLastTarget) {
   start({srv("_sip._udp.dead.test", "a.dead.test", closed_port(), 0),
          srv("_sip._udp.dead.test", "b.dead.test", closed_port(), 1),
          "host-record=a.dead.test,127.0.0.1", "host-record=b.dead.test,127.0.0.1"},
-        short_timers());
+        short_timers(10ms));
   auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@dead.test", "fo-2"));
   ASSERT_TRUE(sent);
   ASSERT_TRUE(core_.wait_errors(1));
@@ -170,7 +192,7 @@ TEST_F(Rfc3263Stack, CancelFollowsTheInviteAfterFailover) {
   (void)invite.put(message::HeaderId::kContact, "<sip:alice@127.0.0.1>");
   auto sent = stack_->send_request(std::move(invite));
   ASSERT_TRUE(sent);
-  auto got = good.receive_message(3s);
+  auto got = good.receive_message(6s);  // after ICMP, or Timer B should ICMP be rate-limited
   ASSERT_TRUE(got);
   good.send_to(port_, message::build_response(*got, 180)->to_string());
   ASSERT_TRUE(core_.wait_responses(1));
