@@ -8,6 +8,8 @@ packages=(
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libasio-dev libssl-dev openssl  # openssl: the TLS interop test makes its certificate
+  libc-ares-dev  # the RFC 3263 resolver (src/dns)
+  dnsmasq        # the DNS server the resolver tests start on loopback
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it

@@ -16,6 +16,7 @@
 
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "dns_options.hpp"
 #include "serve_options.hpp"
 #include "sippet/auth/client.hpp"
 #include "sippet/message/builder.hpp"
@@ -38,13 +39,18 @@ void usage(std::FILE* out) {
       "  --tls-ca FILE   CAs trusted for the server's certificate (default: the system's)\n"
       "  --tls-insecure  accept any server certificate (a self-signed test server)\n"
       "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
-      "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
+      "  --listen SPEC   local address (default: the one routing to the URI's first\n"
+      "                  target, port 0)\n"
       "  --user U        Digest username: a 401/407 is answered (any realm)\n"
       "  --password P    Digest password (with --user)\n"
+      "a domain is located by RFC 3263 (NAPTR, SRV, A/AAAA) for the transport, failing\n"
+      "over to the next target on a transport error or timeout (sippet resolve URI\n"
+      "shows them)\n"
       "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n"
       "the trace goes to stderr (stdout has the status lines)\n",
       out);
   std::fputs(kCaptureUsage, out);
+  std::fputs(kDnsUsage, out);
 }
 
 // The local address the kernel would send from to reach host:port
@@ -211,6 +217,10 @@ int run_send(int argc, char** argv) {
       if (parsed < 0) return 2;
       continue;
     }
+    if (int parsed = parse_dns_option(argc, argv, i, "send", config.dns); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       usage(stdout);
       return 0;
@@ -298,6 +308,38 @@ int run_send(int argc, char** argv) {
     std::fprintf(stderr, "sippet send: a sips: URI needs TLS, not %s (RFC 3261 §26.2.2)\n",
                  std::string(transport::to_string(*protocol)).c_str());
     return 2;
+  }
+  if (uri->host_type != message::HostType::kIPv4 && uri->host_type != message::HostType::kIPv6) {
+    // A domain: RFC 3263 through the resolver the stack will use (its
+    // answers cached for the stack); the first target says which local
+    // address to listen on.
+    auto resolver = stack::dns_resolver(config.dns);
+    if (!resolver) {
+      std::fprintf(stderr, "sippet send: %s\n", resolver.error().reason.c_str());
+      return 2;
+    }
+    config.resolver = *resolver;
+    if (!listen) {
+      // Our one listener's transport; --transport also fixes it for RFC
+      // 3263 §4.1 (our Via names it, which the stack routes by).
+      dns::LocateQuery query = locate_query(*uri, {*protocol});
+      if (chosen) query.protocol = *protocol;
+      auto located = locate_and_wait(**resolver, query);
+      if (!located) {
+        std::fprintf(stderr, "sippet send: %s\n", located.error().reason.c_str());
+        return 2;
+      }
+      const auto& first = located->targets.front().address;
+      auto local = local_address_towards(first.address_string(), first.port());
+      if (!local) {
+        std::fprintf(stderr, "sippet send: cannot reach %s\n", first.to_string().c_str());
+        return 2;
+      }
+      auto spec = transport::parse_listen_spec(std::string(transport::facts(*protocol).uri_name) +
+                                               ":" + local->to_string());
+      if (!spec) return 2;
+      listen = *spec;
+    }
   }
   if (!listen) {
     std::string host(uri->host);

@@ -10,6 +10,7 @@
 
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "dns_options.hpp"
 #include "metrics_endpoint.hpp"
 #include "proxy_router.hpp"
 #include "serve_options.hpp"
@@ -51,6 +52,7 @@ void usage(std::FILE* out) {
       "                    (SPEC tcp:HOST:PORT, port 0: any)\n",
       out);
   std::fputs(kCaptureUsage, out);
+  std::fputs(kDnsUsage, out);
 }
 
 }  // namespace
@@ -67,6 +69,10 @@ int run_serve(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (int parsed = parse_capture_option(argc, argv, i, "serve", capture); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
+    if (int parsed = parse_dns_option(argc, argv, i, "serve", config.dns); parsed != 0) {
       if (parsed < 0) return 2;
       continue;
     }

@@ -45,9 +45,11 @@ message::Result<RequestTarget> request_target(const message::Message& request,
     protocol = transport::parse_protocol(via->transport);
     if (!protocol) return invalid("unknown Via transport: " + std::string(via->transport));
     target.transport_chosen = true;
-  } else if (sips) {
-    protocol = transport::Protocol::kTls;
   }
+  target.explicit_protocol = protocol.has_value();
+  if (!protocol && sips) protocol = transport::Protocol::kTls;
+  target.secure = sips;
+  target.explicit_port = uri->has_port;
   target.protocol = protocol.value_or(transport::Protocol::kUdp);
   // §26.2.2: a sips: request goes over TLS on every hop; never in the clear.
   if (sips && !transport::is_secure(target.protocol))

@@ -20,6 +20,12 @@ struct RequestTarget {
   // by the request's own top Via, not by default (§18.1.1: only a default
   // UDP may become TCP for a large request).
   bool transport_chosen = false;
+  // What RFC 3263 §4.1 decides by: the URI's port, a fixed transport (the
+  // chosen one, or TCP when §18.1.1 moves a large request there), and
+  // sips: (the target's or the Request-URI's: every hop is TLS).
+  bool explicit_port = false;
+  bool explicit_protocol = false;
+  bool secure = false;
 };
 
 // Errors (kNoRoute): not a request, a target that is not a SIP URI, an
