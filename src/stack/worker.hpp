@@ -120,8 +120,9 @@ class Worker {
   // A transport of this worker reports a failed send or a closed flow.
   void on_transport_error(const transport::Flow& flow, std::error_code error);
   // Fails this worker's client transactions still waiting for a response
-  // on `flow` (any thread); how many.
-  std::size_t fail_flow(const transport::Flow& flow, std::error_code error);
+  // on `flow` (any thread); how many. Counts the transport error first
+  // (before the Core hears of it) unless `counted`, and sets it.
+  std::size_t fail_flow(const transport::Flow& flow, std::error_code error, bool& counted);
 
   // ---- worker.cpp: from any thread, the layer under the lock.
   // `rest`: the targets to fail over to, in order (RFC 3263 §4.3), each
