@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -33,6 +34,11 @@ class Dnsmasq {
     char pattern[] = "/tmp/sippet-dnsmasq-XXXXXX";
     if (::mkdtemp(pattern) == nullptr) return;
     dir_ = pattern;
+    // A name only this instance knows: readiness is its answer, not that of
+    // another test's dnsmasq that took the same port first.
+    ready_name_ = "ready-" + std::to_string(::getpid()) + "-";
+    for (const char c : dir_.substr(dir_.size() - 6))
+      ready_name_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     hosts_ = dir_ + "/hosts";
     std::ofstream(hosts_).flush();
     port_ = free_port();
@@ -42,7 +48,8 @@ class Dnsmasq {
       std::ofstream out(conf);
       out << "listen-address=127.0.0.1\nbind-interfaces\n"
           << "no-resolv\nno-hosts\nlocal=/test/\npid-file=\n"
-          << "addn-hosts=" << hosts_ << "\n";
+          << "addn-hosts=" << hosts_ << "\n"
+          << "host-record=" << ready_name_ << ".test,127.0.0.9\n";
       // As whoever runs the test (root here): dnsmasq would switch to nobody.
       if (const passwd* user = ::getpwuid(::getuid())) out << "user=" << user->pw_name << "\n";
       if (const group* group = ::getgrgid(::getgid())) out << "group=" << group->gr_name << "\n";
@@ -168,7 +175,12 @@ class Dnsmasq {
   }
 
   bool wait_ready() {
-    // dnsmasq answers NXDOMAIN for an unknown .test name once it runs.
+    // Our own name's A record (another dnsmasq on this port would answer
+    // NXDOMAIN for it).
+    std::string query("\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+    query += static_cast<char>(ready_name_.size());
+    query += ready_name_;
+    query += std::string("\x04test\x00\x00\x01\x00\x01", 10);
     for (int i = 0; i < 50; ++i) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -178,17 +190,16 @@ class Dnsmasq {
       const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
       timeval timeout{0, 100000};
       ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-      const char query[] =
-          "\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05ready\x04test\x00\x00\x01\x00\x01";
       sockaddr_in to{};
       to.sin_family = AF_INET;
       to.sin_port = htons(port_);
       to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ::sendto(fd, query, sizeof query - 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-      char answer[512];
+      ::sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+      unsigned char answer[512];
       const ssize_t n = ::recv(fd, answer, sizeof answer, 0);
       ::close(fd);
-      if (n > 0) return true;
+      // RCODE 0 and at least one answer record.
+      if (n >= 12 && (answer[3] & 0x0f) == 0 && ((answer[6] << 8) | answer[7]) > 0) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
@@ -196,6 +207,7 @@ class Dnsmasq {
 
   std::string dir_;
   std::string hosts_;
+  std::string ready_name_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
   bool ready_ = false;
