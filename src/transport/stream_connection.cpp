@@ -79,18 +79,25 @@ void StreamConnection::start_inbound(asio::ip::tcp::socket socket) {
       std::lock_guard lock(mutex_);
       state_ = State::kHandshaking;
     }
-    ssl_ = SSL_new(owner_->tls->server.native_handle());
-    BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
-    if (bio == nullptr) {
-      close(std::make_error_code(std::errc::not_enough_memory), true);
-      return;
-    }
-    SSL_set_bio(ssl_, bio, bio);
+    if (!new_tls_session(owner_->tls->server.native_handle())) return;
     SSL_set_accept_state(ssl_);
     handshake();
     return;
   }
   opened();
+}
+
+// The TLS session of this connection over its socket; false (and the
+// connection closed) when OpenSSL cannot allocate it.
+bool StreamConnection::new_tls_session(SSL_CTX* context) {
+  ssl_ = SSL_new(context);
+  BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
+  if (bio == nullptr) {
+    close(std::make_error_code(std::errc::not_enough_memory), true);
+    return false;
+  }
+  SSL_set_bio(ssl_, bio, bio);
+  return true;
 }
 
 void StreamConnection::start_outbound() {
@@ -140,13 +147,7 @@ void StreamConnection::connected() {
       if (state_ == State::kClosed) return;
       state_ = State::kHandshaking;
     }
-    ssl_ = SSL_new(owner_->tls->client.native_handle());
-    BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
-    if (bio == nullptr) {
-      close(std::make_error_code(std::errc::not_enough_memory), true);
-      return;
-    }
-    SSL_set_bio(ssl_, bio, bio);
+    if (!new_tls_session(owner_->tls->client.native_handle())) return;
     SSL_set_connect_state(ssl_);
     if (!server_name_.empty()) SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
     handshake();

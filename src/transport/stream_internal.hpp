@@ -21,6 +21,7 @@
 #include "tls_context.hpp"
 
 typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace sippet::transport::detail {
 
@@ -121,6 +122,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
 
  private:
   void connected();
+  bool new_tls_session(SSL_CTX* context);
   void handshake();
   void opened();
   void read_tcp();
