@@ -1,17 +1,13 @@
 #pragma once
 // A small streaming JSON writer (RFC 8259) for the sippet tool: pretty
-// printed, strings escaped, bytes that are not UTF-8 written as \u00XX.
+// printed; strings are written by capture::append_json_string (bytes that
+// are not UTF-8 as \u00XX).
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sippet::app {
-
-// Appends `text` as a JSON string literal (with its quotes). Control
-// characters, '"' and '\\' are escaped; valid UTF-8 passes through; any
-// other byte is written as \u00XX (its Latin-1 code point).
-void append_json_string(std::string& out, std::string_view text);
 
 class JsonWriter {
  public:

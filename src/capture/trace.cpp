@@ -4,74 +4,23 @@
 #include <cstring>
 #include <ctime>
 
+#include "sippet/capture/json.hpp"
 #include "sippet/transport/protocol.hpp"
 
 namespace sippet::capture {
 
 namespace {
 
-// Length of the valid UTF-8 sequence at `i`, 0 when it is not one.
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  if (c < 0x80) return 1;
-  std::size_t length = 0;
-  std::uint32_t min = 0;
-  std::uint32_t code = 0;
-  if ((c & 0xE0) == 0xC0) {
-    length = 2, min = 0x80, code = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    length = 3, min = 0x800, code = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    length = 4, min = 0x10000, code = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const auto next = static_cast<unsigned char>(text[i + k]);
-    if ((next & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (next & 0x3F);
-  }
-  if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return length;
-}
-
-// Octets that go through as they are: kLinePlain[c] for the text format
-// (printable ASCII, LF, TAB), kJsonPlain[c] in a JSON string (not a
-// control character, '"' or '\\'; UTF-8 is checked apart).
-struct Tables {
-  bool line[256] = {};
-  bool json[256] = {};
-  constexpr Tables() {
-    for (int c = 0; c < 256; ++c) {
-      line[c] = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t';
-      json[c] = c >= 0x20 && c != 0x7F && c != '"' && c != '\\';
-    }
+// Octets that go through as they are in the text format: printable
+// ASCII, LF, TAB.
+struct LinePlain {
+  bool plain[256] = {};
+  constexpr LinePlain() {
+    for (int c = 0; c < 256; ++c)
+      plain[c] = (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t';
   }
 };
-constexpr Tables kTables;
-
-bool is_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    // Eight ASCII octets at a time.
-    if (i + 8 <= text.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, text.data() + i, 8);
-      if ((word & 0x8080808080808080ULL) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_sequence(text, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+constexpr LinePlain kLinePlain;
 
 // UTF-8 text with no control characters but CR, LF and TAB: shown as is.
 bool is_text(std::string_view text) {
@@ -116,7 +65,7 @@ void append_lines(std::string_view text, std::string& out) {
   for (std::size_t i = 0; i < text.size();) {
     // A run of printable ASCII, line ends and tabs, appended at once.
     std::size_t run = i;
-    while (run < text.size() && kTables.line[static_cast<unsigned char>(text[run])])
+    while (run < text.size() && kLinePlain.plain[static_cast<unsigned char>(text[run])])
       ++run;
     out.append(text.data() + i, run - i);
     i = run;
@@ -138,47 +87,6 @@ void append_lines(std::string_view text, std::string& out) {
     out.push_back(kHex[u & 0xF]);
     ++i;
   }
-}
-
-void append_json_string(std::string_view text, std::string& out) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    // A run that needs no escape, appended at once.
-    std::size_t run = i;
-    while (run < text.size() && kTables.json[static_cast<unsigned char>(text[run])])
-      ++run;
-    out.append(text.data() + i, run - i);
-    i = run;
-    if (i == text.size()) break;
-    const char c = text[i];
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (u < 0x20 || u == 0x7F) {
-          out.append("\\u00");
-          out.push_back(kHex[u >> 4]);
-          out.push_back(kHex[u & 0xF]);
-        } else {
-          out.push_back(c);  // UTF-8 checked by the caller
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 void append_base64(std::string_view data, std::string& out) {
@@ -271,14 +179,8 @@ void format_json(const stack::MessageEvent& event, std::string& out) {
   append_decimal(static_cast<std::uint32_t>(event.bytes.size()), out);
   if (event.error != nullptr) {
     out.append(",\"error\":");
-    // Reasons are built from the message: make sure they are UTF-8 too.
-    if (is_utf8(event.error->reason)) {
-      append_json_string(event.error->reason, out);
-    } else {
-      std::string escaped;
-      append_lines(event.error->reason, escaped);
-      append_json_string(escaped, out);
-    }
+    // Reasons quote the message: octets that are not UTF-8 become \u00XX.
+    append_json_string(event.error->reason, out);
   }
   if (is_utf8(event.bytes)) {
     out.append(",\"message\":");
