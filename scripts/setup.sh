@@ -8,6 +8,7 @@ packages=(
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libasio-dev libssl-dev
+  libsqlite3-dev  # the registrar's bindings
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
