@@ -8,7 +8,8 @@ packages=(
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libasio-dev libssl-dev
-  libsqlite3-dev  # the registrar's bindings
+  libsqlite3-dev libpq-dev  # the registrar's bindings
+  postgresql  # its storage test starts a throwaway cluster
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
