@@ -34,6 +34,13 @@ class PostgresCluster {
     return "postgresql://sippet@127.0.0.1:" + std::to_string(port_) + "/" + name;
   }
 
+  // Runs `sql` with psql on database `name`; true when it succeeded.
+  bool psql(const std::string& name, const std::string& sql) {
+    return run(bin_ + "/psql -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " + std::to_string(port_) +
+               " -U sippet -d " + name + " -c '" + sql + "'");
+  }
+  int port() const { return port_; }
+
   ~PostgresCluster() {
     if (started_) (void)run(bin_ + "/pg_ctl -D " + data() + " -m immediate -w stop");
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
