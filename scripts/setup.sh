@@ -7,14 +7,16 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   g++ clang-14 libclang-rt-14-dev clang-format
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libasio-dev libssl-dev
+  libasio-dev libssl-dev openssl  # openssl: the TLS interop test makes its certificate
+  libc-ares-dev  # the RFC 3263 resolver (src/dns)
+  dnsmasq        # the DNS server the resolver tests start on loopback
   libsqlite3-dev libpq-dev  # the registrar's bindings
   postgresql  # its storage test starts a throwaway cluster
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
-  kamailio  # a peer of the proxy's interop test, and bench/load.sh's anchor
+  kamailio kamailio-tls-modules  # peers of the proxy and TLS interop tests, and the load scripts' anchors
 )
 
 missing=()

@@ -1,4 +1,4 @@
-// sippet: the command-line tool (parse, serve, send, passwd).
+// sippet: the command-line tool (parse, serve, send, passwd, resolve).
 #include <cstdio>
 #include <cstring>
 
@@ -16,7 +16,9 @@ void usage(std::FILE* out) {
       "  send [options] URI\n"
       "                   send one request and print the responses\n"
       "  passwd USER REALM [--algorithm A]\n"
-      "                   print a users file line (HA1) for the password on stdin\n",
+      "                   print a users file line (HA1) for the password on stdin\n"
+      "  resolve [options] URI\n"
+      "                   where a request to URI goes (RFC 3263: NAPTR, SRV, A/AAAA)\n",
       out);
 }
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(command, "serve") == 0) return sippet::app::run_serve(argc - 1, argv + 1);
   if (std::strcmp(command, "send") == 0) return sippet::app::run_send(argc - 1, argv + 1);
   if (std::strcmp(command, "passwd") == 0) return sippet::app::run_passwd(argc - 1, argv + 1);
+  if (std::strcmp(command, "resolve") == 0) return sippet::app::run_resolve(argc - 1, argv + 1);
   if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
     usage(stdout);
     return 0;

@@ -16,6 +16,7 @@
 
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "dns_options.hpp"
 #include "serve_options.hpp"
 #include "sippet/auth/client.hpp"
 #include "sippet/message/builder.hpp"
@@ -28,20 +29,28 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: sippet send [--method M] [--transport udp] [--t1 MS] [--listen SPEC]\n"
-      "                   [--user U --password P]\n"
+      "usage: sippet send [--method M] [--transport udp|tcp|tls] [--t1 MS] [--listen SPEC]\n"
+      "                   [--tls-ca FILE] [--tls-insecure] [--user U --password P]\n"
       "                   [--trace] [--trace-file FILE] [--trace-format text|json] URI\n"
       "\n"
       "  --method M      request method (default OPTIONS)\n"
-      "  --transport T   udp (the only one for now)\n"
+      "  --transport T   udp, tcp or tls (default: the URI's transport parameter, tls for\n"
+      "                  a sips: URI, else udp)\n"
+      "  --tls-ca FILE   CAs trusted for the server's certificate (default: the system's)\n"
+      "  --tls-insecure  accept any server certificate (a self-signed test server)\n"
       "  --t1 MS         RFC 3261 T1 (default 500): gives up after 64*T1\n"
-      "  --listen SPEC   local address (default: the one routing to the URI, port 0)\n"
+      "  --listen SPEC   local address (default: the one routing to the URI's first\n"
+      "                  target, port 0)\n"
       "  --user U        Digest username: a 401/407 is answered (any realm)\n"
       "  --password P    Digest password (with --user)\n"
+      "a domain is located by RFC 3263 (NAPTR, SRV, A/AAAA) for the transport, failing\n"
+      "over to the next target on a transport error or timeout (sippet resolve URI\n"
+      "shows them)\n"
       "exit status: 0 on a 2xx, 1 on another final response, 2 on timeout or error\n"
       "the trace goes to stderr (stdout has the status lines)\n",
       out);
   std::fputs(kCaptureUsage, out);
+  std::fputs(kDnsUsage, out);
 }
 
 // The local address the kernel would send from to reach host:port
@@ -172,7 +181,8 @@ class SendCore final : public stack::Core {
 };
 
 // §13.2.2.4: the ACK for a 2xx is its own transaction-less request.
-void send_ack(stack::Stack& stack, const message::Message& invite, const message::Message& ok) {
+void send_ack(stack::Stack& stack, const message::Message& invite, const message::Message& ok,
+              transport::Protocol protocol) {
   auto ack = message::build_request("ACK", invite.request_line().uri.text);
   if (!ack) return;
   for (auto id : {message::HeaderId::kFrom, message::HeaderId::kCallId}) {
@@ -183,7 +193,8 @@ void send_ack(stack::Stack& stack, const message::Message& invite, const message
   (void)ack->put(message::HeaderId::kCSeq, std::to_string(ok.cseq()->seq) + " ACK");
   (void)ack->put(message::HeaderId::kMaxForwards, "70");
   const auto local = stack.local_endpoints().front();
-  (void)ack->put(message::HeaderId::kVia, "SIP/2.0/UDP " + local.to_string() +
+  (void)ack->put(message::HeaderId::kVia, "SIP/2.0/" + std::string(transport::to_string(protocol)) +
+                                              " " + local.to_string() +
                                               ";branch=" + message::create_branch() + ";rport");
   (void)stack.send_stateless(*ack);
 }
@@ -198,9 +209,15 @@ int run_send(int argc, char** argv) {
   stack::StackConfig config;
   config.threads = 1;
   CaptureOptions capture;
+  transport::SocketTransportOptions sockets;
+  std::optional<transport::Protocol> protocol;  // --transport
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (int parsed = parse_capture_option(argc, argv, i, "send", capture); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
+    if (int parsed = parse_dns_option(argc, argv, i, "send", config.dns); parsed != 0) {
       if (parsed < 0) return 2;
       continue;
     }
@@ -208,8 +225,12 @@ int run_send(int argc, char** argv) {
       usage(stdout);
       return 0;
     }
+    if (arg == "--tls-insecure") {
+      sockets.tls.verify_server = false;
+      continue;
+    }
     if (arg == "--method" || arg == "--transport" || arg == "--t1" || arg == "--listen" ||
-        arg == "--user" || arg == "--password") {
+        arg == "--tls-ca" || arg == "--user" || arg == "--password") {
       const char* value = option_value(argc, argv, i, "send");
       if (value == nullptr) return 2;
       if (arg == "--user") {
@@ -218,9 +239,13 @@ int run_send(int argc, char** argv) {
         password = value;
       } else if (arg == "--method") {
         method = value;
+      } else if (arg == "--tls-ca") {
+        sockets.tls.ca_file = value;
       } else if (arg == "--transport") {
-        if (std::string_view(value) != "udp") {
-          std::fprintf(stderr, "sippet send: --transport %s: only udp is available\n", value);
+        protocol = transport::parse_protocol(value);
+        if (!protocol || *protocol == transport::Protocol::kWs ||
+            *protocol == transport::Protocol::kWss) {
+          std::fprintf(stderr, "sippet send: --transport %s: expected udp, tcp or tls\n", value);
           return 2;
         }
       } else if (arg == "--t1") {
@@ -265,6 +290,57 @@ int run_send(int argc, char** argv) {
     std::fprintf(stderr, "sippet send: '%s' is not a sip: URI\n", uri_text.c_str());
     return 2;
   }
+  // The transport: --transport, else the URI's (transport param, sips:).
+  const bool chosen = protocol.has_value();
+  if (!protocol) {
+    if (uri->params.has("transport")) {
+      protocol = transport::parse_protocol(uri->transport());
+      if (!protocol) {
+        std::fprintf(stderr, "sippet send: unknown transport '%s'\n", uri->transport().c_str());
+        return 2;
+      }
+    } else {
+      protocol = uri->scheme == message::UriScheme::kSips ? transport::Protocol::kTls
+                                                          : transport::Protocol::kUdp;
+    }
+  }
+  if (uri->scheme == message::UriScheme::kSips && !transport::is_secure(*protocol)) {
+    std::fprintf(stderr, "sippet send: a sips: URI needs TLS, not %s (RFC 3261 §26.2.2)\n",
+                 std::string(transport::to_string(*protocol)).c_str());
+    return 2;
+  }
+  if (uri->host_type != message::HostType::kIPv4 && uri->host_type != message::HostType::kIPv6) {
+    // A domain: RFC 3263 through the resolver the stack will use (its
+    // answers cached for the stack); the first target says which local
+    // address to listen on.
+    auto resolver = stack::dns_resolver(config.dns);
+    if (!resolver) {
+      std::fprintf(stderr, "sippet send: %s\n", resolver.error().reason.c_str());
+      return 2;
+    }
+    config.resolver = *resolver;
+    if (!listen) {
+      // Our one listener's transport; --transport also fixes it for RFC
+      // 3263 §4.1 (our Via names it, which the stack routes by).
+      dns::LocateQuery query = locate_query(*uri, {*protocol});
+      if (chosen) query.protocol = *protocol;
+      auto located = locate_and_wait(**resolver, query);
+      if (!located) {
+        std::fprintf(stderr, "sippet send: %s\n", located.error().reason.c_str());
+        return 2;
+      }
+      const auto& first = located->targets.front().address;
+      auto local = local_address_towards(first.address_string(), first.port());
+      if (!local) {
+        std::fprintf(stderr, "sippet send: cannot reach %s\n", first.to_string().c_str());
+        return 2;
+      }
+      auto spec = transport::parse_listen_spec(std::string(transport::facts(*protocol).uri_name) +
+                                               ":" + local->to_string());
+      if (!spec) return 2;
+      listen = *spec;
+    }
+  }
   if (!listen) {
     std::string host(uri->host);
     if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
@@ -273,11 +349,18 @@ int run_send(int argc, char** argv) {
       std::fprintf(stderr, "sippet send: cannot reach %s\n", host.c_str());
       return 2;
     }
-    auto spec = transport::parse_listen_spec("udp:" + local->to_string());
+    auto spec = transport::parse_listen_spec(std::string(transport::facts(*protocol).uri_name) +
+                                             ":" + local->to_string());
     if (!spec) return 2;
     listen = *spec;
   }
   config.listen.push_back(*listen);
+  auto factory = transport::make_socket_transport_factory(sockets);
+  if (!factory) {
+    std::fprintf(stderr, "sippet send: %s\n", factory.error().reason.c_str());
+    return 2;
+  }
+  config.transports = *factory;
   // The trace is written as the messages go (a few of them): in order with
   // the status lines.
   Captures captures;
@@ -306,6 +389,12 @@ int run_send(int argc, char** argv) {
   (void)request->put(message::HeaderId::kCSeq, "1 " + method);
   (void)request->put(message::HeaderId::kMaxForwards, "70");
   (void)request->put(message::HeaderId::kContact, "<sip:sippet@" + local.to_string() + ">");
+  if (chosen) {
+    // --transport: our Via names it, which the stack routes by (§18.1.1).
+    (void)request->put(message::HeaderId::kVia,
+                       "SIP/2.0/" + std::string(transport::to_string(*protocol)) + " " +
+                           local.to_string() + ";branch=" + message::create_branch() + ";rport");
+  }
   if (user) core.enable_auth(stack->get(), *user, *password);
   core.set_sent(request->clone());
 
@@ -316,7 +405,7 @@ int run_send(int argc, char** argv) {
   }
   int status = core.wait();
   if (auto ok = core.take_2xx()) {
-    if (auto invite = core.sent()) send_ack(**stack, *invite, *ok);
+    if (auto invite = core.sent()) send_ack(**stack, *invite, *ok, *protocol);
   }
   (*stack)->stop();
   captures.close_and_report("send");

@@ -10,6 +10,7 @@
 
 #include "capture_options.hpp"
 #include "commands.hpp"
+#include "dns_options.hpp"
 #include "metrics_endpoint.hpp"
 #include "proxy_router.hpp"
 #include "serve_options.hpp"
@@ -35,7 +36,12 @@ void usage(std::FILE* out) {
       "  --stateless       proxy: RFC 3261 §16.11 stateless (default: transaction stateful)\n"
       "  --record-route    proxy: add Record-Route (stay in the dialogs' path)\n"
       "  --domain NAME     proxy: a domain this proxy owns; repeatable\n"
-      "  --listen SPEC     udp:127.0.0.1:5060, udp:[::1]:5060 (port 0: any); repeatable\n"
+      "  --listen SPEC     udp:127.0.0.1:5060, udp:[::1]:5060, tcp:..., tls:... (port 0: any);\n"
+      "                    repeatable\n"
+      "  --tls-cert FILE   certificate chain (PEM) for tls: listeners\n"
+      "  --tls-key FILE    its private key (PEM)\n"
+      "  --tls-ca FILE     CAs trusted for peers' certificates (default: the system's)\n"
+      "  --tls-verify-client  require a client certificate signed by those CAs\n"
       "  --threads N       worker threads (default: one per core)\n"
       "  --t1 MS           RFC 3261 T1 (default 500); T2 and T4 keep their ratio to 500\n"
       "  --answer CODE     final status for every INVITE (default 200)\n"
@@ -46,6 +52,7 @@ void usage(std::FILE* out) {
       "                    (SPEC tcp:HOST:PORT, port 0: any)\n",
       out);
   std::fputs(kCaptureUsage, out);
+  std::fputs(kDnsUsage, out);
 }
 
 }  // namespace
@@ -58,9 +65,14 @@ int run_serve(int argc, char** argv) {
   bool verbose = false;
   std::optional<transport::Endpoint> metrics_at;
   CaptureOptions capture;
+  transport::SocketTransportOptions sockets;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (int parsed = parse_capture_option(argc, argv, i, "serve", capture); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
+    if (int parsed = parse_dns_option(argc, argv, i, "serve", config.dns); parsed != 0) {
       if (parsed < 0) return 2;
       continue;
     }
@@ -80,9 +92,13 @@ int run_serve(int argc, char** argv) {
       proxy_options.record_route = true;
       continue;
     }
+    if (arg == "--tls-verify-client") {
+      sockets.tls.require_client_certificate = true;
+      continue;
+    }
     if (arg != "--mode" && arg != "--listen" && arg != "--threads" && arg != "--t1" &&
         arg != "--answer" && arg != "--ring" && arg != "--metrics" && arg != "--to" &&
-        arg != "--domain") {
+        arg != "--domain" && arg != "--tls-cert" && arg != "--tls-key" && arg != "--tls-ca") {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -98,6 +114,12 @@ int run_serve(int argc, char** argv) {
     };
     if (arg == "--mode") {
       mode = value;
+    } else if (arg == "--tls-cert") {
+      sockets.tls.certificate_file = value;
+    } else if (arg == "--tls-key") {
+      sockets.tls.private_key_file = value;
+    } else if (arg == "--tls-ca") {
+      sockets.tls.ca_file = value;
     } else if (arg == "--listen") {
       auto spec = transport::parse_listen_spec(value);
       if (!spec) {
@@ -163,6 +185,20 @@ int run_serve(int argc, char** argv) {
     usage(stderr);
     return 2;
   }
+  bool tls = false;
+  for (const auto& spec : config.listen)
+    tls = tls || spec.protocol == transport::Protocol::kTls;
+  if (tls && sockets.tls.certificate_file.empty()) {
+    std::fputs("sippet serve: a tls: listener needs --tls-cert and --tls-key\n", stderr);
+    return 2;
+  }
+  auto factory = transport::make_socket_transport_factory(sockets);
+  if (!factory) {
+    std::fprintf(stderr, "sippet serve: %s\n", factory.error().reason.c_str());
+    return 1;
+  }
+  config.transports = *factory;
+  const auto specs = config.listen;
   if (verbose) config.logger = std::make_shared<stack::StderrLogger>(stack::LogLevel::kTrace);
   // The trace goes to stdout, written by a thread of its own like the pcap
   // and HEP copies: the workers only queue the messages.
@@ -198,16 +234,21 @@ int run_serve(int argc, char** argv) {
     std::fprintf(stderr, "sippet serve: %s\n", stack.error().reason.c_str());
     return 1;
   }
+  std::vector<transport::Protocol> protocols;
+  for (const auto& spec : specs)
+    protocols.push_back(spec.protocol);
   if (proxy_mode) {
     router.attach(**stack, proxy_core);  // first: the core calls it once attached
     proxy_core.attach(**stack);
   } else {
-    uas_core.attach(**stack);
+    uas_core.attach(**stack, protocols);
   }
   const char* what = !proxy_mode ? "uas" : proxy_options.stateless ? "stateless proxy" : "proxy";
-  for (const auto& endpoint : (*stack)->local_endpoints())
-    std::printf("sippet serve: %s listening on udp:%s (%u threads)\n", what,
-                endpoint.to_string().c_str(), (*stack)->worker_count());
+  const auto endpoints = (*stack)->local_endpoints();
+  for (std::size_t i = 0; i < endpoints.size(); ++i)
+    std::printf("sippet serve: %s listening on %s:%s (%u threads)\n", what,
+                std::string(transport::facts(specs[i].protocol).uri_name).c_str(),
+                endpoints[i].to_string().c_str(), (*stack)->worker_count());
   std::unique_ptr<metrics::HttpServer> exporter;
   if (metrics_at) {
     auto started = serve_metrics(**stack, *metrics_at);

@@ -7,11 +7,25 @@ namespace sippet::app {
 using message::HeaderId;
 using message::Method;
 
-void UasCore::attach(stack::Stack& stack) {
+void UasCore::attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols) {
   const auto endpoints = stack.local_endpoints();
-  contact_ = "<sip:sippet@" + endpoints.front().to_string() + ">";
-  // Parsed once; every 2xx copies the typed field (no parse per response).
-  (void)contact_template_.put(HeaderId::kContact, contact_);
+  for (transport::Protocol protocol : transport::kAllProtocols) {
+    // The first listener of the protocol (else the first one), with its
+    // transport named unless it is UDP (§19.1.1).
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < protocols.size() && i < endpoints.size(); ++i) {
+      if (protocols[i] == protocol) {
+        at = i;
+        break;
+      }
+    }
+    std::string contact = "<sip:sippet@" + endpoints[at].to_string();
+    if (protocol != transport::Protocol::kUdp)
+      contact += ";transport=" + std::string(transport::facts(protocol).uri_name);
+    contact += ">";
+    // Parsed once; every 2xx copies the typed field (no parse per response).
+    (void)contact_templates_[static_cast<std::size_t>(protocol)].put(HeaderId::kContact, contact);
+  }
   stack_.store(&stack);
 }
 
@@ -40,8 +54,13 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
   auto response = message::build_response(request, code, {}, tag);
   if (!response) return;
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
-  if (code >= 200 && code < 300 && request.method() == Method::kInvite)
-    (void)message::copy_fields(*response, contact_template_, HeaderId::kContact);
+  if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
+    auto protocol = transport::Protocol::kUdp;
+    if (const message::Via* via = request.top_via())
+      protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
+    (void)message::copy_fields(*response, contact_templates_[static_cast<std::size_t>(protocol)],
+                               HeaderId::kContact);
+  }
   send(std::move(*response), transaction);
 }
 

@@ -7,6 +7,7 @@
 // - ACK: taken; CANCEL: 200, then 487 for the INVITE if still unanswered
 //   (RFC 3261 §9.2);
 // - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/stack.hpp"
@@ -31,7 +33,9 @@ class UasCore final : public stack::Core {
 
   // Call once, right after Stack::create; requests arriving before are
   // left unanswered (their clients retransmit).
-  void attach(stack::Stack& stack);
+  // `protocols`: each listener's, in the stack's order (the Contact of a
+  // 2xx names the listener of the request's transport).
+  void attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols);
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
                        const transport::Flow& flow) override;
@@ -55,8 +59,8 @@ class UasCore final : public stack::Core {
 
   UasOptions options_;
   std::atomic<stack::Stack*> stack_{nullptr};  // not owned
-  std::string contact_;
-  message::Message contact_template_;                 // holds the Contact field, parsed
+  // By protocol: holds the Contact field, parsed.
+  std::array<message::Message, std::size(transport::kAllProtocols)> contact_templates_;
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
 };

@@ -168,6 +168,13 @@ void stack_families(Exposition& out, const stack::MetricsSnapshot& s) {
   for (std::size_t i = 0; i < stack::kDispatchCount; ++i)
     out.sample({{"path", metric_label(static_cast<stack::Dispatch>(i))}}, s.dispatched[i]);
 
+  out.family("sippet_connections_open", "gauge",
+             "Open connections (accepted and opened), by connection-oriented transport.");
+  for (transport::Protocol protocol : transport::kAllProtocols) {
+    if (!transport::is_reliable(protocol)) continue;
+    out.sample({{"transport", transport::facts(protocol).uri_name}}, s.connections_open(protocol));
+  }
+
   out.family("sippet_workers", "gauge", "Worker threads of the stack.");
   out.sample({}, s.workers);
 }

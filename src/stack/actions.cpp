@@ -26,6 +26,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       layer_counters_.transaction_ended(*terminated, run.terminating);
       if (terminated->key.role == transaction::Role::kClient) {
         client_flows_.erase(terminated->id);
+        forget_failover(terminated->id);
         if (auto r = resolution_of_.find(terminated->id); r != resolution_of_.end()) {
           if (auto found = resolutions_.find(r->second);
               found != resolutions_.end() && --found->second.users == 0)
@@ -37,13 +38,27 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       out.push_back(
           Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{}, {}});
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
+      if (response->id) {
+        // RFC 3263 §4.3 with failover_on_503: a 503 sends the request to
+        // the next target (fail_over appends to actions_: `action` is gone).
+        if (response->response.status_code() == 503 && stack_.config().failover_on_503 &&
+            fail_over(*response->id, run))
+          continue;
+        response = std::get_if<transaction::DeliverResponse>(&actions_[i]);
+        response->id = original_locked(*response->id);
+      }
       out.push_back(
           Delivery{std::move(*response), run.incoming ? *run.incoming : transport::Flow{}, {}});
     } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
       std::error_code code;
       for (const auto& [id, failure] : run.errors)
         if (id == error->id) code = failure;
+      // RFC 3263 §4.3: a transport error or a timeout sends the request to
+      // the next target, unseen by the Core.
+      if (error->key.role == transaction::Role::kClient && fail_over(error->id, run)) continue;
+      error = std::get_if<transaction::DeliverError>(&actions_[i]);
       layer_counters_.transaction_failed(*error);
+      error->id = original_locked(error->id);
       out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
     }
   }

@@ -49,8 +49,10 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
                  flow.remote.to_string().c_str(), destination.error().reason.c_str());
       return;
     }
-    // §18.2.2: on a connection, back on it; over UDP to the address above.
-    if (!flow.reliable()) reply.flow.remote = *destination;
+    // §18.2.2: on a connection, back on it, and when it has closed, on a
+    // new one to the address above (the transport's rule for a flow whose
+    // connection is gone); over UDP to that address.
+    reply.flow.remote = *destination;
   } else if (const message::Via* via = message.top_via();
              via == nullptr || !stack_.listeners().is_ours(*via)) {
     // §18.1.2: a response whose top Via is not ours is discarded (it would

@@ -68,6 +68,9 @@ void SharedCounters::add_to(MetricsSnapshot& out) const {
 void Worker::add_metrics(MetricsSnapshot& out) {
   for (const auto& counters : receive_counters_)
     counters->add_to(out);
+  for (const auto& transport : transports_)
+    out.connections[static_cast<std::size_t>(transport->protocol())] +=
+        transport->open_connections();
   // Under the mutex: the live transactions and what ended are consistent
   // (created = alive + ended).
   std::lock_guard lock(mutex_);

@@ -35,16 +35,26 @@ message::Result<RequestTarget> request_target(const message::Message& request,
   // §18.1.1 / §19.1.1: the URI's transport param, else the top Via's
   // protocol (unless that Via is a previous hop's, below the one we add).
   std::optional<transport::Protocol> protocol;
+  const bool sips = uri->scheme == message::UriScheme::kSips ||
+                    request.request_line().uri.scheme == message::UriScheme::kSips;
   if (uri->params.has("transport")) {
     protocol = transport::parse_protocol(uri->transport());
     if (!protocol) return invalid("unknown transport: " + uri->transport());
+    target.transport_chosen = true;
   } else if (const message::Via* via = request.top_via(); via != nullptr && top_via_is_ours) {
     protocol = transport::parse_protocol(via->transport);
     if (!protocol) return invalid("unknown Via transport: " + std::string(via->transport));
-  } else if (uri->scheme == message::UriScheme::kSips) {
-    protocol = transport::Protocol::kTls;
+    target.transport_chosen = true;
   }
+  target.explicit_protocol = protocol.has_value();
+  if (!protocol && sips) protocol = transport::Protocol::kTls;
+  target.secure = sips;
+  target.explicit_port = uri->has_port;
   target.protocol = protocol.value_or(transport::Protocol::kUdp);
+  // §26.2.2: a sips: request goes over TLS on every hop; never in the clear.
+  if (sips && !transport::is_secure(target.protocol))
+    return invalid("a sips: request must leave over TLS, not " +
+                   std::string(transport::to_string(target.protocol)) + " (RFC 3261 §26.2.2)");
   // §19.1.2 and RFC 3263 §4.2: the transport's default port when absent.
   target.port = uri->has_port ? uri->port : transport::default_port(target.protocol);
   return target;

@@ -16,11 +16,22 @@ struct RequestTarget {
   std::uint16_t port = 0;
   transport::Protocol protocol = transport::Protocol::kUdp;
   bool is_ip = false;  // host is an IP literal (no resolution needed)
+  // The transport was chosen by the target URI's `transport` parameter or
+  // by the request's own top Via, not by default (§18.1.1: only a default
+  // UDP may become TCP for a large request).
+  bool transport_chosen = false;
+  // What RFC 3263 §4.1 decides by: the URI's port, a fixed transport (the
+  // chosen one, or TCP when §18.1.1 moves a large request there), and
+  // sips: (the target's or the Request-URI's: every hop is TLS).
+  bool explicit_port = false;
+  bool explicit_protocol = false;
+  bool secure = false;
 };
 
-// Errors (kInvalidArgument): not a request, a target that is not a SIP URI,
-// an unknown transport. `top_via_is_ours`: false when the stack will add its
-// own Via above the request's (a proxy), whose transport then says nothing.
+// Errors (kNoRoute): not a request, a target that is not a SIP URI, an
+// unknown transport, a sips: Request-URI or target over a transport that is
+// not TLS (§26.2.2: every hop of a sips: request is secure). `top_via_is_ours`: false when the
+// stack will add its own Via above the request's (a proxy), whose transport then says nothing.
 message::Result<RequestTarget> request_target(const message::Message& request,
                                               bool top_via_is_ours = true);
 

@@ -6,11 +6,13 @@
 
 namespace sippet::stack {
 
-std::uint64_t Worker::new_resolution(bool reliable) {
+std::uint64_t Worker::new_resolution(bool reliable, std::uint32_t listener, Rebuild rebuild) {
   std::lock_guard lock(mutex_);
   const std::uint64_t id = next_resolution_++;
   Resolution resolution;
   resolution.reliable = reliable;
+  resolution.listener = listener;
+  resolution.rebuild = std::move(rebuild);
   resolutions_.emplace(id, std::move(resolution));
   return id;
 }
@@ -28,26 +30,52 @@ message::Result<Transaction> Worker::send_request_resolving(message::Message&& r
       if (found != resolutions_.end() && found->second.users == 0) resolutions_.erase(found);
       return id.error();
     }
-    if (found != resolutions_.end()) ++found->second.users;
+    if (found != resolutions_.end()) {
+      ++found->second.users;
+      if (!found->second.owner) found->second.owner = *id;
+    }
     resolution_of_.emplace(*id, resolution);
     return Transaction{transaction::Role::kClient, index_, *id};
   });
 }
 
-void Worker::complete_resolution(std::uint64_t resolution, std::optional<Peer> peer) {
+void Worker::complete_resolution(std::uint64_t resolution, std::vector<Peer> peers) {
   with_layer([&](Run& run) {
     auto found = resolutions_.find(resolution);
     if (found == resolutions_.end()) return false;  // its transactions are gone
-    found->second.done = true;
-    found->second.peer = peer;
-    auto waiting = std::move(found->second.waiting);
+    Resolution& r = found->second;
+    r.done = true;
+    if (!peers.empty()) r.peer = peers.front();
+    auto waiting = std::move(r.waiting);
+    bool owner_seen = false;  // its retransmissions may wait too
+    bool restarted = false;
     for (auto& [id, bytes] : waiting) {
-      if (!peer) {
+      if (restarted && r.owner == id) continue;
+      if (peers.empty()) {
         fail_transaction(id, std::make_error_code(std::errc::host_unreachable), run);
         continue;
       }
-      client_flows_[id] = *peer;
-      if (auto error = send_bytes(*peer, *bytes)) {
+      const Peer& peer = peers.front();
+      if (r.owner == id && r.rebuild && !owner_seen) {
+        owner_seen = true;
+        if (peer.listener != r.listener) {
+          restarted = true;
+          // RFC 3263 chose a transport (or family) other than the one our
+          // Via names: the request starts again, as a new transaction with
+          // our Via for that listener, and this one ends unseen.
+          Failover state{id, r.rebuild, peers};
+          if (start_attempt(state, "resolved to another transport")) {
+            layer_.terminate(id, actions_);
+          } else {
+            fail_transaction(id, std::make_error_code(std::errc::host_unreachable), run);
+          }
+          continue;
+        }
+        if (peers.size() > 1)
+          failovers_.emplace(id, Failover{id, r.rebuild, {peers.begin() + 1, peers.end()}});
+      }
+      client_flows_[id] = peer;
+      if (auto error = send_bytes(peer, *bytes)) {
         stack_.shared_counters().transport_error(TransportErrorSource::kSend);
         fail_transaction(id, error, run);
       } else {

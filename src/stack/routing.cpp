@@ -2,10 +2,13 @@
 // §8.1.2, §18.1.1), the listener that reaches it, the Via we add
 // (§8.1.1.7, §18.1.1, RFC 3581), and where a response goes without a
 // transaction (§18.2.2).
+#include <algorithm>
+
 #include "request_target.hpp"
 #include "sippet/message/builder.hpp"
 #include "stack_impl.hpp"
 #include "via_routing.hpp"
+#include "worker.hpp"
 
 namespace sippet::stack {
 
@@ -20,10 +23,66 @@ message::Error no_listener(transport::Protocol protocol, std::string_view what) 
                   " listen address to reach " + std::string(what));
 }
 
+// The size of `request` on the wire, with the Via the stack adds when
+// `adds_via` (an estimate of its size: sent-by, branch and rport).
+std::size_t wire_size(const message::Message& request, bool adds_via) {
+  constexpr std::size_t kViaSize = 100;
+  std::size_t size = request.bytes().empty() || request.edited() ? request.to_string().size()
+                                                                 : request.bytes().size();
+  return size + (adds_via ? kViaSize : 0);
+}
+
 }  // namespace
 
+void Stack::Impl::name_destination(const message::Message& request, const Peer& peer,
+                                   const SendOptions& options, const std::vector<Peer>& rest) {
+  if (options.flow) return;
+  auto target = request_target(request, !options.add_via);
+  if (!target || target->is_ip) return;
+  name_destinations(target->host, {&peer, 1});
+  name_destinations(target->host, rest);
+}
+
+void Stack::Impl::name_destinations(std::string_view host, std::span<const Peer> peers) {
+  // RFC 5922 §4: the identity checked is the domain the lookup started
+  // from, for every target RFC 3263 found for it (SRV targets included).
+  for (const Peer& peer : peers)
+    if (transport::is_secure(peer.flow.protocol))
+      state.worker(0).transport(peer.listener).name_destination(peer.flow.remote, host);
+}
+
+dns::LocateQuery Stack::Impl::locate_query(const RequestTarget& target) const {
+  dns::LocateQuery query;
+  query.host = target.host;
+  if (target.explicit_port) query.port = target.port;
+  if (target.explicit_protocol) query.protocol = target.protocol;
+  query.secure = target.secure;
+  const Listeners& listeners = state.listeners();
+  for (std::uint32_t i = 0; i < listeners.size(); ++i) {
+    const auto protocol = listeners[i].protocol;
+    if (std::find(query.transports.begin(), query.transports.end(), protocol) ==
+        query.transports.end())
+      query.transports.push_back(protocol);
+  }
+  return query;
+}
+
+std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
+  const Listeners& listeners = state.listeners();
+  std::vector<Peer> peers;
+  for (const dns::Target& target : location.targets) {
+    auto listener = listeners.find(target.protocol, target.address.family());
+    if (!listener) continue;
+    peers.push_back(
+        Peer{transport::Flow{target.protocol, listeners[*listener].bound, target.address, 0},
+             *listener});
+  }
+  return peers;
+}
+
 message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& request,
-                                                       const SendOptions& options) const {
+                                                       const SendOptions& options,
+                                                       std::vector<Peer>* rest) const {
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
@@ -32,6 +91,14 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   }
   auto target = request_target(request, !options.add_via);
   if (!target) return target.error();
+  // §18.1.1: a request larger than 1300 octets (the path MTU is unknown)
+  // that would go over UDP by default goes over TCP when we listen on TCP.
+  if (target->protocol == transport::Protocol::kUdp && !target->transport_chosen &&
+      listeners.find(transport::Protocol::kTcp) &&
+      wire_size(request, request.top_via() == nullptr || options.add_via) > kMaxUdpRequestSize) {
+    target->protocol = transport::Protocol::kTcp;
+    target->explicit_protocol = true;  // RFC 3263 §4.1: TCP targets only
+  }
   if (target->is_ip) {
     auto address = transport::Endpoint::from_ip(target->host, target->port);
     if (!address) return no_route("not an IP address: " + target->host);
@@ -40,20 +107,28 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
     return Route(Peer{transport::Flow{target->protocol, listeners[*listener].bound, *address, 0},
                       *listener});
   }
-  auto listener = listeners.find(target->protocol);
-  if (!listener) return no_listener(target->protocol, target->host);
-  if (auto cached = resolver->cached(target->host)) {
+  // RFC 3263 §4: the resolver orders the targets (NAPTR, SRV, A/AAAA).
+  dns::LocateQuery query = locate_query(*target);
+  if (auto cached = resolver->cached_location(query)) {
     if (!*cached) return cached->error();
-    for (transport::Endpoint address : **cached) {
-      auto reaching = listeners.find(target->protocol, address.family());
-      if (!reaching) continue;
-      address.set_port(target->port);
-      return Route(Peer{transport::Flow{target->protocol, listeners[*reaching].bound, address, 0},
-                        *reaching});
-    }
-    return no_listener(target->protocol, target->host);
+    auto peers = reachable(**cached);
+    if (peers.empty()) return no_listener(target->protocol, target->host);
+    if (rest != nullptr) rest->assign(peers.begin() + 1, peers.end());
+    return Route(peers.front());
   }
-  return Route(Pending{target->host, target->port, target->protocol, *listener});
+  // Until the answer comes, our Via names the listener of the URI's
+  // transport (UDP, TLS for sips:), else of any transport the answer may
+  // choose (§4.1: NAPTR or SRV decide when the URI does not).
+  auto listener = listeners.find(target->protocol);
+  if (!listener && !target->explicit_protocol) {
+    for (transport::Protocol protocol : transport::kAllProtocols) {
+      if (target->secure && !transport::is_secure(protocol)) continue;
+      if ((listener = listeners.find(protocol))) break;
+    }
+  }
+  if (!listener) return no_listener(target->protocol, target->host);
+  return Route(Pending{target->host, target->port, listeners[*listener].protocol, *listener,
+                       std::move(query)});
 }
 
 message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::Message& response,
@@ -75,11 +150,39 @@ message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::M
     return Route(
         Peer{transport::Flow{*protocol, listeners[*listener].bound, *destination, 0}, *listener});
   }
-  // A sent-by host name without `received`: resolve it (RFC 3263 §5).
+  // A sent-by host name without `received`: RFC 3263 §5, the procedures
+  // of §4.2 with the Via's transport: A/AAAA on the sent-by port when it
+  // has one, else SRV for the transport, then A/AAAA on its default port.
   auto listener = listeners.find(*protocol);
   if (!listener) return no_listener(*protocol, via->host);
   const std::uint16_t port = via->has_port ? via->port : transport::default_port(*protocol);
-  return Route(Pending{std::string(via->host), port, *protocol, *listener});
+  dns::LocateQuery query;
+  query.host = std::string(via->host);
+  query.protocol = *protocol;
+  if (via->has_port) query.port = via->port;
+  query.transports = {*protocol};
+  return Route(Pending{std::string(via->host), port, *protocol, *listener, std::move(query)});
+}
+
+Rebuild Stack::Impl::rebuild_for(const message::Message& request, const SendOptions& options) {
+  auto original = std::make_shared<const message::Message>(request.clone());
+  const bool our_via = request.top_via() == nullptr || options.add_via;
+  SendOptions again = options;
+  again.branch.clear();  // a new transaction: a new branch (§8.1.1.7)
+  return [this, original, our_via, again](const Peer& peer) -> message::Result<message::Message> {
+    message::Message copy = original->clone();
+    if (our_via) {
+      SendOptions with_via = again;
+      with_via.add_via = true;
+      if (auto via = ensure_via(copy, peer.listener, peer.flow.remote, with_via); !via)
+        return via.error();
+    } else if (auto branch =
+                   copy.set_param(message::HeaderId::kVia, "branch", message::create_branch());
+               !branch) {
+      return branch.error();
+    }
+    return copy;
+  };
 }
 
 message::Result<void> Stack::Impl::ensure_via(message::Message& request, std::uint32_t listener,

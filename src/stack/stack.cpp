@@ -52,7 +52,14 @@ Stack::Impl::Impl(StackConfig config, Core& core)
       resolver(state.config().resolver) {
   if (!factory) factory = transport::socket_transport_factory();
   if (!resolver) {
-    resolver = system_resolver();
+    // RFC 3263 on c-ares; the system's resolver should c-ares fail to start.
+    if (auto dns = dns_resolver(state.config().dns)) {
+      resolver = std::move(*dns);
+    } else {
+      state.log(LogLevel::kWarning, "%s; using getaddrinfo (no NAPTR or SRV)",
+                dns.error().reason.c_str());
+      resolver = system_resolver();
+    }
     owns_resolver = true;
   }
 }
@@ -106,34 +113,26 @@ void Stack::Impl::stop() {
     worker->stop();
 }
 
-void Stack::Impl::resolve(const Pending& pending, std::function<void(std::optional<Peer>)> done) {
-  resolver->resolve(pending.host, [this, lifeline = lifeline_, pending,
-                                   done = std::move(done)](const Resolver::Addresses& found) {
+void Stack::Impl::resolve(const Pending& pending, std::function<void(std::vector<Peer>)> done) {
+  resolver->locate(pending.query, [this, lifeline = lifeline_, pending,
+                                   done = std::move(done)](const Resolver::Located& found) {
     {
       std::lock_guard lock(lifeline->mutex);
       if (!lifeline->alive) return;
       ++lifeline->running;
     }
-    std::optional<Peer> peer;
+    std::vector<Peer> peers;
     if (found) {
-      // As route() does for a cached name: the first address a listener
-      // of the protocol can reach, whichever its family.
-      for (transport::Endpoint address : *found) {
-        auto listener = state.listeners().find(pending.protocol, address.family());
-        if (!listener) continue;
-        address.set_port(pending.port);
-        const transport::Endpoint& local = state.listeners()[*listener].bound;
-        peer = Peer{transport::Flow{pending.protocol, local, address, 0}, *listener};
-        break;
-      }
-      if (!peer)
-        state.log(LogLevel::kInfo, "%s has no address a %s listener can reach",
-                  pending.host.c_str(),
-                  std::string(transport::to_string(pending.protocol)).c_str());
+      peers = reachable(*found);
+      if (peers.empty())
+        state.log(LogLevel::kInfo, "%s has no target a listener of ours can reach",
+                  pending.host.c_str());
+      // RFC 5922: a TLS connection to any of them verifies the name.
+      name_destinations(pending.host, peers);
     } else {
       state.log(LogLevel::kInfo, "%s", found.error().reason.c_str());
     }
-    done(peer);
+    done(std::move(peers));
     std::lock_guard lock(lifeline->mutex);
     if (--lifeline->running == 0) lifeline->idle.notify_all();
   });
@@ -165,28 +164,34 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
     if (auto destination = worker.invite_destination(request))
       return worker.send_cancel(std::move(request), *destination);
   }
-  auto route = impl_->route(request, options);
+  std::vector<Peer> rest;  // RFC 3263 §4.3: where to fail over to
+  auto route = impl_->route(request, options, &rest);
   if (!route) return route.error();
   if (auto* pending = std::get_if<Impl::Pending>(&*route))
     return impl_->send_pending(std::move(request), std::move(*pending), options);
   const Peer& peer = std::get<Peer>(*route);
+  impl_->name_destination(request, peer, options, rest);
+  Rebuild rebuild;
+  if (!rest.empty()) rebuild = impl_->rebuild_for(request, options);
   if (auto via = impl_->ensure_via(request, peer.listener, peer.flow.remote, options); !via)
     return via.error();
-  return worker.send_request(std::move(request), peer);
+  return worker.send_request(std::move(request), peer, std::move(rebuild), std::move(rest));
 }
 
 message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request, Pending pending,
                                                        const SendOptions& options) {
   // The transaction starts now; its sends wait in the worker until the
   // resolver answers (the worker never blocks).
+  Rebuild rebuild = rebuild_for(request, options);
   if (auto via = ensure_via(request, pending.listener, std::nullopt, options); !via)
     return via.error();
   Worker& worker = state.worker(state.worker_for(request.call_id()));
-  const std::uint64_t resolution = worker.new_resolution(transport::is_reliable(pending.protocol));
+  const std::uint64_t resolution = worker.new_resolution(transport::is_reliable(pending.protocol),
+                                                         pending.listener, std::move(rebuild));
   auto sent = worker.send_request_resolving(std::move(request), resolution);
   if (!sent) return sent;
-  resolve(pending, [&worker, resolution](std::optional<Peer> peer) {
-    worker.complete_resolution(resolution, peer);
+  resolve(pending, [&worker, resolution](std::vector<Peer> peers) {
+    worker.complete_resolution(resolution, std::move(peers));
   });
   return sent;
 }
@@ -229,6 +234,7 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
     return {};
   }
   const Peer& peer = std::get<Peer>(*route);
+  if (message.is_request()) impl_->name_destination(message, peer, options);
   if (auto error = worker.send_bytes(peer, *bytes)) {
     state.shared_counters().transport_error(TransportErrorSource::kSend);
     return stack_error(message::ErrorKind::kTransportError,
@@ -241,8 +247,9 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
 void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pending,
                                            std::shared_ptr<const std::string> bytes) {
   Worker& worker = state.worker(state.worker_for(call_id));
-  resolve(pending, [this, &worker, bytes = std::move(bytes)](std::optional<Peer> peer) {
-    if (!peer) return;  // logged by resolve()
+  resolve(pending, [this, &worker, bytes = std::move(bytes)](std::vector<Peer> peers) {
+    if (peers.empty()) return;  // logged by resolve()
+    const Peer* peer = &peers.front();
     if (auto error = worker.send_bytes(*peer, *bytes)) {
       state.shared_counters().transport_error(TransportErrorSource::kSend);
       state.log(LogLevel::kInfo, "send to %s failed: %s", peer->flow.remote.to_string().c_str(),

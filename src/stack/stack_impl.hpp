@@ -6,13 +6,17 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "peer.hpp"
+#include "request_target.hpp"
 #include "sippet/stack/stack.hpp"
 #include "stack_state.hpp"
+#include "worker.hpp"
 
 namespace sippet::stack {
 
@@ -25,20 +29,39 @@ class Stack::Impl {
   void stop();
 
   // ---- routing.cpp
-  // A target host name not in the resolver's cache: the request leaves from
-  // `listener` once the name is resolved.
+  // A target host name not in the resolver's cache: RFC 3263 locates
+  // `query`; our Via names `listener` (the likeliest: `protocol`'s).
   struct Pending {
     std::string host;
     std::uint16_t port = 0;
     transport::Protocol protocol = transport::Protocol::kUdp;
     std::uint32_t listener = 0;
+    dns::LocateQuery query;
   };
   using Route = std::variant<Peer, Pending>;
-  // Where a request goes (Stack::send_request's rules).
-  message::Result<Route> route(const message::Message& request, const SendOptions& options) const;
+  // Where a request goes (Stack::send_request's rules). For a host name in
+  // the resolver's cache, `rest` (when given) gets the targets after the
+  // first, to fail over to (RFC 3263 §4.3).
+  message::Result<Route> route(const message::Message& request, const SendOptions& options,
+                               std::vector<Peer>* rest = nullptr) const;
+  // RFC 3263 §4: what the resolver is asked for a target; the transports
+  // are those we listen on.
+  dns::LocateQuery locate_query(const RequestTarget& target) const;
+  // The targets a listener of ours reaches, in order, as peers.
+  std::vector<Peer> reachable(const dns::Location& location) const;
+  // How `request` is built again for another target (failover.cpp): a
+  // clone with a new branch, our Via for that target's listener.
+  Rebuild rebuild_for(const message::Message& request, const SendOptions& options);
   // Where a response goes without a transaction: options.flow, else §18.2.2.
   message::Result<Route> route_response(const message::Message& response,
                                         const SendOptions& options) const;
+  // RFC 5922: a TLS connection to a peer found from a host name verifies
+  // that name (Transport::name_destination): `peer` and the targets to
+  // fail over to, `rest`.
+  void name_destination(const message::Message& request, const Peer& peer,
+                        const SendOptions& options, const std::vector<Peer>& rest = {});
+  // Names `host` for each TLS peer of `peers`.
+  void name_destinations(std::string_view host, std::span<const Peer> peers);
   // Adds our Via when the request has none or options.add_via asks for
   // it; gives a Via without a branch one.
   message::Result<void> ensure_via(message::Message& request, std::uint32_t listener,
@@ -49,9 +72,9 @@ class Stack::Impl {
   // Sends bytes once `pending` is resolved (stateless sends).
   void send_bytes_when_resolved(std::string_view call_id, Pending pending,
                                 std::shared_ptr<const std::string> bytes);
-  // Runs `done` with the first resolved address of `pending` a listener
-  // can reach, or nullopt; not after stop().
-  void resolve(const Pending& pending, std::function<void(std::optional<Peer>)> done);
+  // Runs `done` with the targets of `pending` a listener can reach, in
+  // order (none when it does not resolve); not after stop().
+  void resolve(const Pending& pending, std::function<void(std::vector<Peer>)> done);
 
   StackState state;
   std::shared_ptr<transport::TransportFactory> factory;
@@ -83,6 +106,9 @@ class Stack::Impl {
   std::shared_ptr<Lifeline> lifeline_ = std::make_shared<Lifeline>();
   bool stopped_ = false;
 };
+
+// RFC 3261 §18.1.1: larger requests go over TCP when they may.
+inline constexpr std::size_t kMaxUdpRequestSize = 1300;
 
 message::Error stack_error(message::ErrorKind kind, std::string reason);
 inline message::Error invalid_argument(std::string reason) {

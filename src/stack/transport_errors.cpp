@@ -27,22 +27,40 @@ bool waiting_for_response(transaction::State state) {
 }  // namespace
 
 void Worker::on_transport_error(const transport::Flow& flow, std::error_code error) {
-  stack_.shared_counters().transport_error(TransportErrorSource::kReported);
-  stack_.log(LogLevel::kInfo, "send on %s failed: %s", flow.to_string().c_str(),
-             error.message().c_str());
   // Any worker may have sent on this flow (a thread acting for one worker
   // sends through its own transport of the same listener).
+  // A connection that closes is reported whether or not it carried a
+  // transaction: it counts as an error only when one failed. The error is
+  // counted before any Core callback it causes (whoever sees the callback
+  // sees the count).
+  bool counted = false;
+  if (flow.connection == 0) {
+    stack_.shared_counters().transport_error(TransportErrorSource::kReported);
+    counted = true;
+  }
+  std::size_t failed = 0;
   for (std::uint32_t i = 0; i < stack_.worker_count(); ++i)
-    stack_.worker(i).fail_flow(flow, error);
+    failed += stack_.worker(i).fail_flow(flow, error, counted);
+  if (failed == 0 && flow.connection != 0) {
+    stack_.log(LogLevel::kDebug, "%s closed: %s", flow.to_string().c_str(),
+               error.message().c_str());
+    return;
+  }
+  stack_.log(LogLevel::kInfo, "send on %s failed: %s", flow.to_string().c_str(),
+             error.message().c_str());
 }
 
-void Worker::fail_flow(const transport::Flow& flow, std::error_code error) {
-  with_layer([&](Run& run) {
+std::size_t Worker::fail_flow(const transport::Flow& flow, std::error_code error, bool& counted) {
+  return with_layer([&](Run& run) {
     std::vector<transaction::TransactionId> failed;
     for (const auto& [id, peer] : client_flows_) {
       if (!same_flow(peer.flow, flow)) continue;
       if (auto state = layer_.state(id); state && waiting_for_response(*state))
         failed.push_back(id);
+    }
+    if (!failed.empty() && !counted) {
+      stack_.shared_counters().transport_error(TransportErrorSource::kReported);
+      counted = true;
     }
     for (const auto& id : failed)
       fail_transaction(id, error, run);

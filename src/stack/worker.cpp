@@ -81,6 +81,16 @@ void Worker::add_transport(std::unique_ptr<transport::Transport> transport) {
     current_worker = this;
     on_transport_error(flow, error);
   });
+  // A stream message too large or without Content-Length (§18.3): answered
+  // like an unparsable one when its header section allows.
+  transport->set_reject_handler([this, listener](std::string_view head, const transport::Flow& flow,
+                                                 const message::Error& error) {
+    current_worker = this;
+    ReceiveCounters& counters = *receive_counters_[listener];
+    count_error(counters.parse_failures, error.kind);
+    if (observed_) observe(Direction::kReceived, flow, head, &error);
+    answer_unparsable(head, error, flow, listener);
+  });
   transports_.push_back(std::move(transport));
   loads_.emplace_back();
   receive_counters_.push_back(std::make_unique<ReceiveCounters>());
@@ -138,11 +148,14 @@ void Worker::observe(Direction direction, const transport::Flow& flow, std::stri
 // ---- Sends from the Core (any thread) ------------------------------------------
 
 message::Result<Transaction> Worker::send_request(message::Message&& request,
-                                                  const Peer& destination) {
+                                                  const Peer& destination, Rebuild rebuild,
+                                                  std::vector<Peer> rest) {
   return with_layer([&](Run&) -> message::Result<Transaction> {
     auto id = layer_.send_request(std::move(request), to_transport_info(destination), actions_);
     if (!id) return id.error();
     client_flows_.emplace(*id, destination);
+    if (rebuild && !rest.empty())
+      failovers_.emplace(*id, Failover{*id, std::move(rebuild), std::move(rest)});
     return Transaction{transaction::Role::kClient, index_, *id};
   });
 }
@@ -175,6 +188,7 @@ std::optional<transaction::TransportInfo> Worker::invite_destination(
   key.method = "INVITE";
   auto id = layer_.find(key);
   if (!id) return std::nullopt;
+  cancelled_locked(*id);  // RFC 3263 §4.3: no other target once cancelled
   if (auto r = resolution_of_.find(*id); r != resolution_of_.end()) {
     auto found = resolutions_.find(r->second);
     if (found == resolutions_.end() || !found->second.done) {
@@ -206,7 +220,7 @@ message::Result<Transaction> Worker::send_response(message::Message&& response,
 message::Result<void> Worker::terminate(transaction::TransactionId id) {
   const bool live = with_layer([&](Run& run) {
     run.terminating = true;
-    return layer_.terminate(id, actions_);
+    return layer_.terminate(current_locked(id), actions_);
   });
   if (!live)
     return message::Error{message::ErrorKind::kNoTransaction, 0, 0,
@@ -216,7 +230,7 @@ message::Result<void> Worker::terminate(transaction::TransactionId id) {
 
 message::Result<message::Message> Worker::build_cancel(transaction::TransactionId id) {
   std::lock_guard lock(mutex_);
-  return layer_.build_cancel(id);
+  return layer_.build_cancel(current_locked(id));
 }
 
 std::optional<Transaction> Worker::find_cancelled_invite(const message::Message& cancel) {

@@ -13,6 +13,7 @@
 //   worker_timers.cpp     the alarm and the timer queue
 //   transport_errors.cpp  send failures and ICMP errors to the transactions
 //   resolution.cpp        sends waiting for a host name to be resolved
+//   failover.cpp          RFC 3263 §4.3: the next target when one fails
 //   metrics.cpp           its counters summed into a snapshot (worker_metrics.hpp)
 //   events.cpp            the debug log of transaction events (--verbose)
 //
@@ -60,6 +61,10 @@ struct Delivery {
   std::error_code transport_error;  // why a transaction failed, when it did
 };
 using Deliveries = std::vector<Delivery>;  // empty: no allocation
+
+// Builds a request again for another target (RFC 3263 §4.3): a new branch,
+// and our Via for the listener that reaches `peer` (Stack::Impl).
+using Rebuild = std::function<message::Result<message::Message>(const Peer& peer)>;
 
 // Transport errors reported to the layer in one locked section, by
 // transaction, so that their DeliverError carries the error code.
@@ -115,11 +120,15 @@ class Worker {
   // A transport of this worker reports a failed send or a closed flow.
   void on_transport_error(const transport::Flow& flow, std::error_code error);
   // Fails this worker's client transactions still waiting for a response
-  // on `flow` (any thread).
-  void fail_flow(const transport::Flow& flow, std::error_code error);
+  // on `flow` (any thread); how many. Counts the transport error first
+  // (before the Core hears of it) unless `counted`, and sets it.
+  std::size_t fail_flow(const transport::Flow& flow, std::error_code error, bool& counted);
 
   // ---- worker.cpp: from any thread, the layer under the lock.
-  message::Result<Transaction> send_request(message::Message&& request, const Peer& destination);
+  // `rest`: the targets to fail over to, in order (RFC 3263 §4.3), each
+  // through `rebuild`.
+  message::Result<Transaction> send_request(message::Message&& request, const Peer& destination,
+                                            Rebuild rebuild = {}, std::vector<Peer> rest = {});
   // A CANCEL, to where its INVITE's transaction sends (invite_destination),
   // which may still be a host name being resolved.
   message::Result<Transaction> send_cancel(message::Message&& cancel,
@@ -136,13 +145,15 @@ class Worker {
   std::error_code send_bytes(const Peer& peer, std::string_view bytes);
 
   // ---- resolution.cpp: a request whose target host is being resolved.
-  // Its sends wait for complete_resolution (any thread); nullopt fails them
-  // as transport errors. `reliable`: the target's transport is (§17.1: no
-  // retransmissions).
-  std::uint64_t new_resolution(bool reliable);
+  // Its sends wait for complete_resolution (any thread): to the first of
+  // `peers`, failing over to the others (RFC 3263 §4.3); none fails them as
+  // transport errors. `reliable`: the target's transport is (§17.1: no
+  // retransmissions). `listener`: the one our Via names; an answer whose
+  // first target needs another starts a new transaction through `rebuild`.
+  std::uint64_t new_resolution(bool reliable, std::uint32_t listener, Rebuild rebuild);
   message::Result<Transaction> send_request_resolving(message::Message&& request,
                                                       std::uint64_t resolution);
-  void complete_resolution(std::uint64_t resolution, std::optional<Peer> peer);
+  void complete_resolution(std::uint64_t resolution, std::vector<Peer> peers);
 
   // ---- worker_timers.cpp: runs the timers due now (its thread).
   void fire_due_timers();
@@ -172,6 +183,28 @@ class Worker {
   void send_action(transaction::SendMessage& send, Run& run);
   // Reports a transport error to the layer; its DeliverError gets `error`.
   void fail_transaction(transaction::TransactionId id, std::error_code error, Run& run);
+
+  // failover.cpp (under the lock). The transactions that can fail over
+  // (RFC 3263 §4.3) and those that replaced the one the Core knows.
+  struct Failover {
+    transaction::TransactionId original;  // the transaction the Core was given
+    Rebuild rebuild;
+    std::vector<Peer> rest;  // the targets left, in order
+  };
+  // Client transaction `id` failed (or got a 503 with failover_on_503):
+  // starts the request as a new transaction to the next target and returns
+  // true (the Core is not told); false when there is none left.
+  bool fail_over(transaction::TransactionId id, Run& run);
+  // Starts `state`'s request to its next target that takes it.
+  bool start_attempt(Failover& state, const char* why);
+  // The transaction the Core's handle `id` stands for now.
+  transaction::TransactionId current_locked(transaction::TransactionId id) const;
+  // The handle the Core knows for transaction `id`.
+  transaction::TransactionId original_locked(transaction::TransactionId id) const;
+  // A client transaction ended: forgets its failover state.
+  void forget_failover(transaction::TransactionId id);
+  // No failover for the INVITE `id` once it is cancelled (§9.1).
+  void cancelled_locked(transaction::TransactionId id);
   // After a locked section: delivers (or posts) `out` and re-arms the alarm.
   void finish(Deliveries& out);
   void deliver_pending();
@@ -260,14 +293,22 @@ class Worker {
   struct Resolution {
     std::optional<Peer> peer;
     bool done = false;
-    bool reliable = false;    // the transport its transactions will use
-    std::uint32_t users = 0;  // transactions sending to it (an INVITE and its CANCEL)
+    bool reliable = false;       // the transport its transactions will use
+    std::uint32_t users = 0;     // transactions sending to it (an INVITE and its CANCEL)
+    std::uint32_t listener = 0;  // the one our Via names
+    std::optional<transaction::TransactionId> owner;  // the request (not its CANCEL)
+    Rebuild rebuild;                                  // empty once cancelled
     std::vector<std::pair<transaction::TransactionId, std::shared_ptr<const std::string>>> waiting;
   };
   std::unordered_map<std::uint64_t, Resolution> resolutions_;
   std::unordered_map<transaction::TransactionId, std::uint64_t, transaction::TransactionIdHash>
       resolution_of_;
   std::uint64_t next_resolution_ = 1;
+  std::unordered_map<transaction::TransactionId, Failover, transaction::TransactionIdHash>
+      failovers_;  // by the transaction now sending
+  std::unordered_map<transaction::TransactionId, transaction::TransactionId,
+                     transaction::TransactionIdHash>
+      current_of_;  // the Core's handle → the transaction that replaced it
 
   // Whoever acts for the worker (holds core_mutex_).
   Deliveries pending_;  // waiting for deliver_pending()

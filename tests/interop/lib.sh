@@ -23,6 +23,11 @@ cleanup() {
       wait "$pid" 2>/dev/null || true
     fi
   done
+  # Process groups a test started with setsid (e.g. Kamailio and its children).
+  for group in ${EXTRA_GROUPS:-}; do
+    kill -TERM -- "-$group" 2>/dev/null || true
+    wait "$group" 2>/dev/null || true
+  done
   if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
     kill -TERM "$SERVE_PID" 2>/dev/null || true
     wait "$SERVE_PID" 2>/dev/null || true
@@ -35,12 +40,13 @@ fail() {
   exit 1
 }
 
-# A UDP port on 127.0.0.1 that nothing is bound to right now.
+# A port on 127.0.0.1 that no UDP or TCP socket uses right now (listening or
+# connected: an outgoing connection's ephemeral port blocks a listener too).
 free_port() {
   local port
   for _ in $(seq 1 50); do
     port=$((20000 + RANDOM % 40000))
-    if ! ss -Hlun "sport = :$port" 2>/dev/null | grep -q .; then
+    if ! ss -Hantu "sport = :$port" 2>/dev/null | grep -q .; then
       echo "$port"
       return 0
     fi
@@ -48,10 +54,12 @@ free_port() {
   return 1
 }
 
-# Starts `sippet serve --mode uas` on a free port: sets SERVE_PORT.
+# Starts `sippet serve --mode uas` on a free port: sets SERVE_PORT. It
+# listens on $SERVE_PROTOCOL (udp unless set).
 start_serve() {
   SERVE_PORT=$(free_port)
-  "$SIPPET" serve --mode uas --listen "udp:127.0.0.1:$SERVE_PORT" "$@" >serve.log 2>&1 &
+  "$SIPPET" serve --mode uas --listen "${SERVE_PROTOCOL:-udp}:127.0.0.1:$SERVE_PORT" "$@" \
+    >serve.log 2>&1 &
   SERVE_PID=$!
   for _ in $(seq 1 50); do
     grep -q "listening" serve.log 2>/dev/null && return 0

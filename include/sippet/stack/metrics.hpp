@@ -15,6 +15,7 @@
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/layer.hpp"
 #include "sippet/transaction/timers.hpp"
+#include "sippet/transport/protocol.hpp"
 
 namespace sippet::stack {
 
@@ -91,8 +92,9 @@ struct MetricsSnapshot {
   std::array<std::uint64_t, kTransportErrorSourceCount> transport_errors{};
   std::array<std::uint64_t, kDispatchCount> dispatched{};  // received messages, by Dispatch
   unsigned workers = 0;
-  // Connections by transport and registrar bindings are added when TCP/TLS
-  // listeners and the registrar exist.
+  // Open connections now, by transport::Protocol (0 for UDP): accepted and
+  // opened, every listener of the protocol.
+  std::array<std::uint64_t, std::size(transport::kAllProtocols)> connections{};
 
   std::uint64_t parse_failure(message::ErrorKind kind) const {
     return parse_failures[static_cast<std::size_t>(kind)];
@@ -111,6 +113,9 @@ struct MetricsSnapshot {
   }
   // Transactions created so far: alive + ended.
   std::uint64_t created(transaction::Kind kind) const;
+  std::uint64_t connections_open(transport::Protocol protocol) const {
+    return connections[static_cast<std::size_t>(protocol)];
+  }
   std::uint64_t transport_error(TransportErrorSource source) const {
     return transport_errors[static_cast<std::size_t>(source)];
   }

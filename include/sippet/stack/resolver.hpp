@@ -3,10 +3,11 @@
 //
 // The stack never blocks a worker on DNS: it asks a Resolver, which answers
 // later (or at once from its cache) through a callback. The default,
-// system_resolver(), uses the system's resolver (getaddrinfo: /etc/hosts,
-// then DNS per /etc/resolv.conf) on a small fixed set of threads, with a
-// cache and a bound on the lookups waiting. RFC 3263 (NAPTR, SRV) sits
-// behind the same interface.
+// dns_resolver(), locates SIP servers by RFC 3263 (NAPTR, SRV, A/AAAA) on
+// c-ares (sippet/dns/resolver.hpp): an ordered list of (transport, address,
+// port) the stack fails over along (§4.3). system_resolver() uses the
+// system's resolver (getaddrinfo: A/AAAA only) on a small fixed set of
+// threads, with a cache and a bound on the lookups waiting.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -16,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sippet/dns/locate.hpp"
+#include "sippet/dns/resolver.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transport/endpoint.hpp"
 
@@ -43,6 +46,18 @@ class Resolver {
   // Fails every waiting lookup (their callbacks run) and joins the threads;
   // later calls fail at once. Idempotent.
   virtual void stop() = 0;
+
+  // RFC 3263 §4: where a request to `query` may go, in the order to try
+  // them, with the records that led there. Errors are kResolveFailed. The
+  // defaults answer from cached() / resolve(): the host's addresses on the
+  // query's port (else the transport's default), on its transport (else
+  // UDP, TLS for sips:); the RFC 3263 resolver overrides them.
+  using Located = dns::Located;
+  using LocateCallback = std::function<void(const Located& located)>;
+  virtual std::optional<Located> cached_location(const dns::LocateQuery& query);
+  // As resolve(): `done` runs exactly once, inside the call or later on a
+  // resolver thread.
+  virtual void locate(const dns::LocateQuery& query, LocateCallback done);
 };
 
 struct SystemResolverOptions {
@@ -54,5 +69,9 @@ struct SystemResolverOptions {
 };
 
 std::shared_ptr<Resolver> system_resolver(SystemResolverOptions options = {});
+
+// The RFC 3263 resolver on c-ares (sippet/dns/resolver.hpp), the stack's
+// default. Errors: c-ares could not start (kResolveFailed), a bad option.
+message::Result<std::shared_ptr<Resolver>> dns_resolver(dns::ResolverOptions options = {});
 
 }  // namespace sippet::stack

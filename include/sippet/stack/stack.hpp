@@ -62,8 +62,16 @@ struct StackConfig {
   // Opens the transports; socket_transport_factory() if null. Tests give an
   // in-memory network (transport/memory_transport.hpp).
   std::shared_ptr<transport::TransportFactory> transports;
-  // Resolves host names; system_resolver() if null.
+  // Resolves host names (RFC 3263); if null, dns_resolver(dns): c-ares
+  // with these options (DNS servers, timeout and tries, NAPTR on or off),
+  // or system_resolver() should c-ares fail to start.
   std::shared_ptr<Resolver> resolver;
+  dns::ResolverOptions dns;
+  // RFC 3263 §4.3: a client transaction to a host name that fails (a
+  // transport error or a timeout) is sent again, as a new transaction with
+  // a new branch, to the next (transport, address, port) the resolver gave;
+  // the Core sees one outcome. With this set, a 503 answer fails over too.
+  bool failover_on_503 = false;
   // Tests: when set, the stack reads time from this clock and fires timers
   // only in Stack::fire_due_timers(), never by itself.
   std::shared_ptr<ManualClock> manual_clock;

@@ -1,5 +1,5 @@
 #pragma once
-// The interface every transport (UDP; TCP, TLS and WebSocket later)
+// The interface every transport (UDP, TCP, TLS; WebSocket later)
 // implements for the stack (RFC 3261 §18). The stack sees transports only
 // through this interface and TransportFactory (transport_factory.hpp).
 //
@@ -15,10 +15,12 @@
 //   (e.g. after the io_context threads are joined, or from inside the
 //   io_context).
 // - Handlers must not block.
+#include <cstddef>
 #include <functional>
 #include <string_view>
 #include <system_error>
 
+#include "sippet/message/result.hpp"
 #include "sippet/transport/endpoint.hpp"
 #include "sippet/transport/flow.hpp"
 #include "sippet/transport/protocol.hpp"
@@ -38,6 +40,13 @@ using ReceiveHandler = std::function<void(std::string_view bytes, const Flow& fl
 // Called once per failure the kernel reports.
 using ErrorHandler = std::function<void(const Flow& flow, std::error_code error)>;
 
+// A stream message the transport will not deliver (RFC 3261 §18.3: larger
+// than the limit, no Content-Length): `head` is its header section as
+// received, `error` why (status 513 or 400). The receiver may answer on
+// `flow` (the connection closes once the answer is written).
+using RejectHandler =
+    std::function<void(std::string_view head, const Flow& flow, const message::Error& error)>;
+
 // Largest message a datagram transport accepts (a UDP datagram's 16-bit
 // length, RFC 768).
 inline constexpr std::size_t kMaxDatagramSize = 65535;
@@ -56,6 +65,8 @@ class Transport {
 
   virtual void set_receive_handler(ReceiveHandler handler) = 0;
   virtual void set_error_handler(ErrorHandler handler) = 0;
+  // Stream transports only; others never call it.
+  virtual void set_reject_handler(RejectHandler) {}
   virtual void start() = 0;
   virtual void close() = 0;
 
@@ -68,6 +79,15 @@ class Transport {
   // bad_file_descriptor after close(), or what the kernel returned).
   // Failures found later go to the ErrorHandler.
   virtual std::error_code send(const Flow& flow, std::string_view bytes) = 0;
+
+  // TLS: the host name a connection opened to `remote` is for (the SNI
+  // and the identity its certificate must show, RFC 5922), until named
+  // again. Without a name, the certificate must name the IP address.
+  // Others ignore it. Any thread.
+  virtual void name_destination(const Endpoint& /*remote*/, std::string_view /*name*/) {}
+
+  // Connections this transport instance holds open (0 for datagrams).
+  virtual std::size_t open_connections() const { return 0; }
 };
 
 }  // namespace sippet::transport

@@ -10,6 +10,7 @@
 #include "sippet/message/result.hpp"
 #include "sippet/transport/endpoint.hpp"
 #include "sippet/transport/protocol.hpp"
+#include "sippet/transport/stream_options.hpp"
 #include "sippet/transport/transport.hpp"
 
 namespace asio {
@@ -43,7 +44,20 @@ class TransportFactory {
                                                            const OpenOptions& options) = 0;
 };
 
-// The library's socket transports: UDP.
+// The library's socket transports: UDP, TCP and TLS, with the default
+// stream limits and TLS settings (the system's CAs, servers verified, no
+// certificate of our own: a TLS listener then cannot accept).
 std::shared_ptr<TransportFactory> socket_transport_factory();
+
+struct SocketTransportOptions {
+  StreamLimits stream;  // TCP and TLS
+  TlsConfig tls;
+};
+
+// The same with settings. Errors (kInvalidArgument) name what is wrong
+// with the TLS files: one missing or unreadable, not PEM, a private key
+// that does not match the certificate, a key without a certificate.
+message::Result<std::shared_ptr<TransportFactory>> make_socket_transport_factory(
+    const SocketTransportOptions& options);
 
 }  // namespace sippet::transport

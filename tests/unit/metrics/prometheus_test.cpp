@@ -176,6 +176,12 @@ sippet_transport_errors_total{source="reported"} 11
 sippet_messages_dispatched_total{path="own"} 0
 sippet_messages_dispatched_total{path="inline"} 0
 sippet_messages_dispatched_total{path="posted"} 12
+# HELP sippet_connections_open Open connections (accepted and opened), by connection-oriented transport.
+# TYPE sippet_connections_open gauge
+sippet_connections_open{transport="tcp"} 7
+sippet_connections_open{transport="tls"} 3
+sippet_connections_open{transport="ws"} 0
+sippet_connections_open{transport="wss"} 0
 # HELP sippet_workers Worker threads of the stack.
 # TYPE sippet_workers gauge
 sippet_workers 2
@@ -219,6 +225,8 @@ TEST(Prometheus, HandBuiltSnapshotGivesThisExactText) {
   s.transactions_ended[static_cast<std::size_t>(transaction::Kind::kClientNonInvite)][1] = 10;
   s.transport_errors[1] = 11;
   s.dispatched[2] = 12;
+  s.connections[static_cast<std::size_t>(transport::Protocol::kTcp)] = 7;
+  s.connections[static_cast<std::size_t>(transport::Protocol::kTls)] = 3;
   s.workers = 2;
   ProcessMetrics p;
   p.cpu_seconds = 1.25;
