@@ -62,6 +62,13 @@ class MemoryStorage final : public Storage {
 
 }  // namespace
 
+message::Result<void> Storage::replace_batch(
+    const std::vector<std::pair<std::string, std::vector<Binding>>>& sets) {
+  for (const auto& [aor, bindings] : sets)
+    if (auto r = replace(aor, bindings); !r) return r;
+  return {};
+}
+
 std::unique_ptr<Storage> make_memory_storage() {
   return std::make_unique<MemoryStorage>();
 }

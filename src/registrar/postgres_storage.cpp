@@ -104,6 +104,18 @@ class PostgresStorage final : public Storage {
     return r;
   }
 
+  Result<void> replace_batch(
+      const std::vector<std::pair<std::string, std::vector<Binding>>>& sets) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = command("BEGIN"); !r) return r;
+    Result<void> r;
+    for (const auto& [aor, bindings] : sets)
+      if (r = replace_in_transaction(aor, bindings); !r) break;
+    if (r) r = command("COMMIT");
+    if (!r) (void)command("ROLLBACK");
+    return r;
+  }
+
   Result<std::size_t> remove_expired(UnixSeconds now) override {
     std::lock_guard lock(mutex_);
     std::string time = std::to_string(now);

@@ -1,7 +1,10 @@
 // Bindings in SQLite: one table, WAL journal, prepared statements, and the
 // schema version in PRAGMA user_version (0: a new file, given the schema).
 #include <sqlite3.h>
+#include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "sippet/registrar/storage.hpp"
@@ -69,6 +72,14 @@ class SqliteStorage final : public Storage {
   }
 
   Result<void> init(const std::string& path) {
+    path_ = path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+      return storage_error(path + ": cannot open: " + std::strerror(errno));
+    device_ = st.st_dev;
+    inode_ = st.st_ino;
+    if (auto r = check_file(); !r) return r;
+    if (sqlite3_db_readonly(db_, "main") == 1) return storage_error(path + ": read-only");
     if (auto r = exec("PRAGMA busy_timeout = 5000"); !r) return r;
     int version = 0;
     {
@@ -119,6 +130,7 @@ class SqliteStorage final : public Storage {
 
   Result<void> replace(std::string_view aor, const std::vector<Binding>& bindings) override {
     std::lock_guard lock(mutex_);
+    if (auto r = check_file(); !r) return r;
     if (auto r = step_done(begin_->get()); !r) return r;
     auto r = replace_in_transaction(aor, bindings);
     if (!r) {
@@ -132,8 +144,27 @@ class SqliteStorage final : public Storage {
     return {};
   }
 
+  Result<void> replace_batch(
+      const std::vector<std::pair<std::string, std::vector<Binding>>>& sets) override {
+    std::lock_guard lock(mutex_);
+    if (auto r = check_file(); !r) return r;
+    if (auto r = step_done(begin_->get()); !r) return r;
+    for (const auto& [aor, bindings] : sets) {
+      if (auto r = replace_in_transaction(aor, bindings); !r) {
+        (void)step_done(rollback_->get());
+        return r;
+      }
+    }
+    if (auto c = step_done(commit_->get()); !c) {
+      (void)step_done(rollback_->get());
+      return c;
+    }
+    return {};
+  }
+
   Result<std::size_t> remove_expired(UnixSeconds now) override {
     std::lock_guard lock(mutex_);
+    if (auto r = check_file(); !r) return r.error();
     sqlite3_stmt* stmt = delete_expired_->get();
     sqlite3_reset(stmt);
     sqlite3_bind_int64(stmt, 1, now);
@@ -149,6 +180,20 @@ class SqliteStorage final : public Storage {
   }
 
  private:
+  // The file opened is still there under its name, and writable: SQLite
+  // itself would go on writing into a deleted file (its descriptor keeps
+  // the inode) and, for root, into one whose permissions forbid writing.
+  Result<void> check_file() const {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0)
+      return storage_error(path_ + ": the database file is gone: " + std::strerror(errno));
+    if (st.st_dev != device_ || st.st_ino != inode_)
+      return storage_error(path_ + ": the database file was replaced by another file");
+    if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0)
+      return storage_error(path_ + ": the database file is read-only");
+    return {};
+  }
+
   Result<void> exec(const std::string& sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -227,6 +272,9 @@ class SqliteStorage final : public Storage {
 
   std::mutex mutex_;
   sqlite3* db_;
+  std::string path_;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
   std::unique_ptr<Statement> lookup_, insert_, delete_aor_, delete_expired_, all_, begin_, commit_,
       rollback_;
 };
