@@ -9,5 +9,6 @@ int run_serve(int argc, char** argv);    // serve_command.cpp
 int run_send(int argc, char** argv);     // send_command.cpp
 int run_passwd(int argc, char** argv);   // passwd_command.cpp
 int run_resolve(int argc, char** argv);  // resolve_command.cpp
+int run_registrations(int argc, char** argv);  // registrations_command.cpp
 
 }  // namespace sippet::app
