@@ -117,8 +117,11 @@ message::Result<std::unique_ptr<LocationService>> LocationService::open(Location
   std::vector<std::pair<std::string, std::vector<Binding>>> batch(sets.begin(), sets.end());
   if (auto r = service->routing_->replace_batch(batch); !r) return r.error();
   service->loaded_ = all->size();
-  for (const auto& [aor, set] : batch)
+  for (const auto& [aor, set] : batch) {
     service->known_.insert(aor);
+    for (const auto& b : set)
+      service->contacts_[b.contact] = aor;
+  }
   return service;
 }
 
@@ -238,8 +241,11 @@ void LocationService::process(std::vector<Job>& jobs) {
   } else if (overlay.size() != 0) {
     if (routing_ && routing_.get() != db_.get()) (void)routing_->replace_batch(overlay.changes());
     std::lock_guard lock(known_mutex_);
-    for (const auto& [aor, set] : overlay.changes())
+    for (const auto& [aor, set] : overlay.changes()) {
       known_.insert(aor);
+      for (const auto& b : set)
+        contacts_[b.contact] = aor;
+    }
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (wrote[i] && jobs[i].flow.connection != 0 && !closed_.contains(jobs[i].flow.connection))
         open_.insert(jobs[i].flow.connection);
@@ -296,6 +302,20 @@ void LocationService::lookup_loop() {
     const bool any = !found->empty();
     next.done(unexpired(std::move(*found), unix_now()), any);
   }
+}
+
+std::optional<Binding> LocationService::by_contact(std::string_view uri) const {
+  if (!routing_ && !options_.db.empty()) return std::nullopt;  // PostgreSQL
+  std::string aor;
+  {
+    std::lock_guard lock(known_mutex_);
+    auto it = contacts_.find(std::string(uri));
+    if (it == contacts_.end()) return std::nullopt;
+    aor = it->second;
+  }
+  for (auto& b : lookup(aor))
+    if (b.contact == uri) return b;
+  return std::nullopt;
 }
 
 bool LocationService::known(const std::string& aor) const {

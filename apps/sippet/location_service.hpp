@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -71,6 +72,9 @@ class LocationService {
   // The same from the database, answered on the lookup thread; the bool
   // is whether the address of record has rows at all (expired ones too).
   void lookup_async(std::string aor, std::function<void(Bindings, bool)> done);
+  // Memory and SQLite: the binding whose contact is `uri` (an in-dialog
+  // request to a registered phone, which may be reachable only on its flow).
+  std::optional<registrar::Binding> by_contact(std::string_view uri) const;
   // An address of record that has had a binding (since the start, or in
   // the database when loaded): an unbound one is answered 480, not 404.
   bool known(const std::string& aor) const;
@@ -123,6 +127,7 @@ class LocationService {
 
   mutable std::mutex known_mutex_;
   std::unordered_set<std::string> known_;
+  std::unordered_map<std::string, std::string> contacts_;  // contact -> address of record
   std::unordered_set<transport::ConnectionId> open_;    // connections REGISTERs came on
   std::unordered_set<transport::ConnectionId> closed_;  // closed ones (never reused)
 };

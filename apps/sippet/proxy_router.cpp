@@ -132,6 +132,14 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
   const auto& uri = request.request_line().uri;
   const auto* to = request.to();
   const bool in_dialog = to && to->params.has("tag");
+  if (location_ != nullptr && (in_dialog || request.method() == message::Method::kAck)) {
+    // To a registered phone's contact: on its flow when it needs one.
+    if (auto binding = location_->by_contact(uri.text)) {
+      auto decision = to_bindings({*binding});
+      if (decision.status == 0) decision.targets.front().uri.clear();  // keep the Request-URI
+      return decision;
+    }
+  }
   if (location_ == nullptr || in_dialog || request.method() == message::Method::kAck ||
       !uri.is_sip() || !uri.has_user || !served(uri))
     return otherwise(request);
