@@ -97,7 +97,7 @@ def transact(channel, request):
 
 
 def headers(message, name):
-    return re.findall(r"(?im)^%s\s*:.*$" % name, message)
+    return [h.rstrip("\r") for h in re.findall(r"(?im)^%s\s*:.*$" % name, message)]
 
 
 def answer(request, code, extra=""):
