@@ -128,8 +128,8 @@ class LocationService {
   mutable std::mutex known_mutex_;
   std::unordered_set<std::string> known_;
   std::unordered_map<std::string, std::string> contacts_;  // contact -> address of record
-  std::unordered_set<transport::ConnectionId> open_;    // connections REGISTERs came on
-  std::unordered_set<transport::ConnectionId> closed_;  // closed ones (never reused)
+  std::unordered_set<transport::ConnectionId> open_;       // connections REGISTERs came on
+  std::unordered_set<transport::ConnectionId> closed_;     // closed ones (never reused)
 };
 
 }  // namespace sippet::app

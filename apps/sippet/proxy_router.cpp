@@ -151,10 +151,12 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
     return to_bindings(bindings);
   }
   // PostgreSQL: the lookup thread answers; the decision comes back later.
-  location_->lookup_async(*aor, [this, fallback = otherwise(request), later = std::move(later)](
-                                    LocationService::Bindings bindings, bool known) {
-    later(bindings.empty() && !known ? fallback : to_bindings(bindings));
-  });
+  location_->lookup_async(
+      *aor, [this, aor = *aor, fallback = otherwise(request), later = std::move(later)](
+                LocationService::Bindings bindings, bool stored) {
+        const bool known = stored || location_->known(aor);
+        later(bindings.empty() && !known ? fallback : to_bindings(bindings));
+      });
   return std::nullopt;
 }
 
