@@ -149,9 +149,40 @@ TYPED_TEST_P(StorageTest, AllIsOrderedByAorThenContact) {
   EXPECT_EQ((*all)[2].contact, "sip:2@h");
 }
 
+TYPED_TEST_P(StorageTest, ReplaceBatchStoresEverySet) {
+  ASSERT_TRUE(this->storage_->replace("sip:c@x", {make_binding("sip:c@x", "sip:9@h", 1)}).ok());
+  ASSERT_TRUE(this->storage_
+                  ->replace_batch({{"sip:a@x", {make_binding("sip:a@x", "sip:1@h", 1)}},
+                                   {"sip:b@x", {make_binding("sip:b@x", "sip:2@h", 1)}},
+                                   {"sip:c@x", {}}})
+                  .ok());
+  auto all = this->storage_->all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].contact, "sip:1@h");
+  EXPECT_EQ((*all)[1].contact, "sip:2@h");
+}
+
+TYPED_TEST_P(StorageTest, FailedReplaceBatchStoresNothing) {
+  if constexpr (!TypeParam::kKeyed) GTEST_SKIP() << "memory has no key to violate";
+  ASSERT_TRUE(this->storage_->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 1)}).ok());
+  // The second set breaks the key (aor, contact): the first is not stored.
+  auto r = this->storage_->replace_batch(
+      {{"sip:a@x", {}},
+       {"sip:b@x",
+        {make_binding("sip:b@x", "sip:2@h", 1), make_binding("sip:b@x", "sip:2@h", 1)}}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, message::ErrorKind::kStorageError);
+  auto all = this->storage_->all();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].aor, "sip:a@x");
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StorageTest, EmptyLookup, ReplaceThenLookupRoundTripsEveryField,
                             ReplaceReplacesTheWholeSetOfOneAorOnly,
                             FailedReplaceLeavesTheSetAsItWas, RemoveExpired,
-                            AllIsOrderedByAorThenContact);
+                            AllIsOrderedByAorThenContact, ReplaceBatchStoresEverySet,
+                            FailedReplaceBatchStoresNothing);
 
 }  // namespace sippet::registrar::test

@@ -61,6 +61,46 @@ TEST_F(SqliteFileTest, BindingsSurviveAReopen) {
   EXPECT_EQ((*a)[0], make_binding("sip:a@x", "sip:1@h", 100));
 }
 
+// A file deleted, replaced or made read-only while open: every write is an
+// error naming the cause (SQLite alone would write into the unlinked inode).
+TEST_F(SqliteFileTest, WritesToADeletedFileAreErrors) {
+  std::string path = (dir_ / "registrar.db").string();
+  auto storage = open_sqlite_storage(path);
+  ASSERT_TRUE(storage.ok()) << storage.error().reason;
+  fs::remove(path);
+  auto r = (*storage)->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 100)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().reason.find("is gone"), std::string::npos) << r.error().reason;
+  EXPECT_FALSE((*storage)->replace_batch({{"sip:a@x", {}}}).ok());
+  EXPECT_FALSE((*storage)->remove_expired(1).ok());
+}
+
+TEST_F(SqliteFileTest, WritesToAReplacedFileAreErrors) {
+  std::string path = (dir_ / "registrar.db").string();
+  auto storage = open_sqlite_storage(path);
+  ASSERT_TRUE(storage.ok()) << storage.error().reason;
+  fs::rename(path, path + ".old");
+  std::ofstream(path) << "";
+  auto r = (*storage)->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 100)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().reason.find("replaced"), std::string::npos) << r.error().reason;
+}
+
+TEST_F(SqliteFileTest, ReadOnlyFileIsAnErrorAtOpenAndWhileOpen) {
+  std::string path = (dir_ / "registrar.db").string();
+  auto storage = open_sqlite_storage(path);
+  ASSERT_TRUE(storage.ok()) << storage.error().reason;
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto r = (*storage)->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 100)});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().reason.find("read-only"), std::string::npos) << r.error().reason;
+  auto again = open_sqlite_storage(path);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().reason.find("read-only"), std::string::npos) << again.error().reason;
+  fs::permissions(path, fs::perms::owner_write, fs::perm_options::add);
+  EXPECT_TRUE((*storage)->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 100)}).ok());
+}
+
 TEST_F(SqliteFileTest, NotADatabaseIsAClearError) {
   std::string path = (dir_ / "garbage.db").string();
   std::ofstream(path) << std::string(4096, 'x');
