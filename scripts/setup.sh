@@ -16,7 +16,8 @@ packages=(
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
-  kamailio kamailio-tls-modules  # peers of the proxy and TLS interop tests, and the load scripts' anchors
+  kamailio kamailio-tls-modules kamailio-sqlite-modules  # peers of the proxy and TLS interop
+  # tests, and the load scripts' anchors (registrar-sqlite.cfg)
 )
 
 missing=()
