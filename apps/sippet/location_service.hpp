@@ -66,7 +66,7 @@ class LocationService {
               const transport::Flow& flow);
 
   // PostgreSQL: lookups must go through lookup_async.
-  bool shared() const { return !routing_; }
+  bool shared() const { return lookup_db_ != nullptr; }
   // The unexpired bindings of `aor` from memory, highest q first.
   Bindings lookup(std::string_view aor) const;
   // The same from the database, answered on the lookup thread; the bool
