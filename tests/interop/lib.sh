@@ -8,7 +8,7 @@ init() {
   SIPPET=$(realpath "${1:?usage: $0 <sippet binary> <sipp binary>}")
   SIPP=${2:-sipp}
   case "$SIPP" in */*) SIPP=$(realpath "$SIPP") ;; esac
-  WORK=$(mktemp -d)
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/sippet-interop.XXXXXX")
   SERVE_PID=""
   BACKGROUND_PIDS=()
   trap cleanup EXIT
