@@ -7,8 +7,8 @@
 #                                      sippet::message, sippet::auth,
 #                                      sippet::transaction,
 #                                      sippet::transport, sippet::stack,
-#                                      sippet::proxy, sippet::capture or
-#                                      sippet::metrics.
+#                                      sippet::proxy, sippet::capture,
+#                                      sippet::metrics or sippet::registrar.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

@@ -10,11 +10,14 @@ packages=(
   libasio-dev libssl-dev openssl  # openssl: the TLS interop test makes its certificate
   libc-ares-dev  # the RFC 3263 resolver (src/dns)
   dnsmasq        # the DNS server the resolver tests start on loopback
+  libsqlite3-dev libpq-dev  # the registrar's bindings
+  postgresql  # its storage test starts a throwaway cluster
   libsofia-sip-ua-dev libosip2-dev
   sip-tester
   prometheus  # promtool: the metrics interop test checks the exposition with it
   tshark sngrep
-  kamailio kamailio-tls-modules  # peers of the proxy and TLS interop tests, and the load scripts' anchors
+  kamailio kamailio-tls-modules kamailio-sqlite-modules  # peers of the proxy and TLS interop
+  # tests, and the load scripts' anchors (registrar-sqlite.cfg)
 )
 
 missing=()

@@ -1,6 +1,32 @@
 #include "proxy_router.hpp"
 
+#include <algorithm>
+
+#include "sippet/message/text.hpp"
+
 namespace sippet::app {
+
+namespace {
+
+bool iequal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+// The Contact's host as an IP address, when it is one.
+std::optional<transport::Endpoint> contact_address(const std::string& contact) {
+  auto uri = message::parse_uri(contact);
+  if (!uri ||
+      (uri->host_type != message::HostType::kIPv4 && uri->host_type != message::HostType::kIPv6))
+    return std::nullopt;
+  std::string_view host = uri->host;
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  return transport::Endpoint::from_ip(host, uri->port_or_default());
+}
+
+}  // namespace
 
 message::Result<transport::Endpoint> parse_to(std::string_view text) {
   auto uri = message::parse_uri(text);
@@ -18,9 +44,19 @@ message::Result<transport::Endpoint> parse_to(std::string_view text) {
   return *endpoint;
 }
 
+bool is_private_address(const transport::Endpoint& address) {
+  const auto& a = address.address_bytes();
+  if (address.is_loopback()) return true;
+  if (address.is_v4())
+    return a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) || (a[0] == 192 && a[1] == 168) ||
+           (a[0] == 100 && (a[1] & 0xc0) == 64) || (a[0] == 169 && a[1] == 254);
+  return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
 void ProxyRouter::attach(stack::Stack& stack, const proxy::ProxyCore& core) {
+  locals_ = stack.local_endpoints();
   if (options_.to) {
-    for (const auto& local : stack.local_endpoints()) {
+    for (const auto& local : locals_) {
       if (local.family() != options_.to->family()) continue;
       to_flow_ = transport::Flow{transport::Protocol::kUdp, local, *options_.to, 0};
       break;
@@ -29,18 +65,99 @@ void ProxyRouter::attach(stack::Stack& stack, const proxy::ProxyCore& core) {
   core_ = &core;
 }
 
-proxy::Decision ProxyRouter::operator()(const message::Message& request,
-                                        const transport::Flow&) const {
-  const proxy::ProxyCore* core = core_.load();
-  if (core == nullptr) return proxy::Decision::respond(503);
-  if (core->identity().owns(request.request_line().uri))
+bool ProxyRouter::served(const message::Uri& uri) const {
+  if (options_.domains.empty()) return true;
+  return std::any_of(options_.domains.begin(), options_.domains.end(),
+                     [&](const std::string& d) { return iequal(d, uri.host); }) ||
+         core_.load()->identity().owns(uri);
+}
+
+proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindings) const {
+  std::vector<proxy::Target> targets;
+  std::size_t closed = 0;
+  for (const auto& b : bindings) {
+    proxy::Target target;
+    target.uri = b.contact;
+    target.q = options_.sequential && b.q >= 0 ? b.q / 1000.0 : 1.0;
+    target.routes = b.path;  // RFC 3327 §5.3: the Path becomes the Route
+    // RFC 5626 §5.3: where the phone can be reached. With a Path the first
+    // hop (an edge proxy) holds the flow.
+    const auto contact = contact_address(b.contact);
+    const bool natted = contact && is_private_address(*contact) &&
+                        contact->address_bytes() != b.flow.remote.address_bytes();
+    const bool on_flow = b.path.empty() && (b.reg_id != 0 || natted || b.flow.reliable());
+    if (on_flow) {
+      transport::Flow flow = b.flow;
+      if (flow.connection != 0 && !location_->connection_open(flow.connection)) {
+        ++closed;  // closed, or opened to a process that is gone (a restart, another node)
+        continue;
+      }
+      if (std::find(locals_.begin(), locals_.end(), flow.local) == locals_.end()) {
+        // A datagram flow registered through another node sharing the
+        // database: from our listener of its transport and family.
+        auto ours = std::find_if(locals_.begin(), locals_.end(), [&](const auto& local) {
+          return local.family() == flow.local.family() && !flow.reliable();
+        });
+        if (ours == locals_.end()) continue;
+        flow.local = *ours;
+      }
+      target.flow = flow;
+    }
+    targets.push_back(std::move(target));
+  }
+  if (!targets.empty()) return proxy::Decision::forward(std::move(targets));
+  return proxy::Decision::respond(closed != 0 ? 430 : 480);
+}
+
+proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
+  const auto& uri = request.request_line().uri;
+  if (core_.load()->identity().owns(uri))
     return proxy::Decision::respond(request.method() == message::Method::kOptions ? 200 : 404);
+  const auto* to = request.to();
+  const bool in_dialog = to && to->params.has("tag");
+  if (options_.registrar_only && !in_dialog) return proxy::Decision::respond(404);
   proxy::Target target;
   if (options_.to) {
     if (!to_flow_) return proxy::Decision::respond(503);  // no listener of its family
     target.flow = to_flow_;
   }
   return proxy::Decision::forward({std::move(target)});
+}
+
+std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& request,
+                                                       const transport::Flow&,
+                                                       proxy::Later later) const {
+  const proxy::ProxyCore* core = core_.load();
+  if (core == nullptr) return proxy::Decision::respond(503);
+  const auto& uri = request.request_line().uri;
+  const auto* to = request.to();
+  const bool in_dialog = to && to->params.has("tag");
+  if (location_ != nullptr && (in_dialog || request.method() == message::Method::kAck)) {
+    // To a registered phone's contact: on its flow when it needs one.
+    if (auto binding = location_->by_contact(uri.text)) {
+      auto decision = to_bindings({*binding});
+      if (decision.status == 0) decision.targets.front().uri.clear();  // keep the Request-URI
+      return decision;
+    }
+  }
+  if (location_ == nullptr || in_dialog || request.method() == message::Method::kAck ||
+      !uri.is_sip() || !uri.has_user || !served(uri))
+    return otherwise(request);
+  auto aor = registrar::canonical_aor(uri);
+  if (!aor) return otherwise(request);
+  if (!location_->shared()) {
+    auto bindings = location_->lookup(*aor);
+    if (bindings.empty() && !location_->known(*aor)) return otherwise(request);
+    return to_bindings(bindings);
+  }
+  // PostgreSQL: the lookup thread answers; the decision comes back later.
+  location_->lookup_async(
+      *aor, [this, aor = *aor, fallback = otherwise(request), later = std::move(later)](
+                LocationService::Bindings bindings, bool stored) {
+        const bool known = stored || location_->known(aor);
+        later(bindings.empty() && !known ? fallback : to_bindings(bindings));
+      });
+  return std::nullopt;
 }
 
 }  // namespace sippet::app

@@ -11,8 +11,10 @@
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "dns_options.hpp"
+#include "location_service.hpp"
 #include "metrics_endpoint.hpp"
 #include "proxy_router.hpp"
+#include "registrar_core.hpp"
 #include "serve_options.hpp"
 #include "sippet/stack/stack.hpp"
 #include "uas_core.hpp"
@@ -23,19 +25,35 @@ namespace {
 
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: sippet serve --mode uas --listen udp:HOST:PORT [--listen ...] [options]\n"
+      "usage: sippet serve   (registrar and proxy on udp: and tcp:127.0.0.1:5060, bindings\n"
+      "                      in $XDG_DATA_HOME/sippet/registrar.db)\n"
+      "       sippet serve --mode uas --listen udp:HOST:PORT [--listen ...] [options]\n"
       "       sippet serve --mode proxy --listen udp:HOST:PORT [--to sip:IP:PORT]\n"
       "                    [--stateless] [--record-route] [--domain NAME ...] [options]\n"
+      "       sippet serve --mode registrar --listen udp:HOST:PORT [--db PATH|URL] [options]\n"
       "\n"
       "  --mode uas        user agent server: INVITE -> 180 + 200, BYE/OPTIONS/... -> 200,\n"
       "                    CANCEL -> 200 + 487\n"
-      "  --mode proxy      RFC 3261 proxy: requests with Route follow it; requests for\n"
+      "  --mode proxy      RFC 3261 proxy with a registrar: REGISTERs for our domains are\n"
+      "                    kept (in memory unless --db); requests to registered users go\n"
+      "                    to their contacts; requests with Route follow it; requests for\n"
       "                    this proxy (its addresses, --domain) -> 404 (OPTIONS -> 200);\n"
       "                    the others go to --to, else to their Request-URI\n"
+      "  --mode registrar  RFC 3261 §10 registrar, and a proxy for registered users only\n"
+      "                    (480 when a known user has no binding, else 404)\n"
       "  --to URI          proxy: the next hop of every request not for us\n"
       "  --stateless       proxy: RFC 3261 §16.11 stateless (default: transaction stateful)\n"
       "  --record-route    proxy: add Record-Route (stay in the dialogs' path)\n"
-      "  --domain NAME     proxy: a domain this proxy owns; repeatable\n"
+      "  --domain NAME     proxy, registrar: a domain we own; repeatable (default: any)\n"
+      "  --db PATH|URL     registrar: a SQLite file (created), or postgresql://... shared\n"
+      "                    by several nodes (default: $XDG_DATA_HOME/sippet/registrar.db in\n"
+      "                    registrar mode, memory in proxy mode)\n"
+      "  --min-expires S   registrar: shorter registrations -> 423 (default 60)\n"
+      "  --max-expires S   registrar: longer ones are shortened (default 86400)\n"
+      "  --default-expires S  registrar: without expires (default 3600)\n"
+      "  --max-contacts N  registrar: bindings per address of record; beyond: 403 and\n"
+      "                    nothing stored (default 10)\n"
+      "  --fork MODE       parallel (default) or sequential (by q-value) to the contacts\n"
       "  --listen SPEC     udp:127.0.0.1:5060, udp:[::1]:5060, tcp:..., tls:... (port 0: any);\n"
       "                    repeatable\n"
       "  --tls-cert FILE   certificate chain (PEM) for tls: listeners\n"
@@ -62,6 +80,16 @@ int run_serve(int argc, char** argv) {
   UasOptions uas;
   ProxyOptions proxy_options;
   std::string mode = "uas";
+  LocationOptions location_options;
+  std::optional<std::string> db;
+  bool registrar_option = false;
+  if (argc == 1) {
+    // No arguments: the registrar and proxy a newcomer points phones at.
+    mode = "proxy";
+    db = default_db_path();
+    for (const char* spec : {"udp:127.0.0.1:5060", "tcp:127.0.0.1:5060"})
+      config.listen.push_back(*transport::parse_listen_spec(spec));
+  }
   bool verbose = false;
   std::optional<transport::Endpoint> metrics_at;
   CaptureOptions capture;
@@ -98,7 +126,9 @@ int run_serve(int argc, char** argv) {
     }
     if (arg != "--mode" && arg != "--listen" && arg != "--threads" && arg != "--t1" &&
         arg != "--answer" && arg != "--ring" && arg != "--metrics" && arg != "--to" &&
-        arg != "--domain" && arg != "--tls-cert" && arg != "--tls-key" && arg != "--tls-ca") {
+        arg != "--domain" && arg != "--tls-cert" && arg != "--tls-key" && arg != "--tls-ca" &&
+        arg != "--db" && arg != "--min-expires" && arg != "--max-expires" &&
+        arg != "--default-expires" && arg != "--max-contacts" && arg != "--fork") {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -155,6 +185,29 @@ int run_serve(int argc, char** argv) {
       proxy_options.to = *to;
     } else if (arg == "--domain") {
       proxy_options.domains.emplace_back(value);
+    } else if (arg == "--db") {
+      db = value;
+      registrar_option = true;
+    } else if (arg == "--min-expires" || arg == "--max-expires" || arg == "--default-expires") {
+      auto n = number(0, 0xffffffffL);
+      if (!n) return 2;
+      auto& r = location_options.registrar;
+      (arg == "--min-expires"   ? r.min_expires
+       : arg == "--max-expires" ? r.max_expires
+                                : r.default_expires) = static_cast<std::uint32_t>(*n);
+      registrar_option = true;
+    } else if (arg == "--max-contacts") {
+      auto n = number(1, 1000000);
+      if (!n) return 2;
+      location_options.registrar.max_contacts = static_cast<std::size_t>(*n);
+      registrar_option = true;
+    } else if (arg == "--fork") {
+      if (std::string_view(value) != "parallel" && std::string_view(value) != "sequential") {
+        std::fprintf(stderr, "sippet serve: --fork %s: 'parallel' or 'sequential'\n", value);
+        return 2;
+      }
+      proxy_options.sequential = std::string_view(value) == "sequential";
+      registrar_option = true;
     } else if (arg == "--metrics") {
       auto at = parse_metrics_spec(value);
       if (!at) {
@@ -164,21 +217,57 @@ int run_serve(int argc, char** argv) {
       metrics_at = *at;
     }
   }
-  if (mode != "uas" && mode != "proxy") {
-    std::fprintf(stderr, "sippet serve: --mode %s: 'uas' or 'proxy'\n", mode.c_str());
+  if (mode != "uas" && mode != "proxy" && mode != "registrar") {
+    std::fprintf(stderr, "sippet serve: --mode %s: 'uas', 'proxy' or 'registrar'\n", mode.c_str());
     return 2;
   }
-  const bool proxy_mode = mode == "proxy";
+  const bool registrar_mode = mode == "registrar";
+  const bool proxy_mode = mode == "proxy" || registrar_mode;
   if (!proxy_mode && (proxy_options.to || proxy_options.stateless || proxy_options.record_route ||
-                      !proxy_options.domains.empty())) {
-    std::fputs("sippet serve: --to, --stateless, --record-route and --domain need --mode proxy\n",
+                      !proxy_options.domains.empty() || registrar_option)) {
+    std::fputs(
+        "sippet serve: --to, --stateless, --record-route, --domain and the registrar's options "
+        "need --mode proxy or registrar\n",
+        stderr);
+    return 2;
+  }
+  if (registrar_mode && proxy_options.to) {
+    std::fputs("sippet serve: --to needs --mode proxy (a registrar proxies to its users only)\n",
                stderr);
     return 2;
   }
+  if (registrar_mode && !db) db = default_db_path();
+  if (db && db->empty()) {
+    std::fputs("sippet serve: --db needs a file or a postgresql:// URL\n", stderr);
+    return 2;
+  }
+  if (db && is_postgres_url(*db) && proxy_options.stateless) {
+    std::fputs("sippet serve: --stateless cannot wait for PostgreSQL lookups; use a SQLite --db\n",
+               stderr);
+    return 2;
+  }
+  proxy_options.registrar_only = registrar_mode;
   // A stateless proxy keeps no transaction (§16.11): the stack makes none.
   if (proxy_mode && proxy_options.stateless) {
     config.transactions = false;
     config.timers.auto_trying = false;
+  }
+  // The registrar: its database opened (or refused) before anything listens.
+  std::unique_ptr<LocationService> location;
+  if (proxy_mode) {
+    location_options.db = db.value_or("");
+    location_options.registrar.domains = proxy_options.domains;
+    location_options.registrar.proxy_other_domains = !registrar_mode;
+    auto opened = LocationService::open(location_options);
+    if (!opened) {
+      std::fprintf(stderr, "sippet serve: --db %s: %s\n", location_options.db.c_str(),
+                   opened.error().reason.c_str());
+      return 1;
+    }
+    location = std::move(*opened);
+    config.connection_closed = [service = location.get()](const transport::Flow& flow) {
+      service->connection_closed(flow);
+    };
   }
   if (config.listen.empty()) {
     std::fputs("sippet serve: at least one --listen is needed\n", stderr);
@@ -219,16 +308,21 @@ int run_serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   UasCore uas_core(uas);
-  ProxyRouter router(proxy_options);
+  ProxyRouter router(proxy_options, location.get());
   proxy::ProxyConfig proxy_config;
   proxy_config.stateless = proxy_options.stateless;
   proxy_config.record_route = proxy_options.record_route;
   proxy_config.domains = proxy_options.domains;
   proxy::ProxyCore proxy_core(
-      proxy_config, [&router](const message::Message& request, const transport::Flow& flow) {
-        return router(request, flow);
-      });
-  stack::Core& core = proxy_mode ? static_cast<stack::Core&>(proxy_core) : uas_core;
+      proxy_config, proxy::AsyncRouter([&router](const message::Message& request,
+                                                 const transport::Flow& flow, proxy::Later later) {
+        return router(request, flow, std::move(later));
+      }));
+  std::optional<RegistrarCore> registrar_core;
+  if (location) registrar_core.emplace(proxy_core, *location, !registrar_mode);
+  stack::Core& core = registrar_core ? static_cast<stack::Core&>(*registrar_core)
+                      : proxy_mode   ? static_cast<stack::Core&>(proxy_core)
+                                     : static_cast<stack::Core&>(uas_core);
   auto stack = stack::Stack::create(std::move(config), core);
   if (!stack) {
     std::fprintf(stderr, "sippet serve: %s\n", stack.error().reason.c_str());
@@ -240,10 +334,18 @@ int run_serve(int argc, char** argv) {
   if (proxy_mode) {
     router.attach(**stack, proxy_core);  // first: the core calls it once attached
     proxy_core.attach(**stack);
+    if (location) location->attach(**stack);
   } else {
     uas_core.attach(**stack, protocols);
   }
-  const char* what = !proxy_mode ? "uas" : proxy_options.stateless ? "stateless proxy" : "proxy";
+  const char* what = !proxy_mode               ? "uas"
+                     : registrar_mode          ? "registrar"
+                     : proxy_options.stateless ? "stateless proxy"
+                                               : "proxy";
+  if (location)
+    std::printf("sippet serve: bindings in %s (%zu loaded)\n",
+                location_options.db.empty() ? "memory" : location_options.db.c_str(),
+                location->loaded());
   const auto endpoints = (*stack)->local_endpoints();
   for (std::size_t i = 0; i < endpoints.size(); ++i)
     std::printf("sippet serve: %s listening on %s:%s (%u threads)\n", what,
@@ -266,6 +368,7 @@ int run_serve(int argc, char** argv) {
   sigwait(&signals, &signal);
   if (exporter) exporter->stop();
   (*stack)->stop();
+  if (location) location->stop();
   captures.close_and_report("serve");
   std::printf("sippet serve: stopped (%s)\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   return 0;

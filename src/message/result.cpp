@@ -47,6 +47,8 @@ const char* to_string(ErrorKind kind) {
       return "cannot resolve";
     case ErrorKind::kTransportError:
       return "transport error";
+    case ErrorKind::kStorageError:
+      return "storage error";
   }
   return "unknown error";
 }

@@ -51,6 +51,7 @@ struct ProxyCore::Context {
   BestResponse best;
   bool final_sent = false;  // no more final responses through the transaction
   bool cancelled = false;   // a CANCEL came: no new branches (§16.10)
+  bool deciding = false;    // the router answers later
   bool erased = false;
 };
 
@@ -68,6 +69,13 @@ struct ProxyCore::Shard {
 };
 
 ProxyCore::ProxyCore(ProxyConfig config, Router router)
+    : ProxyCore(std::move(config),
+                AsyncRouter([router = std::move(router)](const message::Message& request,
+                                                         const transport::Flow& flow, Later) {
+                  return std::optional<Decision>(router(request, flow));
+                })) {}
+
+ProxyCore::ProxyCore(ProxyConfig config, AsyncRouter router)
     : config_(std::move(config)), router_(std::move(router)) {
   identity_.domains = config_.domains;
 }
@@ -130,14 +138,28 @@ void ProxyCore::answer(const message::Message& request, int status,
 }
 
 std::optional<Decision> ProxyCore::decide(message::Message& request, const transport::Flow& flow,
-                                          std::optional<stack::Transaction> transaction) {
+                                          Later later) {
   auto processed = process_routes(request, identity_);  // §16.4
   if (!processed) return Decision::respond(400);
   // §16.5: a request with Routes left follows them (the stack sends it to
   // the first one, or to a strict router's Request-URI).
   if (request.has(message::HeaderId::kRoute)) return Decision::forward({Target{}});
-  (void)transaction;
-  return router_(request, flow);
+  return router_(request, flow, std::move(later));
+}
+
+void ProxyCore::decided(stack::Transaction server, Decision decision) {
+  auto context = find_server(server);
+  if (!context || !context->deciding) return;
+  context->deciding = false;
+  if (context->cancelled || decision.status != 0 || decision.targets.empty()) {
+    const int status = context->cancelled ? 487 : decision.status != 0 ? decision.status : 480;
+    context->final_sent = true;
+    answer(context->request, status, server);
+    finish(*context);
+    return;
+  }
+  context->groups = fork_groups(std::move(decision.targets));
+  advance(context);
 }
 
 void ProxyCore::receive_request(message::Message request,
@@ -160,8 +182,16 @@ void ProxyCore::receive_request(message::Message request,
       (void)net().send_response(std::move(*response), transaction);
     return;
   }
-  auto decision = decide(request, flow, transaction);
-  if (decision->status != 0 || decision->targets.empty()) {
+  // The router's answer later comes back on this Call-ID's worker.
+  Later later = [this, server = *transaction,
+                 call_id = std::string(request.call_id())](Decision decision) {
+    net().schedule(call_id, std::chrono::milliseconds(0),
+                   [this, server, decision = std::move(decision)]() mutable {
+                     decided(server, std::move(decision));
+                   });
+  };
+  auto decision = decide(request, flow, std::move(later));
+  if (decision && (decision->status != 0 || decision->targets.empty())) {
     answer(request, decision->status != 0 ? decision->status : 480, *transaction);
     return;
   }
@@ -169,14 +199,17 @@ void ProxyCore::receive_request(message::Message request,
   context->server = *transaction;
   context->incoming = flow;
   context->invite = is_invite(request);
-  context->groups = fork_groups(std::move(decision->targets));
+  if (decision)
+    context->groups = fork_groups(std::move(decision->targets));
+  else
+    context->deciding = true;
   context->request = std::move(request);
   {
     Shard& s = shard(context->server);
     std::lock_guard lock(s.mutex);
     s.servers[context->server.id] = context;
   }
-  advance(context);
+  if (!context->deciding) advance(context);
 }
 
 void ProxyCore::forward_stateless(message::Message&& request, const transport::Flow& flow) {
@@ -188,7 +221,8 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
     respond(build_rejection(request, *rejection));
     return;
   }
-  auto decision = decide(request, flow, std::nullopt);
+  auto decision = decide(request, flow, [](Decision) {});
+  if (!decision) decision = Decision::respond(500);  // a stateless proxy cannot wait
   if (decision->status != 0 || decision->targets.empty()) {
     const int status = decision->status != 0 ? decision->status : 480;
     auto response = message::build_response(request, status);

@@ -140,6 +140,8 @@ std::string_view metric_label(message::ErrorKind kind) {
       return "resolve_failed";
     case message::ErrorKind::kTransportError:
       return "transport_error";
+    case message::ErrorKind::kStorageError:
+      return "storage_error";
   }
   return "unknown";
 }

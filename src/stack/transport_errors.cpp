@@ -33,6 +33,8 @@ void Worker::on_transport_error(const transport::Flow& flow, std::error_code err
   // transaction: it counts as an error only when one failed. The error is
   // counted before any Core callback it causes (whoever sees the callback
   // sees the count).
+  if (flow.connection != 0 && stack_.config().connection_closed)
+    stack_.config().connection_closed(flow);
   bool counted = false;
   if (flow.connection == 0) {
     stack_.shared_counters().transport_error(TransportErrorSource::kReported);

@@ -8,7 +8,7 @@ init() {
   SIPPET=$(realpath "${1:?usage: $0 <sippet binary> <sipp binary>}")
   SIPP=${2:-sipp}
   case "$SIPP" in */*) SIPP=$(realpath "$SIPP") ;; esac
-  WORK=$(mktemp -d)
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/sippet-interop.XXXXXX")
   SERVE_PID=""
   BACKGROUND_PIDS=()
   trap cleanup EXIT
@@ -173,7 +173,7 @@ stop_proxy() {
 start_sipp_callee() {
   local calls=$1
   shift
-  CALLEE_PORT=$(free_port)
+  [ "${KEEP_CALLEE_PORT:-0}" = 1 ] || CALLEE_PORT=$(free_port)
   timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" -nostdin -trace_screen \
     -screen_file callee_screen.log "$@" >callee.out 2>&1 &
   CALLEE_PID=$!
@@ -195,4 +195,63 @@ expect_callee_ok() {
     fail "callee: sipp exit $status, successful $ok/$calls, failed $failed"
   fi
   echo "ok: callee took $ok calls, $failed failed"
+}
+
+# ---- The registrar (sippet serve --mode registrar) ----------------------
+
+PHONE=(python3 "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/sip_phone.py")
+
+# Starts `sippet serve --mode registrar` on udp: and tcp:127.0.0.1:$REG_PORT
+# (a free port, kept across restarts) with bindings in $DB (a SQLite file in
+# the work directory unless set): sets REG_PID. Output: registrar.log.
+start_registrar() {
+  REG_PORT=${REG_PORT:-$(free_port)}
+  DB=${DB:-$WORK/registrar.db}
+  : >registrar.log
+  "$SIPPET" serve --mode registrar --listen "udp:127.0.0.1:$REG_PORT" \
+    --listen "tcp:127.0.0.1:$REG_PORT" --db "$DB" --threads 2 "$@" >registrar.log 2>&1 &
+  REG_PID=$!
+  BACKGROUND_PIDS+=("$REG_PID")
+  for _ in $(seq 1 50); do
+    [ "$(grep -c listening registrar.log)" = 2 ] && return 0
+    kill -0 "$REG_PID" 2>/dev/null || { cat registrar.log >&2; fail "the registrar did not start"; }
+    sleep 0.1
+  done
+  fail "the registrar did not report listening"
+}
+
+# Stops the registrar and checks it exited cleanly on SIGTERM.
+stop_registrar() {
+  kill -TERM "$REG_PID"
+  local status=0
+  wait "$REG_PID" || status=$?
+  [ "$status" = 0 ] || { cat registrar.log >&2; fail "the registrar exited with $status"; }
+}
+
+# Registers sip:<user>@127.0.0.1 with Contact <contact> through SIPp
+# (scenarios/register_as.xml). Usage: sipp_register <user> <contact> [expires]
+sipp_register() {
+  local port status=0
+  port=$(free_port)
+  timeout 20 "$SIPP" "127.0.0.1:$REG_PORT" -i 127.0.0.1 -p "$port" -m 1 -s "$1" \
+    -sf "$SCENARIOS/register_as.xml" -key contact "$2" -key expires "${3:-600}" \
+    -timeout 10s -timeout_error -nostdin >register.out 2>&1 || status=$?
+  [ "$status" = 0 ] || { cat register.out registrar.log >&2; fail "REGISTER of $1 failed"; }
+}
+
+# The bindings of <aor> in $DB (sippet registrations --json), one contact a line.
+contacts_of() {
+  "$SIPPET" registrations --db "$DB" --json |
+    python3 -c 'import json, sys; [print(b["contact"]) for b in json.load(sys.stdin) if b["aor"] == sys.argv[1]]' "$1"
+}
+
+# Sends the request on stdin to the registrar (sip_phone.py request) and
+# checks the final status. Usage: expect_status <code> [--tcp] <<EOF ...
+expect_status() {
+  local code=$1 got
+  shift
+  "${PHONE[@]}" request "$REG_PORT" "$@" >response.txt || fail "no response (expected $code)"
+  got=$(head -1 response.txt | cut -d' ' -f2)
+  [ "$got" = "$code" ] || { cat response.txt >&2; fail "expected $code, got $got"; }
+  echo "ok: $(head -1 response.txt | tr -d '\r')"
 }

@@ -32,6 +32,8 @@ enum class ErrorKind {
   kNoRoute,            // no listener or address reaches the target
   kResolveFailed,      // the target host name has no usable address
   kTransportError,     // the transport refused the message at once (send, bind)
+  // The registrar's storage.
+  kStorageError,  // the database cannot be opened, read or written, or has another schema
 };
 
 // What went wrong, where (byte offset into the input), and the status code a

@@ -54,6 +54,15 @@ struct Decision {
 using Router =
     std::function<Decision(const message::Message& request, const transport::Flow& flow)>;
 
+// A router that may decide later (a lookup off the worker thread, e.g. in
+// a shared database): it returns the Decision at once, or nullopt and calls
+// `later` exactly once, from any thread, with it. Meanwhile a CANCEL is
+// answered and the request is answered 487 once the decision comes. A
+// stateless proxy needs the decision at once (nullopt: 500).
+using Later = std::function<void(Decision)>;
+using AsyncRouter = std::function<std::optional<Decision>(
+    const message::Message& request, const transport::Flow& flow, Later later)>;
+
 // The targets grouped for sequential forking (§16.6, RFC 3261 §16.7 step
 // "q-value"): highest q first, equal q values together (tried in parallel).
 std::vector<std::vector<Target>> fork_groups(std::vector<Target> targets);
@@ -73,6 +82,7 @@ struct ProxyConfig {
 class ProxyCore final : public stack::Core {
  public:
   ProxyCore(ProxyConfig config, Router router);
+  ProxyCore(ProxyConfig config, AsyncRouter router);
   ~ProxyCore() override;
 
   // Call once, right after Stack::create.
@@ -99,7 +109,8 @@ class ProxyCore final : public stack::Core {
   void forward_stateless(message::Message&& request, const transport::Flow& flow);
   void answer(const message::Message& request, int status, stack::Transaction transaction);
   std::optional<Decision> decide(message::Message& request, const transport::Flow& flow,
-                                 std::optional<stack::Transaction> transaction);
+                                 Later later);
+  void decided(stack::Transaction server, Decision decision);
   void handle_cancel(message::Message&& cancel, stack::Transaction transaction);
   void start_group(const std::shared_ptr<Context>& context);
   void arm_timer_c(const std::shared_ptr<Context>& context, std::size_t branch);
@@ -116,7 +127,7 @@ class ProxyCore final : public stack::Core {
   std::shared_ptr<Context> find_client(const stack::Transaction& client) const;
 
   ProxyConfig config_;
-  Router router_;
+  AsyncRouter router_;
   Identity identity_;
   stack::Stack& net() const { return *stack_.load(std::memory_order_relaxed); }
 

@@ -27,7 +27,7 @@ inline constexpr std::size_t kStatusClassCount = 6;
 // message::ErrorKind's values; parsing and validation fail with the first
 // ones, up to kLastMessageErrorKind.
 inline constexpr std::size_t kErrorKindCount =
-    static_cast<std::size_t>(message::ErrorKind::kTransportError) + 1;
+    static_cast<std::size_t>(message::ErrorKind::kStorageError) + 1;
 inline constexpr message::ErrorKind kLastMessageErrorKind = message::ErrorKind::kHeaderTooLarge;
 // transaction::Kind's values.
 inline constexpr std::size_t kTransactionKindCount = 4;

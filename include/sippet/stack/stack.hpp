@@ -72,6 +72,10 @@ struct StackConfig {
   // a new branch, to the next (transport, address, port) the resolver gave;
   // the Core sees one outcome. With this set, a 503 answer fails over too.
   bool failover_on_503 = false;
+  // Called when a connection-oriented flow's connection closes or fails
+  // (the transport's report, RFC 5626 §5.3: a registrar stops using a
+  // binding's flow then). Any thread; it must not block.
+  std::function<void(const transport::Flow&)> connection_closed;
   // Tests: when set, the stack reads time from this clock and fires timers
   // only in Stack::fire_due_timers(), never by itself.
   std::shared_ptr<ManualClock> manual_clock;

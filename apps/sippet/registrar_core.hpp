@@ -1,0 +1,62 @@
+#pragma once
+// The Core of `sippet serve` with a registrar: REGISTERs go to the location
+// service (RFC 3261 §10.3; in proxy mode a REGISTER for a domain we do not
+// serve is proxied, §10.3 step 1), everything else to the proxy.
+#include <algorithm>
+#include <cctype>
+
+#include "location_service.hpp"
+#include "sippet/proxy/proxy_core.hpp"
+
+namespace sippet::app {
+
+class RegistrarCore final : public stack::Core {
+ public:
+  RegistrarCore(proxy::ProxyCore& proxy, LocationService& location, bool proxy_others)
+      : proxy_(proxy), location_(location), proxy_others_(proxy_others) {}
+
+  void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
+                       const transport::Flow& flow) override {
+    if (request.method() != message::Method::kRegister || !routes_end_here(request) ||
+        (proxy_others_ && !serves(request.request_line().uri))) {
+      proxy_.receive_request(std::move(request), transaction, flow);
+      return;
+    }
+    location_.submit(std::move(request), transaction, flow);
+  }
+  void receive_response(message::Message response, std::optional<stack::Transaction> transaction,
+                        const transport::Flow& flow) override {
+    proxy_.receive_response(std::move(response), transaction, flow);
+  }
+  void receive_error(const stack::TransactionError& error,
+                     stack::Transaction transaction) override {
+    proxy_.receive_error(error, transaction);
+  }
+
+ private:
+  // No Route, or only ours (a phone with this server as outbound proxy).
+  bool routes_end_here(const message::Message& request) const {
+    for (const auto* field : request.get_all(message::HeaderId::kRoute)) {
+      const auto* route = field->as<message::NameAddr>();
+      if (!route || !proxy_.identity().owns(route->uri)) return false;
+    }
+    return true;
+  }
+
+  bool serves(const message::Uri& uri) const {
+    const auto& domains = location_.options().registrar.domains;
+    if (domains.empty() || proxy_.identity().owns(uri)) return true;
+    for (const auto& d : domains)
+      if (d.size() == uri.host.size() &&
+          std::equal(d.begin(), d.end(), uri.host.begin(),
+                     [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+        return true;
+    return false;
+  }
+
+  proxy::ProxyCore& proxy_;
+  LocationService& location_;
+  bool proxy_others_;
+};
+
+}  // namespace sippet::app

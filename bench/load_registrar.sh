@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Registrar load figures: SIPp running bench/anchors/sipp/register.xml (one
+# REGISTER per call, each for a new address of record user<N>, Expires 3600)
+# at RATE REGISTERs/s for CALLS, against each registrar in turn:
+#   sippet    sippet serve --mode registrar --db FILE (SQLite: a 200 only once
+#             the binding is committed, writes grouped into transactions)
+#   kamailio  bench/anchors/kamailio/registrar-sqlite.cfg (usrloc db_mode=1:
+#             written through to SQLite, one worker; its database made with
+#             Kamailio's own schema)
+# For each it prints successful and failed REGISTERs, CPU µs per REGISTER
+# (user+sys of all its processes over the run), peak RSS, the database's
+# size and the bindings in it after the run; then the ratio sippet/kamailio.
+# Then, for sippet: RSS and database size with BIG bindings (100,000) stored,
+# and the time from start to listening with them.
+#
+# A measuring script, never a failing test: it exits 0 whatever the figures.
+# Environment: RATE (500), CALLS (10000), BIG (100000), PORT (5080: the
+#   Kamailio configuration listens there), SERVERS ("sippet kamailio"),
+#   BUILD_DIR (build/release), THREADS (sippet --threads), SIPPET_BIN.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+source bench/load/procstat.sh
+
+RATE=${RATE:-500}
+CALLS=${CALLS:-10000}
+BIG=${BIG:-100000}
+PORT=${PORT:-5080}
+SERVERS=${SERVERS:-"sippet kamailio"}
+BUILD_DIR=${BUILD_DIR:-$root/build/release}
+sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
+work=$(mktemp -d /tmp/sippet-load-registrar.XXXXXX)
+ticks_per_s=$(getconf CLK_TCK)
+run_timeout=$((CALLS / RATE + 60))
+
+log() { echo "load_registrar: $*" >&2; }
+
+install_missing() {
+  local missing=() p sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" != 0 ] && sudo="sudo"
+  log "installing ${missing[*]}"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+stop_group() {
+  local pgid=$1
+  [ -z "$pgid" ] && return 0
+  kill -TERM -- "-$pgid" 2>/dev/null
+  for _ in $(seq 50); do
+    [ -z "$(group_pids "$pgid")" ] && break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pgid" 2>/dev/null
+  wait "$pgid" 2>/dev/null
+}
+
+# start_group VAR LOG command...: in a new session, until it listens on PORT.
+start_group() {
+  local var=$1 logfile=$2
+  shift 2
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  local pgid=$!
+  printf -v "$var" '%s' "$pgid"
+  for _ in $(seq 600); do
+    udp_port_bound "$PORT" && return 0
+    kill -0 "$pgid" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "$logfile: nothing listens on 127.0.0.1:$PORT; its end:"
+  tail -n 20 "$logfile" >&2
+  stop_group "$pgid"
+  printf -v "$var" '%s' ""
+  return 1
+}
+
+server_pgid=""
+trap 'stop_group "$server_pgid"; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+bindings_in() {  # <db> <table>
+  python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from " + sys.argv[2]).fetchone()[0])' "$1" "$2" 2>/dev/null || echo "-"
+}
+db_kib() { du -k -c "$1"* 2>/dev/null | tail -1 | cut -f1; }
+
+# One row: "name successful failed cpu_us peak_rss_kib db_kib bindings note"
+results=()
+measure() {
+  local name=$1 db=$2 table=$3
+  shift 3
+  if udp_port_bound "$PORT"; then
+    results+=("$name - - - - - - busy-port")
+    return
+  fi
+  if ! start_group server_pgid "$work/$name.log" "$@"; then
+    results+=("$name - - - - - - did-not-start")
+    return
+  fi
+  sleep 0.5
+  local cpu_before cpu_after stats rc
+  cpu_before=$(group_cpu_ticks "$server_pgid")
+  stats=$work/$name.stat.csv
+  timeout --signal=INT --kill-after=10 "$((run_timeout + 15))" \
+    sipp "127.0.0.1:$PORT" -sf bench/anchors/sipp/register.xml -i 127.0.0.1 -p 0 \
+    -r "$RATE" -m "$CALLS" -nostdin -timeout "${run_timeout}s" -trace_stat \
+    -stf "$stats" -fd 1 -stat_delimiter ';' >"$work/$name.sipp.log" 2>&1
+  rc=$?
+  cpu_after=$(group_cpu_ticks "$server_pgid")
+  local rss_kib
+  rss_kib=$(group_peak_rss_kib "$server_pgid")
+  stop_group "$server_pgid"
+  server_pgid=""
+  local successful failed
+  read -r successful failed < <(python3 - "$stats" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+head, last = rows[0], rows[-1]
+def col(name):
+    return int(last[head.index(name)]) if name in head else 0
+print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
+PY
+  ) || { successful=0; failed=0; }
+  local calls=$((successful + failed)) cpu_us="-"
+  [ "$calls" -gt 0 ] && cpu_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$ticks_per_s" \
+    -v c="$calls" 'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
+  log "$name: sipp exit $rc, $successful successful, $failed failed"
+  results+=("$name $successful $failed $cpu_us $rss_kib $(db_kib "$db") $(bindings_in "$db" "$table") ok")
+}
+
+install_missing sip-tester kamailio kamailio-sqlite-modules sqlite3
+
+threads=()
+[ -n "${THREADS:-}" ] && threads=(--threads "$THREADS")
+for server in $SERVERS; do
+  case "$server" in
+    sippet)
+      measure sippet "$work/sippet.db" bindings "$sippet_bin" serve --mode registrar \
+        --listen "udp:127.0.0.1:$PORT" --db "$work/sippet.db" "${threads[@]}"
+      ;;
+    kamailio)
+      kdb=$work/kamailio.db
+      sqlite3 "$kdb" </usr/share/kamailio/db_sqlite/standard-create.sql
+      sqlite3 "$kdb" </usr/share/kamailio/db_sqlite/usrloc-create.sql
+      sed "s|/tmp/kamailio-registrar.db|$kdb|g; s|udp:127.0.0.1:5080|udp:127.0.0.1:$PORT|" \
+        bench/anchors/kamailio/registrar-sqlite.cfg >"$work/kamailio.cfg"
+      measure kamailio "$kdb" location kamailio -DD -E -m 512 -f "$work/kamailio.cfg"
+      ;;
+  esac
+done
+
+echo
+echo "REGISTER load: $CALLS REGISTERs at $RATE/s, a new address of record each (register.xml)"
+printf '%-10s %11s %7s %13s %14s %10s %9s  %s\n' registrar successful failed "CPU µs/REG" \
+  "peak RSS MiB" "db KiB" bindings note
+declare -A cpu
+for row in "${results[@]}"; do
+  read -r name ok bad c rss dbk n note <<<"$row"
+  rss_mib="-"
+  [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
+  printf '%-10s %11s %7s %13s %14s %10s %9s  %s\n' "$name" "$ok" "$bad" "$c" "$rss_mib" "$dbk" "$n" "$note"
+  cpu[$name]=$c
+done
+if [ -n "${cpu[sippet]:-}" ] && [ -n "${cpu[kamailio]:-}" ] && [ "${cpu[sippet]}" != - ] &&
+  [ "${cpu[kamailio]}" != - ]; then
+  awk -v s="${cpu[sippet]}" -v k="${cpu[kamailio]}" \
+    'BEGIN {if (k > 0) printf "CPU per REGISTER, sippet/kamailio: %.3f\n", s / k}'
+fi
+
+# sippet with BIG bindings stored: start-up time, RSS, file size.
+case " $SERVERS " in *" sippet "*) ;; *) exit 0 ;; esac
+big=$work/big.db
+if start_group server_pgid "$work/big-create.log" "$sippet_bin" serve --mode registrar \
+  --listen "udp:127.0.0.1:$PORT" --db "$big"; then
+  stop_group "$server_pgid"
+  server_pgid=""
+  python3 - "$big" "$BIG" "$PORT" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+now = int(time.time())
+rows = ((f"sip:user{i}@example.com", f"sip:user{i}@127.0.0.1:{10000 + i % 50000}", "", -1, "", 0,
+         f"call{i}", 1, now + 3600, "", f"UDP|127.0.0.1:{sys.argv[3]}|127.0.0.1:{10000 + i % 50000}|0")
+        for i in range(int(sys.argv[2])))
+db.executemany("insert into bindings values (?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+PY
+  start=$(date +%s.%N)
+  if start_group server_pgid "$work/big.log" "$sippet_bin" serve --mode registrar \
+    --listen "udp:127.0.0.1:$PORT" --db "$big"; then
+    ready=$(date +%s.%N)
+    sleep 0.5
+    rss=$(group_peak_rss_kib "$server_pgid")
+    stop_group "$server_pgid"
+    server_pgid=""
+    echo
+    awk -v n="$BIG" -v t="$(awk -v a="$start" -v b="$ready" 'BEGIN {print b - a}')" \
+      -v r="$rss" -v d="$(db_kib "$big")" 'BEGIN {printf "sippet with %d bindings: start to listening %.2f s, peak RSS %.1f MiB, database %.1f MiB\n", n, t, r / 1024, d / 1024}'
+    grep -o "([0-9]* loaded)" "$work/big.log"
+  fi
+fi
+exit 0
