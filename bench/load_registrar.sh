@@ -7,6 +7,14 @@
 #   kamailio  bench/anchors/kamailio/registrar-sqlite.cfg (usrloc db_mode=1:
 #             written through to SQLite, one worker; its database made with
 #             Kamailio's own schema)
+#   sippet-auth, kamailio-auth
+#             the same with Digest authentication of every REGISTER: SIPp runs
+#             bench/anchors/sipp/register-auth.xml (REGISTER, 401, REGISTER
+#             with MD5 credentials of one user, 200; a new Call-ID each, so
+#             each replaces the binding), against `sippet serve --users FILE
+#             --auth-algorithm MD5` (an HA1 line) and
+#             bench/anchors/kamailio/registrar-auth-sqlite.cfg (auth_db, the
+#             HA1 in its subscriber table)
 # For each it prints successful and failed REGISTERs, CPU µs per REGISTER
 # (user+sys of all its processes over the run), peak RSS, the database's
 # size and the bindings in it after the run; then the ratio sippet/kamailio.
@@ -17,6 +25,8 @@
 # Environment: RATE (500), CALLS (10000), BIG (100000), PORT (5080: the
 #   Kamailio configuration listens there), SERVERS ("sippet kamailio"),
 #   BUILD_DIR (build/release), THREADS (sippet --threads), SIPPET_BIN.
+# An authenticated REGISTER is one call of two transactions (the 401 and the
+# 200): its CPU figure is per call, the 401 round trip included.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -26,7 +36,7 @@ RATE=${RATE:-500}
 CALLS=${CALLS:-10000}
 BIG=${BIG:-100000}
 PORT=${PORT:-5080}
-SERVERS=${SERVERS:-"sippet kamailio"}
+SERVERS=${SERVERS:-"sippet kamailio sippet-auth kamailio-auth"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load-registrar.XXXXXX)
@@ -106,7 +116,7 @@ measure() {
   cpu_before=$(group_cpu_ticks "$server_pgid")
   stats=$work/$name.stat.csv
   timeout --signal=INT --kill-after=10 "$((run_timeout + 15))" \
-    sipp "127.0.0.1:$PORT" -sf bench/anchors/sipp/register.xml -i 127.0.0.1 -p 0 \
+    sipp "127.0.0.1:$PORT" "${scenario[@]}" -i 127.0.0.1 -p 0 \
     -r "$RATE" -m "$CALLS" -nostdin -timeout "${run_timeout}s" -trace_stat \
     -stf "$stats" -fd 1 -stat_delimiter ';' >"$work/$name.sipp.log" 2>&1
   rc=$?
@@ -136,40 +146,76 @@ install_missing sip-tester kamailio kamailio-sqlite-modules sqlite3
 
 threads=()
 [ -n "${THREADS:-}" ] && threads=(--threads "$THREADS")
+# The authenticated runs' user: bench / secret in example.com, stored as HA1.
+auth_user=bench
+auth_ha1=$(printf '%s' "$auth_user:example.com:secret" | md5sum | cut -d' ' -f1)
+printf '%s example.com MD5 %s\n' "$auth_user" "$auth_ha1" >"$work/users.txt"
+plain=(-sf bench/anchors/sipp/register.xml)
+authenticated=(-sf bench/anchors/sipp/register-auth.xml -au "$auth_user" -ap secret
+  -auth_uri example.com)
+# kamailio_db FILE [SCHEMA...]: a database made with Kamailio's own schema.
+kamailio_db() {
+  local db=$1 schema
+  shift
+  for schema in standard usrloc "$@"; do
+    sqlite3 "$db" <"/usr/share/kamailio/db_sqlite/$schema-create.sql"
+  done
+}
 for server in $SERVERS; do
   case "$server" in
-    sippet)
-      measure sippet "$work/sippet.db" bindings "$sippet_bin" serve --mode registrar \
-        --listen "udp:127.0.0.1:$PORT" --db "$work/sippet.db" "${threads[@]}"
+    sippet | sippet-auth)
+      scenario=("${plain[@]}")
+      users=()
+      if [ "$server" = sippet-auth ]; then
+        scenario=("${authenticated[@]}")
+        users=(--users "$work/users.txt" --realm example.com --auth-algorithm MD5)
+      fi
+      measure "$server" "$work/$server.db" bindings "$sippet_bin" serve --mode registrar \
+        --listen "udp:127.0.0.1:$PORT" --db "$work/$server.db" "${threads[@]}" \
+        "${users[@]}"
       ;;
-    kamailio)
-      kdb=$work/kamailio.db
-      sqlite3 "$kdb" </usr/share/kamailio/db_sqlite/standard-create.sql
-      sqlite3 "$kdb" </usr/share/kamailio/db_sqlite/usrloc-create.sql
+    kamailio | kamailio-auth)
+      kdb=$work/$server.db
+      cfg=registrar-sqlite.cfg
+      scenario=("${plain[@]}")
+      if [ "$server" = kamailio-auth ]; then
+        kamailio_db "$kdb" auth_db
+        sqlite3 "$kdb" "insert into subscriber (username, domain, ha1)
+          values ('$auth_user', 'example.com', '$auth_ha1')"
+        cfg=registrar-auth-sqlite.cfg
+        scenario=("${authenticated[@]}")
+      else
+        kamailio_db "$kdb"
+      fi
       sed "s|/tmp/kamailio-registrar.db|$kdb|g; s|udp:127.0.0.1:5080|udp:127.0.0.1:$PORT|" \
-        bench/anchors/kamailio/registrar-sqlite.cfg >"$work/kamailio.cfg"
-      measure kamailio "$kdb" location kamailio -DD -E -m 512 -f "$work/kamailio.cfg"
+        "bench/anchors/kamailio/$cfg" >"$work/$server.cfg"
+      measure "$server" "$kdb" location kamailio -DD -E -m 512 -f "$work/$server.cfg"
       ;;
   esac
 done
 
 echo
-echo "REGISTER load: $CALLS REGISTERs at $RATE/s, a new address of record each (register.xml)"
-printf '%-10s %11s %7s %13s %14s %10s %9s  %s\n' registrar successful failed "CPU µs/REG" \
+echo "REGISTER load: $CALLS REGISTERs at $RATE/s (register.xml: a new address of record each;"
+echo "  -auth rows: register-auth.xml, 401 then 200 for one user, a write each)"
+printf '%-14s %11s %7s %13s %14s %10s %9s  %s\n' registrar successful failed "CPU µs/REG" \
   "peak RSS MiB" "db KiB" bindings note
 declare -A cpu
 for row in "${results[@]}"; do
   read -r name ok bad c rss dbk n note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
-  printf '%-10s %11s %7s %13s %14s %10s %9s  %s\n' "$name" "$ok" "$bad" "$c" "$rss_mib" "$dbk" "$n" "$note"
+  printf '%-14s %11s %7s %13s %14s %10s %9s  %s\n' "$name" "$ok" "$bad" "$c" "$rss_mib" "$dbk" "$n" "$note"
   cpu[$name]=$c
 done
-if [ -n "${cpu[sippet]:-}" ] && [ -n "${cpu[kamailio]:-}" ] && [ "${cpu[sippet]}" != - ] &&
-  [ "${cpu[kamailio]}" != - ]; then
-  awk -v s="${cpu[sippet]}" -v k="${cpu[kamailio]}" \
-    'BEGIN {if (k > 0) printf "CPU per REGISTER, sippet/kamailio: %.3f\n", s / k}'
-fi
+# ratio OURS KAMAILIO LABEL
+ratio() {
+  local ours=${cpu[$1]:--} theirs=${cpu[$2]:--}
+  [ "$ours" = - ] || [ "$theirs" = - ] && return 0
+  awk -v s="$ours" -v k="$theirs" -v label="$3, $1/$2" \
+    'BEGIN {if (k > 0) printf "%s: %.3f\n", label, s / k}'
+}
+ratio sippet kamailio "CPU per REGISTER"
+ratio sippet-auth kamailio-auth "CPU per authenticated REGISTER"
 
 # sippet with BIG bindings stored: start-up time, RSS, file size.
 case " $SERVERS " in *" sippet "*) ;; *) exit 0 ;; esac

@@ -1,10 +1,14 @@
 #pragma once
 // The Core of `sippet serve` with a registrar: REGISTERs go to the location
 // service (RFC 3261 §10.3; in proxy mode a REGISTER for a domain we do not
-// serve is proxied, §10.3 step 1), everything else to the proxy.
+// serve is proxied, §10.3 step 1), everything else to the proxy. With
+// --users, both pass the authenticator first (§22: 401 for a REGISTER,
+// 407 for a request our users send).
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
+#include "authenticator.hpp"
 #include "location_service.hpp"
 #include "sippet/proxy/proxy_core.hpp"
 
@@ -12,15 +16,31 @@ namespace sippet::app {
 
 class RegistrarCore final : public stack::Core {
  public:
-  RegistrarCore(proxy::ProxyCore& proxy, LocationService& location, bool proxy_others)
-      : proxy_(proxy), location_(location), proxy_others_(proxy_others) {}
+  // `authenticator` may be null (no --users).
+  RegistrarCore(proxy::ProxyCore& proxy, LocationService& location, bool proxy_others,
+                Authenticator* authenticator = nullptr)
+      : proxy_(proxy),
+        location_(location),
+        proxy_others_(proxy_others),
+        authenticator_(authenticator) {}
+
+  // The stack the authenticator's answers go through; before any message.
+  void attach(stack::Stack& stack) { stack_.store(&stack, std::memory_order_release); }
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
                        const transport::Flow& flow) override {
     if (request.method() != message::Method::kRegister || !routes_end_here(request) ||
         (proxy_others_ && !serves(request.request_line().uri))) {
+      if (authenticator_ != nullptr) {
+        if (auto refusal = authenticator_->check_proxied(request, flow))
+          return answer(std::move(*refusal), transaction, flow);
+      }
       proxy_.receive_request(std::move(request), transaction, flow);
       return;
+    }
+    if (authenticator_ != nullptr) {
+      if (auto refusal = authenticator_->check_register(request, flow))
+        return answer(std::move(*refusal), transaction, flow);
     }
     location_.submit(std::move(request), transaction, flow);
   }
@@ -34,6 +54,21 @@ class RegistrarCore final : public stack::Core {
   }
 
  private:
+  // Through the request's server transaction, or on its flow when the
+  // stack keeps none (a stateless proxy).
+  void answer(message::Message&& response, const std::optional<stack::Transaction>& transaction,
+              const transport::Flow& flow) {
+    stack::Stack* stack = stack_.load(std::memory_order_acquire);
+    if (stack == nullptr) return;
+    if (transaction) {
+      (void)stack->send_response(std::move(response), transaction);
+    } else {
+      stack::SendOptions options;
+      options.flow = flow;
+      (void)stack->send_stateless(response, options);
+    }
+  }
+
   // No Route, or only ours (a phone with this server as outbound proxy).
   bool routes_end_here(const message::Message& request) const {
     for (const auto* field : request.get_all(message::HeaderId::kRoute)) {
@@ -57,6 +92,8 @@ class RegistrarCore final : public stack::Core {
   proxy::ProxyCore& proxy_;
   LocationService& location_;
   bool proxy_others_;
+  Authenticator* authenticator_;
+  std::atomic<stack::Stack*> stack_{nullptr};
 };
 
 }  // namespace sippet::app

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "authenticator.hpp"
 #include "capture_options.hpp"
 #include "commands.hpp"
 #include "dns_options.hpp"
@@ -69,6 +70,7 @@ void usage(std::FILE* out) {
       "  --metrics SPEC    serve Prometheus metrics at http://HOST:PORT/metrics\n"
       "                    (SPEC tcp:HOST:PORT, port 0: any)\n",
       out);
+  std::fputs(kAuthUsage, out);
   std::fputs(kCaptureUsage, out);
   std::fputs(kDnsUsage, out);
 }
@@ -83,6 +85,7 @@ int run_serve(int argc, char** argv) {
   LocationOptions location_options;
   std::optional<std::string> db;
   bool registrar_option = false;
+  AuthenticatorOptions auth_options;
   if (argc == 1) {
     // No arguments: the registrar and proxy a newcomer points phones at.
     mode = "proxy";
@@ -101,6 +104,10 @@ int run_serve(int argc, char** argv) {
       continue;
     }
     if (int parsed = parse_dns_option(argc, argv, i, "serve", config.dns); parsed != 0) {
+      if (parsed < 0) return 2;
+      continue;
+    }
+    if (int parsed = parse_auth_option(argc, argv, i, "serve", auth_options); parsed != 0) {
       if (parsed < 0) return 2;
       continue;
     }
@@ -237,6 +244,32 @@ int run_serve(int argc, char** argv) {
     return 2;
   }
   if (registrar_mode && !db) db = default_db_path();
+  if (auth_options.users_file.empty() &&
+      (!auth_options.realm.empty() || auth_options.algorithms_given)) {
+    std::fputs("sippet serve: --realm and --auth-algorithm need --users\n", stderr);
+    return 2;
+  }
+  std::unique_ptr<Authenticator> authenticator;
+  if (!auth_options.users_file.empty()) {
+    if (!proxy_mode) {
+      std::fputs("sippet serve: --users needs --mode proxy or registrar\n", stderr);
+      return 2;
+    }
+    if (auth_options.realm.empty() && !proxy_options.domains.empty())
+      auth_options.realm = proxy_options.domains.front();
+    if (auth_options.realm.empty()) {
+      std::fputs("sippet serve: --users needs --realm (or a --domain, the default realm)\n",
+                 stderr);
+      return 2;
+    }
+    auth_options.domains = proxy_options.domains;
+    auto loaded = Authenticator::load(auth_options);
+    if (!loaded) {
+      std::fprintf(stderr, "sippet serve: --users %s\n", loaded.error().reason.c_str());
+      return 1;
+    }
+    authenticator = std::move(*loaded);
+  }
   if (db && db->empty()) {
     std::fputs("sippet serve: --db needs a file or a postgresql:// URL\n", stderr);
     return 2;
@@ -319,7 +352,7 @@ int run_serve(int argc, char** argv) {
         return router(request, flow, std::move(later));
       }));
   std::optional<RegistrarCore> registrar_core;
-  if (location) registrar_core.emplace(proxy_core, *location, !registrar_mode);
+  if (location) registrar_core.emplace(proxy_core, *location, !registrar_mode, authenticator.get());
   stack::Core& core = registrar_core ? static_cast<stack::Core&>(*registrar_core)
                       : proxy_mode   ? static_cast<stack::Core&>(proxy_core)
                                      : static_cast<stack::Core&>(uas_core);
@@ -335,6 +368,7 @@ int run_serve(int argc, char** argv) {
     router.attach(**stack, proxy_core);  // first: the core calls it once attached
     proxy_core.attach(**stack);
     if (location) location->attach(**stack);
+    if (registrar_core) registrar_core->attach(**stack);
   } else {
     uas_core.attach(**stack, protocols);
   }
