@@ -196,3 +196,43 @@ expect_callee_ok() {
   fi
   echo "ok: callee took $ok calls, $failed failed"
 }
+
+# Starts dnsmasq on a free loopback port as this user, answering for *.test
+# only with the records of file $1 (dnsmasq.conf lines): sets DNS_PORT and
+# DNS_PID (stopped at exit); its query log: dnsmasq.log. Ready once it
+# answers a name only this instance knows.
+start_dnsmasq() {
+  command -v dnsmasq >/dev/null || fail "dnsmasq is not installed (scripts/setup.sh installs it)"
+  local probe="ready-$$-$RANDOM.probe.test"
+  {
+    echo "listen-address=127.0.0.1"
+    echo "bind-interfaces"
+    echo "no-resolv"
+    echo "no-hosts"
+    echo "local=/test/"
+    echo "pid-file="
+    echo "log-queries"
+    echo "user=$(id -un)"
+    echo "group=$(id -gn)"
+    echo "host-record=$probe,127.0.0.1"
+    cat "$1"
+  } >dnsmasq.conf
+  for _ in $(seq 1 10); do
+    DNS_PORT=$(free_port)
+    dnsmasq --keep-in-foreground --conf-file=dnsmasq.conf --port="$DNS_PORT" \
+      --log-facility="$WORK/dnsmasq.log" &
+    DNS_PID=$!
+    for _ in $(seq 1 50); do
+      if "$SIPPET" resolve --dns-server "127.0.0.1:$DNS_PORT" --dns-timeout 100 \
+        "sip:$probe:5060" >/dev/null 2>&1; then
+        BACKGROUND_PIDS+=("$DNS_PID")
+        return 0
+      fi
+      kill -0 "$DNS_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -TERM "$DNS_PID" 2>/dev/null || true
+    wait "$DNS_PID" 2>/dev/null || true
+  done
+  fail "dnsmasq did not start"
+}
