@@ -144,11 +144,26 @@ wait_udp_port() {
   fail "nothing listens on udp 127.0.0.1:$1 after 10 s"
 }
 
+# Waits (bounded, 10 s) until something listens on TCP 127.0.0.1:$1.
+wait_tcp_port() {
+  for _ in $(seq 1 100); do
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on tcp 127.0.0.1:$1 after 10 s"
+}
+
 # Starts `sippet serve --mode proxy` on a free port: sets PROXY_PORT and
-# PROXY_PID (stopped by stop_proxy, or at exit). Its output: proxy.log.
+# PROXY_PID (stopped by stop_proxy, or at exit). Its output: proxy.log. It
+# listens on that port with each transport of $PROXY_TRANSPORTS (udp
+# unless set, e.g. "udp tcp").
 start_proxy() {
   PROXY_PORT=$(free_port)
-  "$SIPPET" serve --mode proxy --listen "udp:127.0.0.1:$PROXY_PORT" "$@" >proxy.log 2>&1 &
+  local listen=() transport
+  for transport in ${PROXY_TRANSPORTS:-udp}; do
+    listen+=(--listen "$transport:127.0.0.1:$PROXY_PORT")
+  done
+  "$SIPPET" serve --mode proxy "${listen[@]}" "$@" >proxy.log 2>&1 &
   PROXY_PID=$!
   BACKGROUND_PIDS+=("$PROXY_PID")
   for _ in $(seq 1 50); do
@@ -169,16 +184,23 @@ stop_proxy() {
 
 # Starts a SIPp callee for <calls> calls on a free port (bounded to 60 s):
 # sets CALLEE_PORT and CALLEE_PID; its screen goes to callee_screen.log.
+# Over TCP when CALLEE_TRANSPORT=tcp (SIPp's -t t1), else UDP.
 # Usage: start_sipp_callee <calls> <sipp args: -sf FILE or -sn uas...>
 start_sipp_callee() {
   local calls=$1
   shift
   CALLEE_PORT=$(free_port)
-  timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" -nostdin -trace_screen \
-    -screen_file callee_screen.log "$@" >callee.out 2>&1 &
+  local transport=()
+  [ "${CALLEE_TRANSPORT:-udp}" = tcp ] && transport=(-t t1)
+  timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" "${transport[@]}" -nostdin \
+    -trace_screen -screen_file callee_screen.log "$@" >callee.out 2>&1 &
   CALLEE_PID=$!
   BACKGROUND_PIDS+=("$CALLEE_PID")
-  wait_udp_port "$CALLEE_PORT"
+  if [ "${CALLEE_TRANSPORT:-udp}" = tcp ]; then
+    wait_tcp_port "$CALLEE_PORT"
+  else
+    wait_udp_port "$CALLEE_PORT"
+  fi
 }
 
 # Waits for the SIPp callee to end its <calls> calls; every one must have
