@@ -170,8 +170,9 @@ class Stack {
   // Runs `task` on the worker that owns `call_id` after `delay`: serialised
   // with the Core callbacks of that Call-ID (e.g. a delayed answer, a
   // proxy's Timer C). The task waits in that worker's timer queue until
-  // due or cancelled; MetricsSnapshot::scheduled_tasks counts those
-  // waiting. With StackConfig::manual_clock the delay is counted on that
+  // due (run at most StackConfig::timer_resolution late, like the
+  // transaction timers) or cancelled; MetricsSnapshot::scheduled_tasks
+  // counts those waiting. With StackConfig::manual_clock the delay is counted on that
   // clock: fire_due_timers() runs the task once it is due. A delay of 0
   // runs it as soon as the worker can (an empty ScheduledTask).
   ScheduledTask schedule(std::string_view call_id, std::chrono::milliseconds delay,
