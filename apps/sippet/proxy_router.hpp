@@ -16,20 +16,41 @@
 //   OPTIONS is answered 200, anything else 404;
 // - in registrar mode, any other request outside a dialog: 404 (it proxies
 //   for registered users only);
-// - otherwise it goes to `--to` when given (its Request-URI kept, like an
-//   outbound proxy), else to its Request-URI.
+// - a request within a dialog (a To tag) goes to its Request-URI, the
+//   remote target (§12.2; with Record-Route it came along the route set,
+//   §16.4);
+// - any other goes to `--to` when given (its Request-URI kept, like an
+//   outbound proxy: an IP address directly, a domain by RFC 3263), else to
+//   its Request-URI.
 #include <atomic>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "location_service.hpp"
 #include "sippet/proxy/proxy_core.hpp"
 #include "sippet/stack/stack.hpp"
 #include "sippet/transport/endpoint.hpp"
+#include "sippet/transport/protocol.hpp"
 
 namespace sippet::app {
 
+// `--to URI`: the next hop of the requests that are not for us.
+struct NextHop {
+  std::string uri;  // as given
+  // sip: with an IP address and UDP (no transport param, or udp): sent
+  // straight there, on a flow from a listener of its family.
+  std::optional<transport::Endpoint> endpoint;
+  // Otherwise (a domain, sips:, another transport): a pre-loaded Route
+  // `<URI;lr>` (RFC 3261 §16.6 step 6, the outbound proxy of §8.1.2) that the
+  // stack locates by RFC 3263 (NAPTR, SRV, A/AAAA) and fails over along (§4.3).
+  std::string route;
+  // The transport the URI names (its `transport` param, TLS for sips:), if any.
+  std::optional<transport::Protocol> protocol;
+};
+
 struct ProxyOptions {
-  std::optional<transport::Endpoint> to;  // --to sip:HOST:PORT (an IP address)
+  std::optional<NextHop> to;  // --to URI
   bool stateless = false;
   bool record_route = false;
   std::vector<std::string> domains;  // --domain NAME
@@ -37,9 +58,11 @@ struct ProxyOptions {
   bool sequential = false;           // --fork sequential: by q-value
 };
 
-// "sip:127.0.0.1:5070" → 127.0.0.1:5070 (the port defaults to 5060); an
-// error for a host name or another scheme.
-message::Result<transport::Endpoint> parse_to(std::string_view uri);
+// "sip:127.0.0.1:5070" → endpoint 127.0.0.1:5070 (the port defaults to
+// 5060); "sip:example.com", "sips:example.com", "sip:192.0.2.1;transport=tcp"
+// → a Route. Errors: not a sip: or sips: URI, a user part, an unknown
+// transport, sips: over a transport that is not TLS (§26.2.2).
+message::Result<NextHop> parse_to(std::string_view uri);
 
 // A private, loopback or link-local IP address (RFC 1918, RFC 6598,
 // RFC 4193): a Contact naming one is reachable only from its own network.
@@ -65,9 +88,8 @@ class ProxyRouter {
   ProxyOptions options_;
   LocationService* location_;  // null: no registrar
   std::atomic<const proxy::ProxyCore*> core_{nullptr};
-  std::optional<transport::Flow> to_flow_;  // to --to, from a listener of its family
+  std::optional<transport::Flow> to_flow_;  // to an IP --to, from a listener of its family
   std::vector<transport::Endpoint> locals_;
-  std::vector<transport::Protocol> protocols_;
 };
 
 }  // namespace sippet::app

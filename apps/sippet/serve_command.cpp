@@ -29,7 +29,7 @@ void usage(std::FILE* out) {
       "usage: sippet serve   (registrar and proxy on udp: and tcp:127.0.0.1:5060, bindings\n"
       "                      in $XDG_DATA_HOME/sippet/registrar.db)\n"
       "       sippet serve --mode uas --listen udp:HOST:PORT [--listen ...] [options]\n"
-      "       sippet serve --mode proxy --listen udp:HOST:PORT [--to sip:IP:PORT]\n"
+      "       sippet serve --mode proxy --listen udp:HOST:PORT [--to URI]\n"
       "                    [--stateless] [--record-route] [--domain NAME ...] [options]\n"
       "       sippet serve --mode registrar --listen udp:HOST:PORT [--db PATH|URL] [options]\n"
       "\n"
@@ -39,10 +39,13 @@ void usage(std::FILE* out) {
       "                    kept (in memory unless --db); requests to registered users go\n"
       "                    to their contacts; requests with Route follow it; requests for\n"
       "                    this proxy (its addresses, --domain) -> 404 (OPTIONS -> 200);\n"
-      "                    the others go to --to, else to their Request-URI\n"
+      "                    requests in a dialog go to their Request-URI; the others to\n"
+      "                    --to, else to their Request-URI\n"
       "  --mode registrar  RFC 3261 §10 registrar, and a proxy for registered users only\n"
       "                    (480 when a known user has no binding, else 404)\n"
-      "  --to URI          proxy: the next hop of every request not for us\n"
+      "  --to URI          proxy: the next hop of requests not for us: sip:IP:PORT, or a\n"
+      "                    domain located by RFC 3263 (NAPTR, SRV, A/AAAA, failing over):\n"
+      "                    sip:example.com, sips:example.com, sip:HOST;transport=tcp\n"
       "  --stateless       proxy: RFC 3261 §16.11 stateless (default: transaction stateful)\n"
       "  --record-route    proxy: add Record-Route (stay in the dialogs' path)\n"
       "  --domain NAME     proxy, registrar: a domain we own; repeatable (default: any)\n"
@@ -189,7 +192,7 @@ int run_serve(int argc, char** argv) {
         std::fprintf(stderr, "sippet serve: --to %s: %s\n", value, to.error().reason.c_str());
         return 2;
       }
-      proxy_options.to = *to;
+      proxy_options.to = std::move(to).value();
     } else if (arg == "--domain") {
       proxy_options.domains.emplace_back(value);
     } else if (arg == "--db") {
@@ -306,6 +309,19 @@ int run_serve(int argc, char** argv) {
     std::fputs("sippet serve: at least one --listen is needed\n", stderr);
     usage(stderr);
     return 2;
+  }
+  if (proxy_options.to && proxy_options.to->protocol) {
+    // The stack sends from a listener of the target's transport.
+    const auto wanted = *proxy_options.to->protocol;
+    bool found = false;
+    for (const auto& spec : config.listen)
+      found = found || spec.protocol == wanted;
+    if (!found) {
+      std::fprintf(stderr, "sippet serve: --to %s: no %s listener to send from\n",
+                   proxy_options.to->uri.c_str(),
+                   std::string(transport::facts(wanted).uri_name).c_str());
+      return 2;
+    }
   }
   bool tls = false;
   for (const auto& spec : config.listen)

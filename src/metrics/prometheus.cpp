@@ -177,6 +177,11 @@ void stack_families(Exposition& out, const stack::MetricsSnapshot& s) {
 
   out.family("sippet_workers", "gauge", "Worker threads of the stack.");
   out.sample({}, s.workers);
+
+  out.family("sippet_scheduled_tasks", "gauge",
+             "Tasks scheduled on the stack's workers and waiting to run (a proxy's Timer C, a "
+             "delayed answer).");
+  out.sample({}, s.scheduled_tasks);
 }
 
 void process_families(Exposition& out, const ProcessMetrics& p) {

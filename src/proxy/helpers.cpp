@@ -150,11 +150,14 @@ message::Result<RouteProcessing> process_routes(message::Message& request, const
       if (auto put = request.put(message::HeaderId::kRoute, kept); !put) return put.error();
     done.strict_router = true;
   }
-  if (const auto* top = request.get(message::HeaderId::kRoute)) {
-    if (const auto* route = top->as<message::NameAddr>(); route != nullptr && us.owns(route->uri)) {
-      request.pop_front(message::HeaderId::kRoute);
-      done.removed_ours = true;
-    }
+  // Our top Route is removed; so is the one below it when it is ours too:
+  // the two Record-Route values we added where the request changed
+  // transport or interface (§16.6 step 4, RFC 5658).
+  while (const auto* top = request.get(message::HeaderId::kRoute)) {
+    const auto* route = top->as<message::NameAddr>();
+    if (route == nullptr || !us.owns(route->uri)) break;
+    request.pop_front(message::HeaderId::kRoute);
+    done.removed_ours = true;
   }
   return done;
 }

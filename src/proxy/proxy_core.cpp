@@ -34,10 +34,9 @@ struct ProxyCore::Branch {
   enum class State { kCalling, kProceeding, kDone };
   stack::Transaction transaction;
   State state = State::kCalling;
-  bool cancel_pending = false;  // cancel once a provisional arrives (§9.1)
-  bool cancelled = false;       // our CANCEL went out
-  bool timer_c_scheduled = false;
-  stack::TimePoint timer_c_deadline{};
+  bool cancel_pending = false;   // cancel once a provisional arrives (§9.1)
+  bool cancelled = false;        // our CANCEL went out
+  stack::ScheduledTask timer_c;  // waiting on the stack's clock; cancelled when the branch ends
 };
 
 struct ProxyCore::Context {
@@ -280,7 +279,9 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
         context->best.offer(std::move(*response));
       continue;
     }
-    context->branches.push_back(Branch{**sent});
+    Branch branch;
+    branch.transaction = **sent;
+    context->branches.push_back(std::move(branch));
     {
       Shard& s = shard(**sent);
       std::lock_guard lock(s.mutex);
@@ -293,28 +294,30 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
 }
 
 void ProxyCore::arm_timer_c(const std::shared_ptr<Context>& context, std::size_t index) {
+  // §16.6 step 11: (re)started by each provisional response.
   Branch& branch = context->branches[index];
-  branch.timer_c_deadline = net().now() + config_.timer_c;
-  if (branch.timer_c_scheduled) return;  // the pending task sees the new deadline
-  branch.timer_c_scheduled = true;
-  net().schedule(context->request.call_id(), config_.timer_c,
-                 [this, server = context->server, index] { on_timer_c(server, index); });
+  (void)net().cancel(branch.timer_c);
+  branch.timer_c =
+      net().schedule(context->request.call_id(), config_.timer_c,
+                     [this, server = context->server, index] { on_timer_c(server, index); });
+}
+
+void ProxyCore::end_branch(Branch& branch) {
+  branch.state = Branch::State::kDone;
+  // §16.7: a branch with a final response (or that failed) needs no Timer C.
+  (void)net().cancel(branch.timer_c);
+  branch.timer_c = {};
+  Shard& s = shard(branch.transaction);
+  std::lock_guard lock(s.mutex);
+  s.clients.erase(branch.transaction.id);
 }
 
 void ProxyCore::on_timer_c(stack::Transaction server, std::size_t index) {
   auto context = find_server(server);
   if (!context || index >= context->branches.size()) return;
   Branch& branch = context->branches[index];
-  branch.timer_c_scheduled = false;
+  branch.timer_c = {};
   if (branch.state == Branch::State::kDone) return;
-  const auto now = net().now();
-  if (now < branch.timer_c_deadline) {  // a provisional restarted it
-    branch.timer_c_scheduled = true;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(branch.timer_c_deadline - now);
-    net().schedule(context->request.call_id(), left,
-                   [this, server, index] { on_timer_c(server, index); });
-    return;
-  }
   // §16.6 step 11: a branch with a provisional is cancelled (and given
   // Timer C once more to answer it); one without, or one that did not
   // answer our CANCEL, ends as if it had answered 408.
@@ -348,12 +351,7 @@ void ProxyCore::branch_failed(const std::shared_ptr<Context>& context, std::size
                               int status) {
   Branch& branch = context->branches[index];
   if (branch.state == Branch::State::kDone) return;
-  branch.state = Branch::State::kDone;
-  {
-    Shard& s = shard(branch.transaction);
-    std::lock_guard lock(s.mutex);
-    s.clients.erase(branch.transaction.id);
-  }
+  end_branch(branch);
   if (!context->final_sent)
     if (auto response = message::build_response(context->request, status))
       context->best.offer(std::move(*response));
@@ -435,12 +433,7 @@ void ProxyCore::receive_response(message::Message response,
       (void)net().send_response(std::move(response), context->server);
     return;
   }
-  branch.state = Branch::State::kDone;
-  {
-    Shard& s = shard(*transaction);
-    std::lock_guard lock(s.mutex);
-    s.clients.erase(transaction->id);
-  }
+  end_branch(branch);
   if (code < 300) {
     // §16.7 step 5: every 2xx at once; step 10: the others cancelled.
     const bool first = !context->final_sent;

@@ -77,6 +77,7 @@ void Worker::add_metrics(MetricsSnapshot& out) {
   layer_counters_.add_to(out);
   for (std::size_t kind = 0; kind < kTransactionKindCount; ++kind)
     out.transactions_alive[kind] += layer_.size(static_cast<transaction::Kind>(kind));
+  out.scheduled_tasks += tasks_.size();
 }
 
 MetricsSnapshot Stack::metrics() const {

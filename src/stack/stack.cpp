@@ -296,29 +296,22 @@ std::optional<Transaction> Stack::find_cancelled_invite(const message::Message& 
   return state.worker(state.worker_for(cancel.call_id())).find_cancelled_invite(cancel);
 }
 
-void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
-                     std::function<void()> task) {
+ScheduledTask Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
+                              std::function<void()> task) {
   auto& state = impl_->state;
   const std::uint32_t index = state.worker_for(call_id);
   Worker& worker = state.worker(index);
-  if (state.config().manual_clock && delay.count() > 0) {
-    // The manual clock's time: fire_due_timers() runs it when due.
-    std::lock_guard lock(impl_->manual_tasks_mutex);
-    impl_->manual_tasks.push_back(Impl::ManualTask{state.now() + delay, index, std::move(task)});
-    return;
-  }
   if (delay.count() <= 0) {
     worker.post_acting(std::move(task));
-    return;
+    return {};
   }
-  asio::post(worker.io(), [&worker, delay, task = std::move(task)]() mutable {
-    auto timer = std::make_shared<asio::steady_timer>(worker.io(), delay);
-    timer->async_wait([&worker, timer, task = std::move(task)](std::error_code error) {
-      if (error) return;
-      Worker::Acting acting(worker);
-      task();
-    });
-  });
+  return ScheduledTask{index, worker.schedule_task(delay, std::move(task))};
+}
+
+bool Stack::cancel(ScheduledTask task) {
+  auto& state = impl_->state;
+  if (!task || task.worker >= state.worker_count()) return false;
+  return state.worker(task.worker).cancel_task(task.id);
 }
 
 std::vector<transport::Endpoint> Stack::local_endpoints() const {
@@ -343,42 +336,13 @@ void Stack::fire_due_timers() {
     auto promise = std::make_shared<std::promise<void>>();
     done.push_back(promise->get_future());
     Worker* w = worker.get();
-    const auto index = static_cast<std::uint32_t>(done.size() - 1);
-    asio::post(w->io(), [this, w, index, promise] {
-      w->fire_due_timers();
-      // Then the scheduled tasks due (a task may schedule one due already).
-      for (;;) {
-        auto due = impl_->take_due_tasks(index, impl_->state.now());
-        if (due.empty()) break;
-        for (auto& task : due) {
-          Worker::Acting acting(*w);
-          task.task();
-        }
-      }
+    asio::post(w->io(), [w, promise] {
+      w->fire_due_timers();  // the transactions' timers, then the tasks due
       promise->set_value();
     });
   }
   for (auto& f : done)
     f.wait();
-}
-
-std::vector<Stack::Impl::ManualTask> Stack::Impl::take_due_tasks(std::uint32_t worker,
-                                                                 TimePoint now) {
-  std::vector<ManualTask> due;
-  std::lock_guard lock(manual_tasks_mutex);
-  auto kept = manual_tasks.begin();
-  for (auto& task : manual_tasks) {
-    if (task.worker == worker && task.deadline <= now) {
-      due.push_back(std::move(task));
-    } else {
-      *kept++ = std::move(task);
-    }
-  }
-  manual_tasks.erase(kept, manual_tasks.end());
-  std::stable_sort(due.begin(), due.end(), [](const ManualTask& a, const ManualTask& b) {
-    return a.deadline < b.deadline;
-  });
-  return due;
 }
 
 TimePoint Stack::now() const {

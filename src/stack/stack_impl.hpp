@@ -81,18 +81,6 @@ class Stack::Impl {
   std::shared_ptr<Resolver> resolver;
   bool owns_resolver = false;
 
-  // With StackConfig::manual_clock: the tasks of Stack::schedule(), run by
-  // Stack::fire_due_timers() once the clock reaches their deadline.
-  struct ManualTask {
-    TimePoint deadline;
-    std::uint32_t worker = 0;
-    std::function<void()> task;
-  };
-  std::mutex manual_tasks_mutex;
-  std::vector<ManualTask> manual_tasks;
-  // Takes the tasks of `worker` due at `now`, earliest first.
-  std::vector<ManualTask> take_due_tasks(std::uint32_t worker, TimePoint now);
-
  private:
   // Resolver callbacks may run after the stack stopped: they check `alive`
   // and count themselves in `running`; stop() clears `alive` and waits for

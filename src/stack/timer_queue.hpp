@@ -5,13 +5,18 @@
 //
 // A binary min-heap of (deadline, slot, generation) over a slab of slots:
 // schedule is O(log n) without allocation once the slab has grown, cancel is
-// O(1) (the heap entry goes stale and is skipped when it reaches the top).
+// O(1) (the slot and its payload are freed at once; the heap entry goes
+// stale and is skipped when it reaches the top). When stale entries
+// outnumber the live ones the heap is rebuilt without them (amortised O(1)
+// per cancel), so long timers cancelled early (a proxy's Timer C, more
+// than 3 minutes) do not pile up until their deadline.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
-#include <queue>
 #include <utility>
 #include <vector>
 
@@ -37,20 +42,24 @@ class TimerQueue {
     Slot& s = slots_[slot];
     s.payload = std::move(payload);
     s.live = true;
-    heap_.push(Entry{deadline, slot, s.generation});
+    heap_.push_back(Entry{deadline, slot, s.generation});
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
     ++size_;
     return make_id(slot, s.generation);
   }
 
   // True when the timer was pending (it will not fire); false when it had
-  // fired or been cancelled already.
-  bool cancel(TimerId id) {
+  // fired or been cancelled already. `payload`: receives the cancelled
+  // timer's payload (to destroy it elsewhere) instead of destroying it here.
+  bool cancel(TimerId id, Payload* payload = nullptr) {
     const auto slot = static_cast<std::uint32_t>(id >> 32);
     const auto generation = static_cast<std::uint32_t>(id);
     if (slot >= slots_.size()) return false;
     Slot& s = slots_[slot];
     if (!s.live || s.generation != generation) return false;
+    if (payload != nullptr) *payload = std::move(s.payload);
     release(slot);
+    if (heap_.size() > kCompactAbove && heap_.size() > 2 * size_) compact();
     return true;
   }
 
@@ -58,7 +67,7 @@ class TimerQueue {
   std::optional<TimePoint> next_deadline() {
     drop_stale();
     if (heap_.empty()) return std::nullopt;
-    return heap_.top().deadline;
+    return heap_.front().deadline;
   }
 
   // Removes every timer due at `now` (deadline <= now), earliest first, and
@@ -69,9 +78,8 @@ class TimerQueue {
     std::size_t fired = 0;
     for (;;) {
       drop_stale();
-      if (heap_.empty() || heap_.top().deadline > now) break;
-      const std::uint32_t slot = heap_.top().slot;
-      heap_.pop();
+      if (heap_.empty() || heap_.front().deadline > now) break;
+      const std::uint32_t slot = pop_top();
       Payload payload = std::move(slots_[slot].payload);
       release(slot);
       ++fired;
@@ -83,9 +91,8 @@ class TimerQueue {
   // Removes the earliest timer due at `now` and returns its payload, if any.
   std::optional<Payload> pop_due(TimePoint now) {
     drop_stale();
-    if (heap_.empty() || heap_.top().deadline > now) return std::nullopt;
-    const std::uint32_t slot = heap_.top().slot;
-    heap_.pop();
+    if (heap_.empty() || heap_.front().deadline > now) return std::nullopt;
+    const std::uint32_t slot = pop_top();
     std::optional<Payload> payload(std::move(slots_[slot].payload));
     release(slot);
     return payload;
@@ -93,8 +100,13 @@ class TimerQueue {
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Heap entries, stale ones included: at most about twice size().
+  std::size_t entries() const { return heap_.size(); }
 
  private:
+  // Below this many entries stale ones are left to reach the top.
+  static constexpr std::size_t kCompactAbove = 64;
+
   struct Slot {
     Payload payload{};
     std::uint32_t generation = 1;
@@ -118,18 +130,28 @@ class TimerQueue {
     free_.push_back(slot);
     --size_;
   }
+  bool stale(const Entry& entry) const {
+    const Slot& s = slots_[entry.slot];
+    return !s.live || s.generation != entry.generation;
+  }
   void drop_stale() {
-    while (!heap_.empty()) {
-      const Entry& top = heap_.top();
-      const Slot& s = slots_[top.slot];
-      if (s.live && s.generation == top.generation) return;
-      heap_.pop();
-    }
+    while (!heap_.empty() && stale(heap_.front()))
+      pop_top();
+  }
+  std::uint32_t pop_top() {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
+    const std::uint32_t slot = heap_.back().slot;
+    heap_.pop_back();
+    return slot;
+  }
+  void compact() {
+    std::erase_if(heap_, [this](const Entry& entry) { return stale(entry); });
+    std::make_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
   }
 
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
+  std::vector<Entry> heap_;  // a min-heap by deadline (std::push_heap with greater)
   std::size_t size_ = 0;
 };
 

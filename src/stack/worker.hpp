@@ -155,8 +155,14 @@ class Worker {
                                                       std::uint64_t resolution);
   void complete_resolution(std::uint64_t resolution, std::vector<Peer> peers);
 
-  // ---- worker_timers.cpp: runs the timers due now (its thread).
+  // ---- worker_timers.cpp: runs the timers due now, then the tasks due
+  // (its thread).
   void fire_due_timers();
+  // Stack::schedule() and Stack::cancel(): any thread. A task runs on this
+  // worker's thread, acting for it, once `delay` has passed on the stack's
+  // clock.
+  TimerId schedule_task(std::chrono::milliseconds delay, std::function<void()> task);
+  bool cancel_task(TimerId id);
 
   // ---- metrics.cpp: adds this worker's counters to `out` (any thread).
   void add_metrics(MetricsSnapshot& out);
@@ -214,6 +220,7 @@ class Worker {
   void schedule_timer(const transaction::StartTimer& start, const Run& run);
   void stop_timer(const transaction::StopTimer& stop);
   void arm_alarm_locked();
+  void run_due_tasks();                  // fire_due_timers(), outside the lock
   void start_alarm(TimePoint deadline);  // the worker's thread
 
   // incoming.cpp
@@ -283,7 +290,9 @@ class Worker {
     TimerId queued = 0;
   };
   std::vector<ShortTimer> short_timers_;  // by transaction slot
-  TimePoint armed_ = TimePoint::max();    // deadline the alarm is set for
+  // Stack::schedule()'s tasks: a cancelled one leaves the queue at once.
+  TimerQueue<std::function<void()>> tasks_;
+  TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
   transaction::Actions actions_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them

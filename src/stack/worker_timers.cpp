@@ -1,6 +1,7 @@
 // The worker's timers: one queue for the short ones (retransmissions, the
 // automatic 100 Trying), FIFO lanes for the long ones (64·T1 and the like),
-// and one asio alarm set to the earliest, rounded to the resolution.
+// a queue for Stack::schedule()'s tasks, and one asio alarm set to the
+// earliest, rounded to the resolution.
 #include <asio/post.hpp>
 
 #include <algorithm>
@@ -34,10 +35,24 @@ void Worker::stop_timer(const transaction::StopTimer& stop) {
   }
 }
 
+TimerId Worker::schedule_task(std::chrono::milliseconds delay, std::function<void()> task) {
+  std::lock_guard lock(mutex_);
+  const TimerId id = tasks_.schedule(now() + delay, std::move(task));
+  arm_alarm_locked();
+  return id;
+}
+
+bool Worker::cancel_task(TimerId id) {
+  std::function<void()> task;  // destroyed outside the lock: it may own anything
+  std::lock_guard lock(mutex_);
+  return tasks_.cancel(id, &task);
+}
+
 void Worker::arm_alarm_locked() {
   if (stack_.config().manual_clock) return;  // fire_due_timers() only
   auto next = timers_.next_deadline();
   if (auto lane = lanes_.next_deadline(); lane && (!next || *lane < *next)) next = lane;
+  if (auto task = tasks_.next_deadline(); task && (!next || *task < *next)) next = task;
   if (!next) return;
   // Round up to the resolution so that timers close together share a wake-up.
   const auto& config = stack_.config();
@@ -97,9 +112,25 @@ void Worker::fire_due_timers() {
       run.base = entry->deadline;
       run_actions(run, pending_);
     }
-    arm_alarm_locked();
   }
   deliver_pending();
+  run_due_tasks();  // then arms the alarm for what is left
+}
+
+void Worker::run_due_tasks() {
+  // Earliest first; a task that schedules one due already runs it too.
+  for (;;) {
+    std::optional<std::function<void()>> task;
+    {
+      std::lock_guard lock(mutex_);
+      task = tasks_.pop_due(now());
+      if (!task) {
+        arm_alarm_locked();
+        return;
+      }
+    }
+    (*task)();
+  }
 }
 
 }  // namespace sippet::stack

@@ -144,11 +144,26 @@ wait_udp_port() {
   fail "nothing listens on udp 127.0.0.1:$1 after 10 s"
 }
 
+# Waits (bounded, 10 s) until something listens on TCP 127.0.0.1:$1.
+wait_tcp_port() {
+  for _ in $(seq 1 100); do
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+    sleep 0.1
+  done
+  fail "nothing listens on tcp 127.0.0.1:$1 after 10 s"
+}
+
 # Starts `sippet serve --mode proxy` on a free port: sets PROXY_PORT and
-# PROXY_PID (stopped by stop_proxy, or at exit). Its output: proxy.log.
+# PROXY_PID (stopped by stop_proxy, or at exit). Its output: proxy.log. It
+# listens on that port with each transport of $PROXY_TRANSPORTS (udp
+# unless set, e.g. "udp tcp").
 start_proxy() {
   PROXY_PORT=$(free_port)
-  "$SIPPET" serve --mode proxy --listen "udp:127.0.0.1:$PROXY_PORT" "$@" >proxy.log 2>&1 &
+  local listen=() transport
+  for transport in ${PROXY_TRANSPORTS:-udp}; do
+    listen+=(--listen "$transport:127.0.0.1:$PROXY_PORT")
+  done
+  "$SIPPET" serve --mode proxy "${listen[@]}" "$@" >proxy.log 2>&1 &
   PROXY_PID=$!
   BACKGROUND_PIDS+=("$PROXY_PID")
   for _ in $(seq 1 50); do
@@ -169,16 +184,23 @@ stop_proxy() {
 
 # Starts a SIPp callee for <calls> calls on a free port (bounded to 60 s):
 # sets CALLEE_PORT and CALLEE_PID; its screen goes to callee_screen.log.
+# Over TCP when CALLEE_TRANSPORT=tcp (SIPp's -t t1), else UDP.
 # Usage: start_sipp_callee <calls> <sipp args: -sf FILE or -sn uas...>
 start_sipp_callee() {
   local calls=$1
   shift
   [ "${KEEP_CALLEE_PORT:-0}" = 1 ] || CALLEE_PORT=$(free_port)
-  timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" -nostdin -trace_screen \
-    -screen_file callee_screen.log "$@" >callee.out 2>&1 &
+  local transport=()
+  [ "${CALLEE_TRANSPORT:-udp}" = tcp ] && transport=(-t t1)
+  timeout 60 "$SIPP" -i 127.0.0.1 -p "$CALLEE_PORT" -m "$calls" "${transport[@]}" -nostdin \
+    -trace_screen -screen_file callee_screen.log "$@" >callee.out 2>&1 &
   CALLEE_PID=$!
   BACKGROUND_PIDS+=("$CALLEE_PID")
-  wait_udp_port "$CALLEE_PORT"
+  if [ "${CALLEE_TRANSPORT:-udp}" = tcp ]; then
+    wait_tcp_port "$CALLEE_PORT"
+  else
+    wait_udp_port "$CALLEE_PORT"
+  fi
 }
 
 # Waits for the SIPp callee to end its <calls> calls; every one must have
@@ -254,4 +276,44 @@ expect_status() {
   got=$(head -1 response.txt | cut -d' ' -f2)
   [ "$got" = "$code" ] || { cat response.txt >&2; fail "expected $code, got $got"; }
   echo "ok: $(head -1 response.txt | tr -d '\r')"
+}
+
+# Starts dnsmasq on a free loopback port as this user, answering for *.test
+# only with the records of file $1 (dnsmasq.conf lines): sets DNS_PORT and
+# DNS_PID (stopped at exit); its query log: dnsmasq.log. Ready once it
+# answers a name only this instance knows.
+start_dnsmasq() {
+  command -v dnsmasq >/dev/null || fail "dnsmasq is not installed (scripts/setup.sh installs it)"
+  local probe="ready-$$-$RANDOM.probe.test"
+  {
+    echo "listen-address=127.0.0.1"
+    echo "bind-interfaces"
+    echo "no-resolv"
+    echo "no-hosts"
+    echo "local=/test/"
+    echo "pid-file="
+    echo "log-queries"
+    echo "user=$(id -un)"
+    echo "group=$(id -gn)"
+    echo "host-record=$probe,127.0.0.1"
+    cat "$1"
+  } >dnsmasq.conf
+  for _ in $(seq 1 10); do
+    DNS_PORT=$(free_port)
+    dnsmasq --keep-in-foreground --conf-file=dnsmasq.conf --port="$DNS_PORT" \
+      --log-facility="$WORK/dnsmasq.log" &
+    DNS_PID=$!
+    for _ in $(seq 1 50); do
+      if "$SIPPET" resolve --dns-server "127.0.0.1:$DNS_PORT" --dns-timeout 100 \
+        "sip:$probe:5060" >/dev/null 2>&1; then
+        BACKGROUND_PIDS+=("$DNS_PID")
+        return 0
+      fi
+      kill -0 "$DNS_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -TERM "$DNS_PID" 2>/dev/null || true
+    wait "$DNS_PID" 2>/dev/null || true
+  done
+  fail "dnsmasq did not start"
 }

@@ -76,7 +76,9 @@ struct RouteProcessing {
 
 // §16.4: when the Request-URI is one we put in a Record-Route (a strict
 // router before us sent it there), it is replaced by the last Route, which
-// is removed; then, when the top Route names us, it is removed.
+// is removed; then, when the top Route names us, it is removed, and every
+// Route of ours right below it (the two values of a double Record-Route,
+// RFC 5658).
 message::Result<RouteProcessing> process_routes(message::Message& request, const Identity& us);
 
 // ---- Validation (§16.3) ----------------------------------------------------

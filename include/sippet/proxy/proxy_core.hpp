@@ -71,8 +71,10 @@ struct ProxyConfig {
   bool stateless = false;     // §16.11
   bool record_route = false;  // §16.6 step 4 (for INVITE and other requests but ACK and CANCEL)
   // §16.6 step 11: more than 3 minutes. It runs from a branch's first
-  // provisional response (before it Timer B, 64·T1, ends the branch) and
-  // restarts with each.
+  // provisional response (before it Timer B, 64·T1, ends the branch),
+  // restarts with each, and is cancelled when the branch ends (a final
+  // response, a failure): a Stack::schedule() task, counted by
+  // MetricsSnapshot::scheduled_tasks while it waits.
   std::chrono::milliseconds timer_c{std::chrono::seconds(181)};
   // Our domains (besides our listen addresses, taken from the stack).
   std::vector<std::string> domains;
@@ -115,6 +117,7 @@ class ProxyCore final : public stack::Core {
   void start_group(const std::shared_ptr<Context>& context);
   void arm_timer_c(const std::shared_ptr<Context>& context, std::size_t branch);
   void on_timer_c(stack::Transaction server, std::size_t branch);
+  void end_branch(Branch& branch);
   void branch_failed(const std::shared_ptr<Context>& context, std::size_t branch, int status);
   void cancel_branch(Context& context, std::size_t branch);
   void cancel_pending(Context& context);

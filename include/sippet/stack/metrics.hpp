@@ -92,6 +92,9 @@ struct MetricsSnapshot {
   std::array<std::uint64_t, kTransportErrorSourceCount> transport_errors{};
   std::array<std::uint64_t, kDispatchCount> dispatched{};  // received messages, by Dispatch
   unsigned workers = 0;
+  // Tasks of Stack::schedule() waiting to run (a proxy's Timer C, a delayed
+  // answer): a gauge.
+  std::uint64_t scheduled_tasks = 0;
   // Open connections now, by transport::Protocol (0 for UDP): accepted and
   // opened, every listener of the protocol.
   std::array<std::uint64_t, std::size(transport::kAllProtocols)> connections{};

@@ -95,6 +95,15 @@ struct SendOptions {
   std::string branch;
 };
 
+// A task of Stack::schedule(), to cancel it with Stack::cancel(). Empty
+// (false) for a task with no delay, which runs at once and cannot be
+// cancelled.
+struct ScheduledTask {
+  std::uint32_t worker = 0;
+  std::uint64_t id = 0;
+  explicit operator bool() const { return id != 0; }
+};
+
 // Where a request to a target leaves from: what a proxy writes in its Via.
 struct Hop {
   transport::Protocol protocol = transport::Protocol::kUdp;
@@ -164,10 +173,19 @@ class Stack {
 
   // Runs `task` on the worker that owns `call_id` after `delay`: serialised
   // with the Core callbacks of that Call-ID (e.g. a delayed answer, a
-  // proxy's Timer C). With StackConfig::manual_clock the delay is counted
-  // on that clock: fire_due_timers() runs the task once it is due.
-  void schedule(std::string_view call_id, std::chrono::milliseconds delay,
-                std::function<void()> task);
+  // proxy's Timer C). The task waits in that worker's timer queue until
+  // due (run at most StackConfig::timer_resolution late, like the
+  // transaction timers) or cancelled; MetricsSnapshot::scheduled_tasks
+  // counts those waiting. With StackConfig::manual_clock the delay is counted on that
+  // clock: fire_due_timers() runs the task once it is due. A delay of 0
+  // runs it as soon as the worker can (an empty ScheduledTask).
+  ScheduledTask schedule(std::string_view call_id, std::chrono::milliseconds delay,
+                         std::function<void()> task);
+
+  // Cancels a task of schedule() that has not started: true when it was
+  // waiting (it will not run; its function is destroyed now); false when
+  // it ran, is running, was cancelled already, or is empty. Any thread.
+  bool cancel(ScheduledTask task);
 
   // The stack's clock (StackConfig::manual_clock's time when set).
   TimePoint now() const;

@@ -185,6 +185,9 @@ sippet_connections_open{transport="wss"} 0
 # HELP sippet_workers Worker threads of the stack.
 # TYPE sippet_workers gauge
 sippet_workers 2
+# HELP sippet_scheduled_tasks Tasks scheduled on the stack's workers and waiting to run (a proxy's Timer C, a delayed answer).
+# TYPE sippet_scheduled_tasks gauge
+sippet_scheduled_tasks 4
 # HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
 # TYPE process_cpu_seconds_total counter
 process_cpu_seconds_total 1.25
@@ -228,6 +231,7 @@ TEST(Prometheus, HandBuiltSnapshotGivesThisExactText) {
   s.connections[static_cast<std::size_t>(transport::Protocol::kTcp)] = 7;
   s.connections[static_cast<std::size_t>(transport::Protocol::kTls)] = 3;
   s.workers = 2;
+  s.scheduled_tasks = 4;
   ProcessMetrics p;
   p.cpu_seconds = 1.25;
   p.resident_bytes = 37748736;

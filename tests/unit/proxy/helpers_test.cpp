@@ -132,6 +132,22 @@ TEST(RouteTest, LooseRoutingRemovesOurTopRouteOnly) {
   EXPECT_EQ(request.count(HeaderId::kRoute), 1u);
 }
 
+TEST(RouteTest, BothRoutesOfADoubleRecordRouteAreRemoved) {
+  // We record-routed twice (UDP in, TCP out): both values come back in the
+  // route set, one after the other (RFC 5658).
+  Identity me = us();
+  me.addresses.push_back(transport::Endpoint::parse("10.0.0.1:5061").value());
+  auto request = parse(replaced(kInvite, "Max-Forwards",
+                                "Route: <sip:10.0.0.1:5061;transport=tcp;lr>, "
+                                "<sip:10.0.0.1:5060;lr>, <sip:10.0.0.7;lr>\r\nMax-Forwards"));
+  auto done = process_routes(request, me);
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(done->removed_ours);
+  auto routes = request.get_all(HeaderId::kRoute);
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]->value, "<sip:10.0.0.7;lr>");
+}
+
 TEST(RouteTest, RouteToOurselvesOnlyLeavesTheRequestUri) {
   auto request =
       parse(replaced(kInvite, "Max-Forwards", "Route: <sip:10.0.0.1:5060;lr>\r\nMax-Forwards"));

@@ -274,6 +274,41 @@ TEST_F(StatefulTest, TimerCIsConfigurableAndEndsABranchThatIgnoresTheCancel) {
   EXPECT_EQ(core_->branches(), 0u);
 }
 
+TEST_F(StatefulTest, TimerCIsCancelledWhenEachBranchEnds) {
+  // §16.6 step 11 starts Timer C with a provisional; a branch that ends
+  // (here 200 or 486 after a 180) needs it no more: no task is left
+  // waiting for 3 minutes per call.
+  start();
+  constexpr int kCalls = 200;
+  for (int i = 0; i < kCalls; ++i) {
+    const std::string call_id = "tc-" + std::to_string(i);
+    send(*caller_, caller_request("INVITE", call_id, {}, "sip:bob@example.com",
+                                  "z9hG4bKtc" + std::to_string(i)));
+    auto invite = next(*a_);
+    if (invite && invite->message.method() == message::Method::kAck) invite = next(*a_);  // a 486's
+    ASSERT_TRUE(invite.has_value());
+    ASSERT_EQ(invite->message.method(), message::Method::kInvite);
+    reply(*a_, *invite, 180);
+    ASSERT_EQ(next(*caller_)->message.status_code(), 180);
+    if (i == 0) {
+      EXPECT_EQ(stack_->metrics().scheduled_tasks, 1u);  // Timer C of the branch
+    }
+    reply(*a_, *invite, i % 2 == 0 ? 200 : 486);
+    ASSERT_EQ(final_at(*caller_)->message.status_code(), i % 2 == 0 ? 200 : 486);
+  }
+  settle();
+  EXPECT_EQ(core_->contexts(), 0u);
+  EXPECT_EQ(core_->branches(), 0u);
+  EXPECT_EQ(stack_->metrics().scheduled_tasks, 0u);
+  // Past Timer C: nothing is cancelled, nothing but the last 486's ACK
+  // reaches the callee.
+  advance(seconds(200));
+  auto ack = next(*a_);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->message.method(), message::Method::kAck);
+  EXPECT_TRUE(silent(*a_));
+}
+
 TEST_F(StatefulTest, NonInviteRequestsAreForwardedStatefullyToo) {
   start();
   send(*caller_, caller_request("OPTIONS", "sf-11"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,34 @@ TEST(TimerQueue, CancelledTimerNeverFires) {
   queue.expire(kStart + milliseconds(100), [&](int v) { fired.push_back(v); });
   EXPECT_EQ(fired, std::vector<int>{2});
   EXPECT_FALSE(queue.cancel(b));  // fired already
+}
+
+TEST(TimerQueue, CancelledLongTimersDoNotPileUpInTheHeap) {
+  // 10,000 timers 181 s away (a proxy's Timer C), each cancelled soon after
+  // it was set, as branches end: the heap keeps at most about twice the
+  // live timers, not one entry per cancelled timer until its deadline.
+  TimerQueue<std::string> queue;
+  std::vector<TimerId> live;
+  std::size_t most = 0;
+  for (int i = 0; i < 10000; ++i) {
+    live.push_back(queue.schedule(kStart + milliseconds(181000 + i), "C" + std::to_string(i)));
+    if (live.size() > 10) {
+      std::string payload;
+      ASSERT_TRUE(queue.cancel(live.front(), &payload));
+      EXPECT_EQ(payload, "C" + std::to_string(i - 10));  // handed back, not destroyed inside
+      live.erase(live.begin());
+    }
+    most = std::max(most, queue.entries());
+  }
+  EXPECT_EQ(queue.size(), 10u);
+  EXPECT_LE(most, 64u + 1u);
+  // The survivors still fire, in order.
+  std::vector<std::string> fired;
+  queue.expire(kStart + milliseconds(200000), [&](std::string v) { fired.push_back(v); });
+  ASSERT_EQ(fired.size(), 10u);
+  EXPECT_EQ(fired.front(), "C9990");
+  EXPECT_EQ(fired.back(), "C9999");
+  EXPECT_EQ(queue.entries(), 0u);
 }
 
 TEST(TimerQueue, StaleIdDoesNotCancelReusedSlot) {
