@@ -18,27 +18,21 @@ message::Result<transport::Endpoint> parse_to(std::string_view text) {
   return *endpoint;
 }
 
-void ProxyRouter::attach(stack::Stack& stack, const proxy::ProxyCore& core) {
-  if (options_.to) {
-    for (const auto& local : stack.local_endpoints()) {
-      if (local.family() != options_.to->family()) continue;
-      to_flow_ = transport::Flow{transport::Protocol::kUdp, local, *options_.to, 0};
-      break;
-    }
-  }
-  core_ = &core;
-}
-
 proxy::Decision ProxyRouter::operator()(const message::Message& request,
                                         const transport::Flow&) const {
-  const proxy::ProxyCore* core = core_.load();
-  if (core == nullptr) return proxy::Decision::respond(503);
-  if (core->identity().owns(request.request_line().uri))
+  if (core_ == nullptr) return proxy::Decision::respond(503);
+  const proxy::Identity& identity = core_->identity();
+  if (identity.owns(request.request_line().uri))
     return proxy::Decision::respond(request.method() == message::Method::kOptions ? 200 : 404);
   proxy::Target target;
   if (options_.to) {
-    if (!to_flow_) return proxy::Decision::respond(503);  // no listener of its family
-    target.flow = to_flow_;
+    // To --to from the first listener of its family.
+    for (const auto& local : identity.addresses) {
+      if (local.family() != options_.to->family()) continue;
+      target.flow = transport::Flow{transport::Protocol::kUdp, local, *options_.to, 0};
+      break;
+    }
+    if (!target.flow) return proxy::Decision::respond(503);  // no listener of its family
   }
   return proxy::Decision::forward({std::move(target)});
 }

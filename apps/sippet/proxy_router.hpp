@@ -5,7 +5,6 @@
 // any other request goes to `--to` when given (its Request-URI kept, like
 // an outbound proxy), else to its Request-URI. Requests with Routes follow
 // them (ProxyCore does that before asking).
-#include <atomic>
 #include <optional>
 
 #include "sippet/proxy/proxy_core.hpp"
@@ -28,14 +27,14 @@ message::Result<transport::Endpoint> parse_to(std::string_view uri);
 class ProxyRouter {
  public:
   explicit ProxyRouter(ProxyOptions options) : options_(std::move(options)) {}
-  // Call once the stack exists (before it can receive).
-  void attach(stack::Stack& stack, const proxy::ProxyCore& core);
+  // The core asking, before Stack::create (its identity names our
+  // addresses once the stack has handed itself to the core).
+  void use(const proxy::ProxyCore& core) { core_ = &core; }
   proxy::Decision operator()(const message::Message& request, const transport::Flow& flow) const;
 
  private:
   ProxyOptions options_;
-  std::atomic<const proxy::ProxyCore*> core_{nullptr};
-  std::optional<transport::Flow> to_flow_;  // to --to, from a listener of its family
+  const proxy::ProxyCore* core_ = nullptr;
 };
 
 }  // namespace sippet::app

@@ -218,7 +218,10 @@ int run_serve(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  UasCore uas_core(uas);
+  std::vector<transport::Protocol> protocols;
+  for (const auto& spec : config.listen)
+    protocols.push_back(spec.protocol);
+  UasCore uas_core(uas, protocols);
   ProxyRouter router(proxy_options);
   proxy::ProxyConfig proxy_config;
   proxy_config.stateless = proxy_options.stateless;
@@ -228,20 +231,12 @@ int run_serve(int argc, char** argv) {
       proxy_config, [&router](const message::Message& request, const transport::Flow& flow) {
         return router(request, flow);
       });
+  router.use(proxy_core);
   stack::Core& core = proxy_mode ? static_cast<stack::Core&>(proxy_core) : uas_core;
   auto stack = stack::Stack::create(std::move(config), core);
   if (!stack) {
     std::fprintf(stderr, "sippet serve: %s\n", stack.error().reason.c_str());
     return 1;
-  }
-  std::vector<transport::Protocol> protocols;
-  for (const auto& spec : specs)
-    protocols.push_back(spec.protocol);
-  if (proxy_mode) {
-    router.attach(**stack, proxy_core);  // first: the core calls it once attached
-    proxy_core.attach(**stack);
-  } else {
-    uas_core.attach(**stack, protocols);
   }
   const char* what = !proxy_mode ? "uas" : proxy_options.stateless ? "stateless proxy" : "proxy";
   const auto endpoints = (*stack)->local_endpoints();

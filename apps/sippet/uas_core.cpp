@@ -7,8 +7,9 @@ namespace sippet::app {
 using message::HeaderId;
 using message::Method;
 
-void UasCore::attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols) {
+void UasCore::attached(stack::Stack& stack) {
   const auto endpoints = stack.local_endpoints();
+  const auto& protocols = protocols_;
   for (transport::Protocol protocol : transport::kAllProtocols) {
     // The first listener of the protocol (else the first one), with its
     // transport named unless it is UDP (§19.1.1).

@@ -29,13 +29,13 @@ struct UasOptions {
 
 class UasCore final : public stack::Core {
  public:
-  explicit UasCore(UasOptions options) : options_(options) {}
-
-  // Call once, right after Stack::create; requests arriving before are
-  // left unanswered (their clients retransmit).
   // `protocols`: each listener's, in the stack's order (the Contact of a
   // 2xx names the listener of the request's transport).
-  void attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols);
+  UasCore(UasOptions options, std::vector<transport::Protocol> protocols)
+      : options_(options), protocols_(std::move(protocols)) {}
+
+  // Stack::create hands the stack over here, before any request arrives.
+  void attached(stack::Stack& stack) override;
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
                        const transport::Flow& flow) override;
@@ -58,7 +58,8 @@ class UasCore final : public stack::Core {
   void send(message::Message&& response, stack::Transaction transaction);
 
   UasOptions options_;
-  std::atomic<stack::Stack*> stack_{nullptr};  // not owned
+  std::vector<transport::Protocol> protocols_;  // by listener
+  std::atomic<stack::Stack*> stack_{nullptr};   // not owned
   // By protocol: holds the Contact field, parsed.
   std::array<message::Message, std::size(transport::kAllProtocols)> contact_templates_;
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
