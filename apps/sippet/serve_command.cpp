@@ -221,6 +221,8 @@ int run_serve(int argc, char** argv) {
   std::vector<transport::Protocol> protocols;
   for (const auto& spec : config.listen)
     protocols.push_back(spec.protocol);
+  uas.t1 = config.timers.t1;
+  uas.t2 = config.timers.t2;
   UasCore uas_core(uas, protocols);
   ProxyRouter router(proxy_options);
   proxy::ProxyConfig proxy_config;

@@ -1,5 +1,8 @@
 #include "uas_core.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "sippet/message/builder.hpp"
 
 namespace sippet::app {
@@ -33,8 +36,12 @@ void UasCore::attached(stack::Stack& stack) {
 void UasCore::receive_request(message::Message request,
                               std::optional<stack::Transaction> transaction,
                               const transport::Flow&) {
-  if (!transaction) return;  // an ACK for a 2xx: the dialog is confirmed
   if (stack_.load() == nullptr) return;
+  if (!transaction) {
+    // An ACK for a 2xx: the dialog is confirmed (§13.3.1.4).
+    if (request.method() == Method::kAck) receive_ack(request);
+    return;
+  }
   switch (request.method()) {
     case Method::kInvite:
       answer_invite(std::move(request), *transaction);
@@ -53,7 +60,12 @@ void UasCore::receive_request(message::Message request,
 void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
                     std::string_view tag) {
   auto response = message::build_response(request, code, {}, tag);
-  if (!response) return;
+  if (!response) {
+    stack_.load()->logger().log(
+        stack::LogLevel::kWarning,
+        "uas: cannot build a " + std::to_string(code) + " response: " + response.error().reason);
+    return;
+  }
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
     auto protocol = transport::Protocol::kUdp;
@@ -61,15 +73,74 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
       protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
     (void)message::copy_fields(*response, contact_templates_[static_cast<std::size_t>(protocol)],
                                HeaderId::kContact);
+    message::Message copy = response->clone();
+    if (send(std::move(*response), transaction)) await_ack(std::move(copy), transaction);
+    return;
   }
   send(std::move(*response), transaction);
 }
 
-void UasCore::send(message::Message&& response, stack::Transaction transaction) {
+bool UasCore::send(message::Message&& response, stack::Transaction transaction) {
+  const int code = response.status_code();
   auto sent = stack_.load()->send_response(std::move(response), transaction);
-  if (!sent)
-    stack_.load()->logger().log(stack::LogLevel::kInfo,
-                                "uas: cannot answer: " + sent.error().reason);
+  if (sent) return true;
+  // The request stays unanswered: its client sees no final response.
+  stack_.load()->logger().log(
+      stack::LogLevel::kWarning,
+      "uas: cannot send a " + std::to_string(code) + ": " + sent.error().reason);
+  return false;
+}
+
+void UasCore::await_ack(message::Message&& response, stack::Transaction transaction) {
+  const message::CSeq* cseq = response.cseq();
+  const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
+  std::string call_id(response.call_id());
+  {
+    std::lock_guard lock(unacked_mutex_);
+    unacked_.insert_or_assign(call_id, Unacked{std::move(response), transaction, seq, options_.t1,
+                                               std::chrono::milliseconds(0)});
+  }
+  stack_.load()->schedule(call_id, options_.t1, [this, call_id] { retransmit_2xx(call_id); });
+}
+
+void UasCore::retransmit_2xx(const std::string& call_id) {
+  // §13.3.1.4: resend at T1, 2·T1, ... capped at T2, until the ACK comes;
+  // after 64·T1 without one, give up.
+  std::optional<message::Message> again;
+  stack::Transaction transaction;
+  std::chrono::milliseconds next{0};
+  {
+    std::lock_guard lock(unacked_mutex_);
+    auto it = unacked_.find(call_id);
+    if (it == unacked_.end()) return;  // acknowledged
+    Unacked& unacked = it->second;
+    unacked.elapsed += unacked.interval;
+    if (unacked.elapsed >= 64 * options_.t1) {
+      unacked_.erase(it);
+      stack_.load()->logger().log(stack::LogLevel::kInfo,
+                                  "uas: no ACK for the 2xx of " + call_id + " (64*T1)");
+      return;
+    }
+    again.emplace(unacked.response.clone());
+    transaction = unacked.transaction;
+    unacked.interval = std::min(unacked.interval * 2, options_.t2);
+    next = unacked.interval;
+  }
+  // Through the server transaction, Accepted until Timer L (RFC 6026 §7.1).
+  if (!send(std::move(*again), transaction)) {
+    std::lock_guard lock(unacked_mutex_);
+    unacked_.erase(call_id);
+    return;
+  }
+  stack_.load()->schedule(call_id, next, [this, call_id] { retransmit_2xx(call_id); });
+}
+
+void UasCore::receive_ack(const message::Message& ack) {
+  const message::CSeq* cseq = ack.cseq();
+  std::lock_guard lock(unacked_mutex_);
+  auto it = unacked_.find(std::string(ack.call_id()));
+  // §13.2.2.4: the ACK carries the CSeq number of the INVITE it acknowledges.
+  if (it != unacked_.end() && cseq != nullptr && cseq->seq == it->second.cseq) unacked_.erase(it);
 }
 
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {

@@ -4,8 +4,12 @@
 // - INVITE: 180 Ringing, then 200 OK with a Contact and the same To tag
 //   (after `ring` when set); with `answer` != 200 the final response is that
 //   code instead (e.g. 486, to test Timer G/H retransmissions);
-// - ACK: taken; CANCEL: 200, then 487 for the INVITE if still unanswered
-//   (RFC 3261 §9.2);
+// - a 2xx to INVITE is retransmitted until its ACK comes (RFC 3261
+//   §13.3.1.4: T1, doubling up to T2, for at most 64*T1): the server
+//   transaction absorbs the INVITE's retransmissions once it sent a 2xx
+//   (RFC 6026 §7.1), so a lost 2xx is sent again only by this core;
+// - ACK: taken (for a 2xx: its retransmissions stop); CANCEL: 200, then
+//   487 for the INVITE if still unanswered (RFC 3261 §9.2);
 // - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
 #include <array>
 #include <atomic>
@@ -25,6 +29,10 @@ namespace sippet::app {
 struct UasOptions {
   int answer = 200;                   // final status for every INVITE
   std::chrono::milliseconds ring{0};  // delay between 180 and the final response
+  // RFC 3261 T1 and T2 (the stack's StackConfig::timers): the 2xx
+  // retransmission intervals (§13.3.1.4).
+  std::chrono::milliseconds t1{500};
+  std::chrono::milliseconds t2{4000};
 };
 
 class UasCore final : public stack::Core {
@@ -54,8 +62,22 @@ class UasCore final : public stack::Core {
   void answer_cancel(message::Message cancel, stack::Transaction transaction);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
+  // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID.
+  struct Unacked {
+    message::Message response;
+    stack::Transaction transaction;
+    std::uint32_t cseq = 0;
+    std::chrono::milliseconds interval{0};  // until the next retransmission
+    std::chrono::milliseconds elapsed{0};   // since the first send
+  };
+
   void send_final(Pending& pending);
-  void send(message::Message&& response, stack::Transaction transaction);
+  // False (logged) when the stack refuses the response.
+  bool send(message::Message&& response, stack::Transaction transaction);
+  // Keeps a 2xx just sent and schedules its first retransmission.
+  void await_ack(message::Message&& response, stack::Transaction transaction);
+  void retransmit_2xx(const std::string& call_id);
+  void receive_ack(const message::Message& ack);
 
   UasOptions options_;
   std::vector<transport::Protocol> protocols_;  // by listener
@@ -64,6 +86,8 @@ class UasCore final : public stack::Core {
   std::array<message::Message, std::size(transport::kAllProtocols)> contact_templates_;
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
+  std::mutex unacked_mutex_;                          // guards unacked_
+  std::unordered_map<std::string, Unacked> unacked_;  // by Call-ID
 };
 
 }  // namespace sippet::app
