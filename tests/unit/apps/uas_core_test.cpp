@@ -3,10 +3,17 @@
 // - many INVITEs at once over several workers, answered synchronously from
 //   the receive callback: every one gets its 180 and its 200, nothing is
 //   refused (the core logs a refused send as a warning, counted here);
+// - the same over UDP loopback, with receive threads and with epoll: every
+//   INVITE gets its 200;
 // - a 2xx that the network loses is sent again (RFC 3261 §13.3.1.4) until
 //   its ACK: the server transaction absorbs the INVITE's retransmissions
 //   once a 2xx went out (RFC 6026 §7.1), so nothing else would answer.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +24,7 @@
 #include <vector>
 
 #include "memory_peer.hpp"
+#include "sippet/message/parser.hpp"
 #include "sippet/stack/stack.hpp"
 #include "uas_core.hpp"
 
@@ -134,6 +142,126 @@ TEST_F(UasCoreTest, ManyInvitesOverFourWorkersAreAllAnswered) {
   EXPECT_EQ(unexpected.load(), 0);
   EXPECT_EQ(logger_->warnings.load(), 0);
 }
+
+// A caller on a UDP socket of 127.0.0.1 with a large receive buffer.
+class UdpCaller {
+ public:
+  UdpCaller() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    int size = 4 << 20;  // best effort (net.core.rmem_max caps it)
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+  }
+  ~UdpCaller() { ::close(fd_); }
+  UdpCaller(const UdpCaller&) = delete;
+  UdpCaller& operator=(const UdpCaller&) = delete;
+
+  std::string sent_by() const { return "127.0.0.1:" + std::to_string(port_); }
+  bool send(std::uint16_t to, const std::string& text) const {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(to);
+    return ::sendto(fd_, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&address),
+                    sizeof address) == static_cast<ssize_t>(text.size());
+  }
+  // The next message, or nullopt after `timeout` (a network wait).
+  std::optional<message::Message> receive(milliseconds timeout) const {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    char buffer[65536];
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) return std::nullopt;
+    auto parsed = message::parse_message(std::string_view(buffer, static_cast<std::size_t>(n)));
+    if (!parsed) return std::nullopt;
+    return std::move(parsed).value();
+  }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+std::string udp_request(std::string_view method, const UdpCaller& caller, std::uint16_t port,
+                        const std::string& call_id, std::string_view branch,
+                        std::string_view to_tag = {}) {
+  std::string m(method);
+  std::string text = m + " sip:uas@127.0.0.1:" + std::to_string(port) + " SIP/2.0\r\n";
+  text += "Via: SIP/2.0/UDP " + caller.sent_by() + ";branch=z9hG4bK" + std::string(branch) + "\r\n";
+  text += "Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=1928301774\r\n";
+  text += "To: <sip:uas@example.com>";
+  if (!to_tag.empty()) text += ";tag=" + std::string(to_tag);
+  text += "\r\nCall-ID: " + call_id + "\r\nCSeq: 1 " + m + "\r\nContent-Length: 0\r\n\r\n";
+  return text;
+}
+
+// Sockets read by receive threads (the default) or by the workers'
+// io_context threads through epoll.
+class UasCoreUdp : public ::testing::TestWithParam<bool> {};
+
+TEST_P(UasCoreUdp, ManyInvitesOverFourWorkersAreAllAnswered) {
+  auto logger = std::make_shared<CountingLogger>();
+  UasCore core(UasOptions{}, {Protocol::kUdp});
+  stack::StackConfig config;
+  config.listen.push_back(transport::parse_listen_spec("udp:127.0.0.1:0").value());
+  config.threads = 4;
+  config.receive_threads = GetParam();
+  config.logger = logger;
+  auto created = stack::Stack::create(std::move(config), core);
+  ASSERT_TRUE(created.ok()) << created.error().reason;
+  auto stack = std::move(created).value();
+  const std::uint16_t port = stack->local_endpoints().front().port();
+
+  // Callers on threads of their own, each with up to kWindow calls
+  // unanswered; every 200 is acknowledged. Bounded in calls and in time.
+  constexpr int kCallers = 4, kCalls = 200, kWindow = 32;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::atomic<int> answered{0}, send_failures{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kCallers; ++c) {
+    threads.emplace_back([&, c] {
+      UdpCaller caller;
+      std::map<std::string, bool> done;  // by Call-ID: its 200 came
+      int next = 0, open = 0;
+      while (std::chrono::steady_clock::now() < deadline &&
+             static_cast<int>(done.size()) < kCalls) {
+        while (next < kCalls && open < kWindow) {
+          const std::string call_id = "udp-" + std::to_string(c) + "-" + std::to_string(next);
+          if (!caller.send(port, udp_request("INVITE", caller, port, call_id, call_id)))
+            send_failures.fetch_add(1);
+          ++next;
+          ++open;
+        }
+        auto response = caller.receive(milliseconds(1000));
+        if (!response || response->status_code() != 200) continue;
+        const std::string call_id(response->call_id());
+        if (done.count(call_id) != 0) continue;  // a retransmission crossed our ACK
+        done[call_id] = true;
+        --open;
+        answered.fetch_add(1);
+        (void)caller.send(port, udp_request("ACK", caller, port, call_id, "ack" + call_id,
+                                            response->to()->tag()));
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  stack->stop();
+  EXPECT_EQ(send_failures.load(), 0);
+  EXPECT_EQ(answered.load(), kCallers * kCalls);
+  EXPECT_EQ(logger->warnings.load(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(UasCore, UasCoreUdp, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "ReceiveThreads" : "Epoll";
+                         });
 
 TEST_F(UasCoreTest, ResendsALost2xxUntilItsAck) {
   start(2);
