@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sippet/message/builder.hpp"
 
@@ -92,47 +94,71 @@ bool UasCore::send(message::Message&& response, stack::Transaction transaction) 
 }
 
 void UasCore::await_ack(message::Message&& response, stack::Transaction transaction) {
+  stack::Stack& stack = *stack_.load();
   const message::CSeq* cseq = response.cseq();
   const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
   std::string call_id(response.call_id());
-  {
-    std::lock_guard lock(unacked_mutex_);
-    unacked_.insert_or_assign(call_id, Unacked{std::move(response), transaction, seq, options_.t1,
-                                               std::chrono::milliseconds(0)});
-  }
-  stack_.load()->schedule(call_id, options_.t1, [this, call_id] { retransmit_2xx(call_id); });
+  const stack::TimePoint due = stack.now() + options_.t1;
+  std::lock_guard lock(unacked_mutex_);
+  unacked_.insert_or_assign(call_id, Unacked{std::move(response), transaction, seq, options_.t1,
+                                             std::chrono::milliseconds(0), due});
+  sweep_by_locked(due, call_id);
 }
 
-void UasCore::retransmit_2xx(const std::string& call_id) {
-  // §13.3.1.4: resend at T1, 2·T1, ... capped at T2, until the ACK comes;
-  // after 64·T1 without one, give up.
-  std::optional<message::Message> again;
-  stack::Transaction transaction;
-  std::chrono::milliseconds next{0};
+void UasCore::sweep_by_locked(stack::TimePoint due, const std::string& call_id) {
+  if (sweep_at_ && *sweep_at_ <= due) return;
+  sweep_at_ = due;
+  stack::Stack& stack = *stack_.load();
+  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(due - stack.now());
+  // On the worker of one of the calls (any would do: sends go from any thread).
+  stack.schedule(call_id, std::max(delay, std::chrono::milliseconds(1)),
+                 [this, due] { sweep(due); });
+}
+
+void UasCore::sweep(stack::TimePoint at) {
+  // §13.3.1.4: each 2xx is resent at T1, 2·T1, ... capped at T2, until its
+  // ACK comes; after 64·T1 without one, it is given up.
+  stack::Stack& stack = *stack_.load();
+  const stack::TimePoint now = stack.now();
+  std::vector<std::pair<message::Message, stack::Transaction>> resend;
+  std::vector<std::string> given_up;
   {
     std::lock_guard lock(unacked_mutex_);
-    auto it = unacked_.find(call_id);
-    if (it == unacked_.end()) return;  // acknowledged
-    Unacked& unacked = it->second;
-    unacked.elapsed += unacked.interval;
-    if (unacked.elapsed >= 64 * options_.t1) {
-      unacked_.erase(it);
-      stack_.load()->logger().log(stack::LogLevel::kInfo,
-                                  "uas: no ACK for the 2xx of " + call_id + " (64*T1)");
-      return;
+    if (sweep_at_ == at) sweep_at_.reset();
+    std::optional<stack::TimePoint> next;
+    const std::string* next_call = nullptr;
+    for (auto it = unacked_.begin(); it != unacked_.end();) {
+      Unacked& unacked = it->second;
+      if (unacked.due <= now) {
+        unacked.elapsed += unacked.interval;
+        if (unacked.elapsed >= 64 * options_.t1) {
+          given_up.push_back(it->first);
+          it = unacked_.erase(it);
+          continue;
+        }
+        resend.emplace_back(unacked.response.clone(), unacked.transaction);
+        unacked.interval = std::min(unacked.interval * 2, options_.t2);
+        unacked.due += unacked.interval;
+        if (unacked.due <= now) unacked.due = now + unacked.interval;  // a late sweep
+      }
+      if (!next || unacked.due < *next) {
+        next = unacked.due;
+        next_call = &it->first;
+      }
+      ++it;
     }
-    again.emplace(unacked.response.clone());
-    transaction = unacked.transaction;
-    unacked.interval = std::min(unacked.interval * 2, options_.t2);
-    next = unacked.interval;
+    if (next) sweep_by_locked(*next, *next_call);
   }
+  for (const auto& call_id : given_up)
+    stack.logger().log(stack::LogLevel::kInfo,
+                       "uas: no ACK for the 2xx of " + call_id + " (64*T1)");
   // Through the server transaction, Accepted until Timer L (RFC 6026 §7.1).
-  if (!send(std::move(*again), transaction)) {
-    std::lock_guard lock(unacked_mutex_);
+  for (auto& [response, transaction] : resend) {
+    std::string call_id(response.call_id());
+    if (send(std::move(response), transaction)) continue;
+    std::lock_guard lock(unacked_mutex_);  // refused (logged): not again
     unacked_.erase(call_id);
-    return;
   }
-  stack_.load()->schedule(call_id, next, [this, call_id] { retransmit_2xx(call_id); });
 }
 
 void UasCore::receive_ack(const message::Message& ack) {

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sippet/stack/clock.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/stack.hpp"
 
@@ -69,6 +70,7 @@ class UasCore final : public stack::Core {
     std::uint32_t cseq = 0;
     std::chrono::milliseconds interval{0};  // until the next retransmission
     std::chrono::milliseconds elapsed{0};   // since the first send
+    stack::TimePoint due;                   // of the next retransmission
   };
 
   void send_final(Pending& pending);
@@ -76,7 +78,10 @@ class UasCore final : public stack::Core {
   bool send(message::Message&& response, stack::Transaction transaction);
   // Keeps a 2xx just sent and schedules its first retransmission.
   void await_ack(message::Message&& response, stack::Transaction transaction);
-  void retransmit_2xx(const std::string& call_id);
+  // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
+  void sweep(stack::TimePoint at);
+  // Under unacked_mutex_: a sweep at `due` unless one comes earlier.
+  void sweep_by_locked(stack::TimePoint due, const std::string& call_id);
   void receive_ack(const message::Message& ack);
 
   UasOptions options_;
@@ -86,8 +91,11 @@ class UasCore final : public stack::Core {
   std::array<message::Message, std::size(transport::kAllProtocols)> contact_templates_;
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
-  std::mutex unacked_mutex_;                          // guards unacked_
+  // The 2xx waiting for their ACK, resent by one sweep at the earliest due
+  // time (not a timer each: most are acknowledged within milliseconds).
+  std::mutex unacked_mutex_;                          // guards unacked_, sweep_at_
   std::unordered_map<std::string, Unacked> unacked_;  // by Call-ID
+  std::optional<stack::TimePoint> sweep_at_;          // the earliest sweep scheduled
 };
 
 }  // namespace sippet::app
