@@ -147,7 +147,10 @@ void UasCore::sweep(stack::TimePoint at) {
       }
       ++it;
     }
-    if (next) sweep_by_locked(*next, *next_call);
+    // At most one sweep per T1/10 (each reads every 2xx waiting), so a 2xx
+    // is resent up to T1/10 late, like the stack's own timers.
+    const auto spacing = std::max(options_.t1 / 10, std::chrono::milliseconds(1));
+    if (next) sweep_by_locked(std::max(*next, now + spacing), *next_call);
   }
   for (const auto& call_id : given_up)
     stack.logger().log(stack::LogLevel::kInfo,

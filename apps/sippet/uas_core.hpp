@@ -58,11 +58,6 @@ class UasCore final : public stack::Core {
     stack::Transaction transaction;
     std::string tag;
   };
-
-  void answer_invite(message::Message&& invite, stack::Transaction transaction);
-  void answer_cancel(message::Message cancel, stack::Transaction transaction);
-  void reply(const message::Message& request, int code, stack::Transaction transaction,
-             std::string_view tag = {});
   // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID.
   struct Unacked {
     message::Message response;
@@ -73,6 +68,10 @@ class UasCore final : public stack::Core {
     stack::TimePoint due;                   // of the next retransmission
   };
 
+  void answer_invite(message::Message&& invite, stack::Transaction transaction);
+  void answer_cancel(message::Message cancel, stack::Transaction transaction);
+  void reply(const message::Message& request, int code, stack::Transaction transaction,
+             std::string_view tag = {});
   void send_final(Pending& pending);
   // False (logged) when the stack refuses the response.
   bool send(message::Message&& response, stack::Transaction transaction);
