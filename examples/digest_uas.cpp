@@ -24,7 +24,8 @@ namespace auth = sippet::auth;
 class DigestUas final : public sippet::stack::Core {
  public:
   explicit DigestUas(auth::Server& server) : server_(server) {}
-  void attach(sippet::stack::Stack& stack) { stack_ = &stack; }
+  // Stack::create hands the stack over before any request arrives.
+  void attached(sippet::stack::Stack& stack) override { stack_ = &stack; }
 
   void receive_request(Message request, std::optional<Transaction> transaction,
                        const sippet::transport::Flow& flow) override {
@@ -99,7 +100,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", stack.error().reason.c_str());
     return 1;
   }
-  core.attach(**stack);
   std::printf("listening on %s\n", (*stack)->local_endpoints().front().to_string().c_str());
   std::fflush(stdout);
   int signal = 0;

@@ -14,7 +14,8 @@ using sippet::stack::Transaction;
 
 class MinimalUas final : public sippet::stack::Core {
  public:
-  void attach(sippet::stack::Stack& stack) {
+  // Stack::create hands the stack over before any request arrives.
+  void attached(sippet::stack::Stack& stack) override {
     stack_ = &stack;
     contact_ = "<sip:uas@" + stack.local_endpoints().front().to_string() + ">";
   }
@@ -70,7 +71,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", stack.error().reason.c_str());
     return 1;
   }
-  core.attach(**stack);
   std::printf("listening on %s\n", (*stack)->local_endpoints().front().to_string().c_str());
   std::fflush(stdout);
   int signal = 0;

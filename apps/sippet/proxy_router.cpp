@@ -73,23 +73,11 @@ bool is_private_address(const transport::Endpoint& address) {
   return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
 }
 
-void ProxyRouter::attach(stack::Stack& stack, const proxy::ProxyCore& core) {
-  locals_ = stack.local_endpoints();
-  if (options_.to && options_.to->endpoint) {
-    for (const auto& local : locals_) {
-      if (local.family() != options_.to->endpoint->family()) continue;
-      to_flow_ = transport::Flow{transport::Protocol::kUdp, local, *options_.to->endpoint, 0};
-      break;
-    }
-  }
-  core_ = &core;
-}
-
 bool ProxyRouter::served(const message::Uri& uri) const {
   if (options_.domains.empty()) return true;
   return std::any_of(options_.domains.begin(), options_.domains.end(),
                      [&](const std::string& d) { return iequal(d, uri.host); }) ||
-         core_.load()->identity().owns(uri);
+         core_->identity().owns(uri);
 }
 
 proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindings) const {
@@ -112,13 +100,14 @@ proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindin
         ++closed;  // closed, or opened to a process that is gone (a restart, another node)
         continue;
       }
-      if (std::find(locals_.begin(), locals_.end(), flow.local) == locals_.end()) {
+      const auto& locals = core_->identity().addresses;
+      if (std::find(locals.begin(), locals.end(), flow.local) == locals.end()) {
         // A datagram flow registered through another node sharing the
         // database: from our listener of its transport and family.
-        auto ours = std::find_if(locals_.begin(), locals_.end(), [&](const auto& local) {
+        auto ours = std::find_if(locals.begin(), locals.end(), [&](const auto& local) {
           return local.family() == flow.local.family() && !flow.reliable();
         });
-        if (ours == locals_.end()) continue;
+        if (ours == locals.end()) continue;
         flow.local = *ours;
       }
       target.flow = flow;
@@ -130,8 +119,8 @@ proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindin
 }
 
 proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
-  const auto& uri = request.request_line().uri;
-  if (core_.load()->identity().owns(uri))
+  const proxy::Identity& identity = core_->identity();
+  if (identity.owns(request.request_line().uri))
     return proxy::Decision::respond(request.method() == message::Method::kOptions ? 200 : 404);
   const message::NameAddr* to = request.to();
   const bool in_dialog = to != nullptr && to->params.has("tag");
@@ -146,8 +135,13 @@ proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
       !in_dialog || (options_.stateless && request.method() == message::Method::kAck);
   if (options_.to && to_next_hop) {
     if (options_.to->endpoint) {
-      if (!to_flow_) return proxy::Decision::respond(503);  // no listener of its family
-      target.flow = to_flow_;
+      // To an IP --to from the first listener of its family.
+      for (const auto& local : identity.addresses) {
+        if (local.family() != options_.to->endpoint->family()) continue;
+        target.flow = transport::Flow{transport::Protocol::kUdp, local, *options_.to->endpoint, 0};
+        break;
+      }
+      if (!target.flow) return proxy::Decision::respond(503);  // no listener of its family
     } else {
       target.routes.push_back(options_.to->route);
     }
@@ -158,8 +152,7 @@ proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
 std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& request,
                                                        const transport::Flow&,
                                                        proxy::Later later) const {
-  const proxy::ProxyCore* core = core_.load();
-  if (core == nullptr) return proxy::Decision::respond(503);
+  if (core_ == nullptr) return proxy::Decision::respond(503);
   const auto& uri = request.request_line().uri;
   const auto* to = request.to();
   const bool in_dialog = to && to->params.has("tag");

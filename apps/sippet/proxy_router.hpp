@@ -22,7 +22,6 @@
 // - any other goes to `--to` when given (its Request-URI kept, like an
 //   outbound proxy: an IP address directly, a domain by RFC 3263), else to
 //   its Request-URI.
-#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,8 +71,9 @@ class ProxyRouter {
  public:
   ProxyRouter(ProxyOptions options, LocationService* location)
       : options_(std::move(options)), location_(location) {}
-  // Call once the stack exists (before it can receive).
-  void attach(stack::Stack& stack, const proxy::ProxyCore& core);
+  // The core asking, before Stack::create (its identity names our
+  // addresses once the stack has handed itself to the core).
+  void use(const proxy::ProxyCore& core) { core_ = &core; }
   std::optional<proxy::Decision> operator()(const message::Message& request,
                                             const transport::Flow& flow, proxy::Later later) const;
 
@@ -87,9 +87,7 @@ class ProxyRouter {
 
   ProxyOptions options_;
   LocationService* location_;  // null: no registrar
-  std::atomic<const proxy::ProxyCore*> core_{nullptr};
-  std::optional<transport::Flow> to_flow_;  // to an IP --to, from a listener of its family
-  std::vector<transport::Endpoint> locals_;
+  const proxy::ProxyCore* core_ = nullptr;
 };
 
 }  // namespace sippet::app

@@ -24,8 +24,13 @@ class RegistrarCore final : public stack::Core {
         proxy_others_(proxy_others),
         authenticator_(authenticator) {}
 
-  // The stack the authenticator's answers go through; before any message.
-  void attach(stack::Stack& stack) { stack_.store(&stack, std::memory_order_release); }
+  // Before any message (Stack::create): the proxy and the location
+  // service get the stack too, and the authenticator's answers go through it.
+  void attached(stack::Stack& stack) override {
+    stack_.store(&stack, std::memory_order_release);
+    proxy_.attached(stack);
+    location_.attach(stack);
+  }
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
                        const transport::Flow& flow) override {

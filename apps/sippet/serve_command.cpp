@@ -356,7 +356,12 @@ int run_serve(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  UasCore uas_core(uas);
+  std::vector<transport::Protocol> protocols;
+  for (const auto& spec : config.listen)
+    protocols.push_back(spec.protocol);
+  uas.t1 = config.timers.t1;
+  uas.t2 = config.timers.t2;
+  UasCore uas_core(uas, protocols);
   ProxyRouter router(proxy_options, location.get());
   proxy::ProxyConfig proxy_config;
   proxy_config.stateless = proxy_options.stateless;
@@ -367,6 +372,10 @@ int run_serve(int argc, char** argv) {
                                                  const transport::Flow& flow, proxy::Later later) {
         return router(request, flow, std::move(later));
       }));
+  router.use(proxy_core);
+  // With a registrar (every proxy mode) its Core is in front of the proxy's;
+  // Stack::create hands the stack to it (and through it to the proxy and
+  // the location service) before any message is read.
   std::optional<RegistrarCore> registrar_core;
   if (location) registrar_core.emplace(proxy_core, *location, !registrar_mode, authenticator.get());
   stack::Core& core = registrar_core ? static_cast<stack::Core&>(*registrar_core)
@@ -376,17 +385,6 @@ int run_serve(int argc, char** argv) {
   if (!stack) {
     std::fprintf(stderr, "sippet serve: %s\n", stack.error().reason.c_str());
     return 1;
-  }
-  std::vector<transport::Protocol> protocols;
-  for (const auto& spec : specs)
-    protocols.push_back(spec.protocol);
-  if (proxy_mode) {
-    router.attach(**stack, proxy_core);  // first: the core calls it once attached
-    proxy_core.attach(**stack);
-    if (location) location->attach(**stack);
-    if (registrar_core) registrar_core->attach(**stack);
-  } else {
-    uas_core.attach(**stack, protocols);
   }
   const char* what = !proxy_mode               ? "uas"
                      : registrar_mode          ? "registrar"

@@ -1,5 +1,10 @@
 #include "uas_core.hpp"
 
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "sippet/message/builder.hpp"
 
 namespace sippet::app {
@@ -7,8 +12,9 @@ namespace sippet::app {
 using message::HeaderId;
 using message::Method;
 
-void UasCore::attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols) {
+void UasCore::attached(stack::Stack& stack) {
   const auto endpoints = stack.local_endpoints();
+  const auto& protocols = protocols_;
   for (transport::Protocol protocol : transport::kAllProtocols) {
     // The first listener of the protocol (else the first one), with its
     // transport named unless it is UDP (§19.1.1).
@@ -32,8 +38,12 @@ void UasCore::attach(stack::Stack& stack, const std::vector<transport::Protocol>
 void UasCore::receive_request(message::Message request,
                               std::optional<stack::Transaction> transaction,
                               const transport::Flow&) {
-  if (!transaction) return;  // an ACK for a 2xx: the dialog is confirmed
   if (stack_.load() == nullptr) return;
+  if (!transaction) {
+    // An ACK for a 2xx: the dialog is confirmed (§13.3.1.4).
+    if (request.method() == Method::kAck) receive_ack(request);
+    return;
+  }
   switch (request.method()) {
     case Method::kInvite:
       answer_invite(std::move(request), *transaction);
@@ -52,7 +62,12 @@ void UasCore::receive_request(message::Message request,
 void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
                     std::string_view tag) {
   auto response = message::build_response(request, code, {}, tag);
-  if (!response) return;
+  if (!response) {
+    stack_.load()->logger().log(
+        stack::LogLevel::kWarning,
+        "uas: cannot build a " + std::to_string(code) + " response: " + response.error().reason);
+    return;
+  }
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
     auto protocol = transport::Protocol::kUdp;
@@ -60,15 +75,101 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
       protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
     (void)message::copy_fields(*response, contact_templates_[static_cast<std::size_t>(protocol)],
                                HeaderId::kContact);
+    message::Message copy = response->clone();
+    if (send(std::move(*response), transaction)) await_ack(std::move(copy), transaction);
+    return;
   }
   send(std::move(*response), transaction);
 }
 
-void UasCore::send(message::Message&& response, stack::Transaction transaction) {
+bool UasCore::send(message::Message&& response, stack::Transaction transaction) {
+  const int code = response.status_code();
   auto sent = stack_.load()->send_response(std::move(response), transaction);
-  if (!sent)
-    stack_.load()->logger().log(stack::LogLevel::kInfo,
-                                "uas: cannot answer: " + sent.error().reason);
+  if (sent) return true;
+  // The request stays unanswered: its client sees no final response.
+  stack_.load()->logger().log(
+      stack::LogLevel::kWarning,
+      "uas: cannot send a " + std::to_string(code) + ": " + sent.error().reason);
+  return false;
+}
+
+void UasCore::await_ack(message::Message&& response, stack::Transaction transaction) {
+  stack::Stack& stack = *stack_.load();
+  const message::CSeq* cseq = response.cseq();
+  const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
+  std::string call_id(response.call_id());
+  const stack::TimePoint due = stack.now() + options_.t1;
+  std::lock_guard lock(unacked_mutex_);
+  unacked_.insert_or_assign(call_id, Unacked{std::move(response), transaction, seq, options_.t1,
+                                             std::chrono::milliseconds(0), due});
+  sweep_by_locked(due, call_id);
+}
+
+void UasCore::sweep_by_locked(stack::TimePoint due, const std::string& call_id) {
+  if (sweep_at_ && *sweep_at_ <= due) return;
+  sweep_at_ = due;
+  stack::Stack& stack = *stack_.load();
+  const auto delay = std::chrono::ceil<std::chrono::milliseconds>(due - stack.now());
+  // On the worker of one of the calls (any would do: sends go from any thread).
+  stack.schedule(call_id, std::max(delay, std::chrono::milliseconds(1)),
+                 [this, due] { sweep(due); });
+}
+
+void UasCore::sweep(stack::TimePoint at) {
+  // §13.3.1.4: each 2xx is resent at T1, 2·T1, ... capped at T2, until its
+  // ACK comes; after 64·T1 without one, it is given up.
+  stack::Stack& stack = *stack_.load();
+  const stack::TimePoint now = stack.now();
+  std::vector<std::pair<message::Message, stack::Transaction>> resend;
+  std::vector<std::string> given_up;
+  {
+    std::lock_guard lock(unacked_mutex_);
+    if (sweep_at_ == at) sweep_at_.reset();
+    std::optional<stack::TimePoint> next;
+    const std::string* next_call = nullptr;
+    for (auto it = unacked_.begin(); it != unacked_.end();) {
+      Unacked& unacked = it->second;
+      if (unacked.due <= now) {
+        unacked.elapsed += unacked.interval;
+        if (unacked.elapsed >= 64 * options_.t1) {
+          given_up.push_back(it->first);
+          it = unacked_.erase(it);
+          continue;
+        }
+        resend.emplace_back(unacked.response.clone(), unacked.transaction);
+        unacked.interval = std::min(unacked.interval * 2, options_.t2);
+        unacked.due += unacked.interval;
+        if (unacked.due <= now) unacked.due = now + unacked.interval;  // a late sweep
+      }
+      if (!next || unacked.due < *next) {
+        next = unacked.due;
+        next_call = &it->first;
+      }
+      ++it;
+    }
+    // At most one sweep per T1/10 (each reads every 2xx waiting), so a 2xx
+    // is resent up to T1/10 late, like the stack's own timers.
+    const auto spacing = std::max(options_.t1 / 10, std::chrono::milliseconds(1));
+    if (next) sweep_by_locked(std::max(*next, now + spacing), *next_call);
+  }
+  for (const auto& call_id : given_up)
+    stack.logger().log(stack::LogLevel::kInfo,
+                       "uas: no ACK for the 2xx of " + call_id + " (64*T1)");
+  // Through the server transaction, Accepted until Timer L (RFC 6026 §7.1).
+  for (auto& [response, transaction] : resend) {
+    std::string call_id(response.call_id());
+    if (send(std::move(response), transaction)) continue;
+    std::lock_guard lock(unacked_mutex_);  // refused (logged): not again
+    unacked_.erase(call_id);
+  }
+}
+
+void UasCore::receive_ack(const message::Message& ack) {
+  const message::CSeq* cseq = ack.cseq();
+  std::lock_guard lock(unacked_mutex_);
+  auto it = unacked_.find(std::string(ack.call_id()));
+  // §13.2.2.4: the ACK carries the CSeq number of the INVITE it acknowledges.
+  if (it != unacked_.end() && cseq != nullptr && cseq->seq == it->second.cseq) unacked_.erase(it);
 }
 
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {

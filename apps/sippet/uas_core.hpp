@@ -4,8 +4,12 @@
 // - INVITE: 180 Ringing, then 200 OK with a Contact and the same To tag
 //   (after `ring` when set); with `answer` != 200 the final response is that
 //   code instead (e.g. 486, to test Timer G/H retransmissions);
-// - ACK: taken; CANCEL: 200, then 487 for the INVITE if still unanswered
-//   (RFC 3261 §9.2);
+// - a 2xx to INVITE is retransmitted until its ACK comes (RFC 3261
+//   §13.3.1.4: T1, doubling up to T2, for at most 64*T1): the server
+//   transaction absorbs the INVITE's retransmissions once it sent a 2xx
+//   (RFC 6026 §7.1), so a lost 2xx is sent again only by this core;
+// - ACK: taken (for a 2xx: its retransmissions stop); CANCEL: 200, then
+//   487 for the INVITE if still unanswered (RFC 3261 §9.2);
 // - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
 #include <array>
 #include <atomic>
@@ -17,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sippet/stack/clock.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/stack.hpp"
 
@@ -25,17 +30,21 @@ namespace sippet::app {
 struct UasOptions {
   int answer = 200;                   // final status for every INVITE
   std::chrono::milliseconds ring{0};  // delay between 180 and the final response
+  // RFC 3261 T1 and T2 (the stack's StackConfig::timers): the 2xx
+  // retransmission intervals (§13.3.1.4).
+  std::chrono::milliseconds t1{500};
+  std::chrono::milliseconds t2{4000};
 };
 
 class UasCore final : public stack::Core {
  public:
-  explicit UasCore(UasOptions options) : options_(options) {}
-
-  // Call once, right after Stack::create; requests arriving before are
-  // left unanswered (their clients retransmit).
   // `protocols`: each listener's, in the stack's order (the Contact of a
   // 2xx names the listener of the request's transport).
-  void attach(stack::Stack& stack, const std::vector<transport::Protocol>& protocols);
+  UasCore(UasOptions options, std::vector<transport::Protocol> protocols)
+      : options_(options), protocols_(std::move(protocols)) {}
+
+  // Stack::create hands the stack over here, before any request arrives.
+  void attached(stack::Stack& stack) override;
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
                        const transport::Flow& flow) override;
@@ -49,20 +58,43 @@ class UasCore final : public stack::Core {
     stack::Transaction transaction;
     std::string tag;
   };
+  // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID.
+  struct Unacked {
+    message::Message response;
+    stack::Transaction transaction;
+    std::uint32_t cseq = 0;
+    std::chrono::milliseconds interval{0};  // until the next retransmission
+    std::chrono::milliseconds elapsed{0};   // since the first send
+    stack::TimePoint due;                   // of the next retransmission
+  };
 
   void answer_invite(message::Message&& invite, stack::Transaction transaction);
   void answer_cancel(message::Message cancel, stack::Transaction transaction);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
   void send_final(Pending& pending);
-  void send(message::Message&& response, stack::Transaction transaction);
+  // False (logged) when the stack refuses the response.
+  bool send(message::Message&& response, stack::Transaction transaction);
+  // Keeps a 2xx just sent and schedules its first retransmission.
+  void await_ack(message::Message&& response, stack::Transaction transaction);
+  // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
+  void sweep(stack::TimePoint at);
+  // Under unacked_mutex_: a sweep at `due` unless one comes earlier.
+  void sweep_by_locked(stack::TimePoint due, const std::string& call_id);
+  void receive_ack(const message::Message& ack);
 
   UasOptions options_;
-  std::atomic<stack::Stack*> stack_{nullptr};  // not owned
+  std::vector<transport::Protocol> protocols_;  // by listener
+  std::atomic<stack::Stack*> stack_{nullptr};   // not owned
   // By protocol: holds the Contact field, parsed.
   std::array<message::Message, std::size(transport::kAllProtocols)> contact_templates_;
   std::mutex mutex_;                                  // guards pending_ (only with --ring)
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
+  // The 2xx waiting for their ACK, resent by one sweep at the earliest due
+  // time (not a timer each: most are acknowledged within milliseconds).
+  std::mutex unacked_mutex_;                          // guards unacked_, sweep_at_
+  std::unordered_map<std::string, Unacked> unacked_;  // by Call-ID
+  std::optional<stack::TimePoint> sweep_at_;          // the earliest sweep scheduled
 };
 
 }  // namespace sippet::app

@@ -81,7 +81,7 @@ ProxyCore::ProxyCore(ProxyConfig config, AsyncRouter router)
 
 ProxyCore::~ProxyCore() = default;
 
-void ProxyCore::attach(stack::Stack& stack) {
+void ProxyCore::attached(stack::Stack& stack) {
   identity_.addresses = stack.local_endpoints();
   shards_.clear();
   for (unsigned i = 0; i < stack.worker_count(); ++i)

@@ -92,9 +92,12 @@ message::Result<void> Stack::Impl::open() {
     }
     state.listeners().add(Listener{spec.protocol, bound});
   }
-  for (auto& worker : workers)
-    worker->start();
   return {};
+}
+
+void Stack::Impl::start() {
+  for (auto& worker : state.workers())
+    worker->start();
 }
 
 void Stack::Impl::stop() {
@@ -146,7 +149,12 @@ Stack::~Stack() = default;
 message::Result<std::unique_ptr<Stack>> Stack::create(StackConfig config, Core& core) {
   auto impl = std::make_unique<Impl>(std::move(config), core);
   if (auto opened = impl->open(); !opened) return opened.error();
-  return std::unique_ptr<Stack>(new Stack(std::move(impl)));
+  std::unique_ptr<Stack> stack(new Stack(std::move(impl)));
+  // The Core gets the stack before the first message is read (core.hpp):
+  // the sockets are bound, but no thread reads them yet.
+  core.attached(*stack);
+  stack->impl_->start();
+  return stack;
 }
 
 message::Result<Transaction> Stack::send_request(message::Message&& request,

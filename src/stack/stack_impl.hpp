@@ -25,7 +25,10 @@ class Stack::Impl {
   Impl(StackConfig config, Core& core);
   ~Impl();
 
+  // Binds the listeners (one transport per worker each); start() then
+  // starts the workers and the transports' reading.
   message::Result<void> open();
+  void start();
   void stop();
 
   // ---- routing.cpp

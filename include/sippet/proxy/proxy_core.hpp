@@ -9,8 +9,7 @@
 //   proxy::ProxyCore core(config, [](const message::Message& request, const transport::Flow&) {
 //     return proxy::Decision::forward({{.uri = "sip:bob@192.0.2.7:5060"}});
 //   });
-//   auto stack = stack::Stack::create(std::move(stack_config), core);
-//   core.attach(**stack);
+//   auto stack = stack::Stack::create(std::move(stack_config), core);  // calls attached()
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -87,8 +86,8 @@ class ProxyCore final : public stack::Core {
   ProxyCore(ProxyConfig config, AsyncRouter router);
   ~ProxyCore() override;
 
-  // Call once, right after Stack::create.
-  void attach(stack::Stack& stack);
+  // Stack::create hands the stack over here, before any request arrives.
+  void attached(stack::Stack& stack) override;
   const Identity& identity() const { return identity_; }
 
   void receive_request(message::Message request, std::optional<stack::Transaction> transaction,
@@ -134,7 +133,7 @@ class ProxyCore final : public stack::Core {
   Identity identity_;
   stack::Stack& net() const { return *stack_.load(std::memory_order_relaxed); }
 
-  std::atomic<stack::Stack*> stack_{nullptr};   // not owned; set by attach()
+  std::atomic<stack::Stack*> stack_{nullptr};   // not owned; set by attached()
   std::vector<std::unique_ptr<Shard>> shards_;  // one per worker
 };
 

@@ -20,6 +20,8 @@
 
 namespace sippet::stack {
 
+class Stack;
+
 // Names one transaction of one stack. A cheap value; it does not keep the
 // transaction alive: once the transaction is gone, calls naming it fail with
 // "no transaction".
@@ -47,6 +49,17 @@ struct TransactionError {
 class Core {
  public:
   virtual ~Core() = default;
+
+  // Called once by Stack::create with the stack being created, on the
+  // calling thread, after the listeners are bound (local_endpoints() is
+  // known) and before any message is read: no callback below comes
+  // before it returns. A Core keeps the stack here to answer with it; it
+  // must not wait to be handed the stack after Stack::create returns: a
+  // request that reaches it before then and goes unanswered is never
+  // answered, since its server transaction absorbs the client's
+  // retransmissions (RFC 3261 §17.2.1, §17.2.2). Not called when
+  // Stack::create fails.
+  virtual void attached(Stack& stack) { (void)stack; }
 
   // A new request, or an ACK. `transaction` is the server transaction the
   // stack created for it; empty for an ACK that matched no transaction (the

@@ -113,11 +113,12 @@ struct Hop {
 
 class Stack {
  public:
-  // Binds every listen address and starts the workers. Errors name what
-  // failed: kTransportError "udp:127.0.0.1:5060: Address already in use",
-  // kInvalidArgument for a configuration that cannot work (no listen
-  // address, a transport the factory does not support). `core` must outlive the
-  // stack.
+  // Binds every listen address, hands the stack to core.attached()
+  // (core.hpp), then starts the workers: no message is read before the
+  // Core has the stack. Errors name what failed: kTransportError
+  // "udp:127.0.0.1:5060: Address already in use", kInvalidArgument for a
+  // configuration that cannot work (no listen address, a transport the
+  // factory does not support). `core` must outlive the stack.
   static message::Result<std::unique_ptr<Stack>> create(StackConfig config, Core& core);
 
   ~Stack();  // stop() and join the workers

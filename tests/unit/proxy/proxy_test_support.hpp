@@ -78,7 +78,6 @@ class ProxyTest : public ::testing::Test {
     auto created = stack::Stack::create(std::move(stack_config), *core_);
     ASSERT_TRUE(created.ok()) << created.error().reason;
     stack_ = std::move(created).value();
-    core_->attach(*stack_);
   }
   void TearDown() override {
     stack_.reset();
