@@ -27,8 +27,7 @@ class AsyncRouterTest : public ProxyTest {
     config.manual_clock = clock_;
     auto created = stack::Stack::create(std::move(config), *core_);
     ASSERT_TRUE(created.ok()) << created.error().reason;
-    stack_ = std::move(created).value();
-    core_->attach(*stack_);
+    stack_ = std::move(created).value();  // create() called core_->attached()
   }
   // The router's pending callback, once the request reached it.
   Later take_later() {
