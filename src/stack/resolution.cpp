@@ -79,6 +79,7 @@ void Worker::complete_resolution(std::uint64_t resolution, std::vector<Peer> pee
         stack_.shared_counters().transport_error(TransportErrorSource::kSend);
         fail_transaction(id, error, run);
       } else {
+        hold_connection(id, peer);
         layer_counters_.sent.count(*bytes);
       }
     }

@@ -321,6 +321,14 @@ void Stack::schedule(std::string_view call_id, std::chrono::milliseconds delay,
   });
 }
 
+void Stack::keep_flow_open(const transport::Flow& flow, std::chrono::milliseconds duration) {
+  auto& state = impl_->state;
+  auto listener = state.listeners().find(flow);
+  if (!listener) return;
+  // The listener's transports share their connections: any worker's finds it.
+  state.worker(0).transport(*listener).keep_open(flow, duration);
+}
+
 std::vector<transport::Endpoint> Stack::local_endpoints() const {
   std::vector<transport::Endpoint> endpoints;
   const auto& listeners = impl_->state.listeners();

@@ -144,6 +144,12 @@ class Worker {
   // Sends bytes on a peer's flow from this worker's transport (any thread).
   std::error_code send_bytes(const Peer& peer, std::string_view bytes);
 
+  // ---- connection_holds.cpp (under the lock): transaction `id` uses the
+  // stream connection of `peer`, which is then not closed as idle until
+  // release_connection(id) (its Terminated). Nothing for datagrams.
+  void hold_connection(transaction::TransactionId id, const Peer& peer);
+  void release_connection(transaction::TransactionId id);
+
   // ---- resolution.cpp: a request whose target host is being resolved.
   // Its sends wait for complete_resolution (any thread): to the first of
   // `peers`, failing over to the others (RFC 3263 §4.3); none fails them as
@@ -165,6 +171,7 @@ class Worker {
   // What a run of the layer's actions needs besides them.
   struct Run {
     const transport::Flow* incoming = nullptr;  // the flow of the message handled
+    std::uint32_t listener = 0;                 // the listener it came on
     TransportErrors errors;                     // transport errors of this run
     std::optional<TimePoint> base;              // a fired timer's deadline
     bool terminating = false;                   // Stack::terminate (for the metrics)
@@ -287,6 +294,13 @@ class Worker {
   transaction::Actions actions_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them
+  // The stream connection each transaction holds (connection_holds.cpp).
+  struct HeldConnection {
+    std::uint32_t listener = 0;
+    transport::ConnectionId connection = 0;
+  };
+  std::unordered_map<transaction::TransactionId, HeldConnection, transaction::TransactionIdHash>
+      held_;
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;

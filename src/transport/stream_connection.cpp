@@ -561,8 +561,25 @@ void StreamConnection::check_timeouts(std::int64_t now) {
     close(std::make_error_code(std::errc::timed_out), true);
     return;
   }
+  // Idle: no traffic for idle_timeout, no transaction held, not kept open.
+  if (holds_.load(std::memory_order_relaxed) > 0 ||
+      now < kept_until_.load(std::memory_order_relaxed))
+    return;
   if (now - last_activity_.load(std::memory_order_relaxed) >= limits.idle_timeout.count())
     close(std::make_error_code(std::errc::timed_out), true);
+}
+
+void StreamConnection::release() {
+  // The idle timeout counts from the end of the last transaction.
+  touch();
+  holds_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void StreamConnection::keep_until(std::int64_t until) {
+  std::int64_t kept = kept_until_.load(std::memory_order_relaxed);
+  while (until > kept &&
+         !kept_until_.compare_exchange_weak(kept, until, std::memory_order_relaxed)) {
+  }
 }
 
 }  // namespace sippet::transport::detail
