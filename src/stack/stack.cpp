@@ -164,18 +164,20 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
     if (auto destination = worker.invite_destination(request))
       return worker.send_cancel(std::move(request), *destination);
   }
-  std::vector<Peer> rest;  // RFC 3263 §4.3: where to fail over to
-  auto route = impl_->route(request, options, &rest);
+  std::vector<Peer> rest;        // RFC 3263 §4.3: where to fail over to
+  std::optional<Peer> over_udp;  // §18.1.1: where to retry when TCP is refused
+  auto route = impl_->route(request, options, &rest, &over_udp);
   if (!route) return route.error();
   if (auto* pending = std::get_if<Impl::Pending>(&*route))
     return impl_->send_pending(std::move(request), std::move(*pending), options);
   const Peer& peer = std::get<Peer>(*route);
   impl_->name_destination(request, peer, options, rest);
   Rebuild rebuild;
-  if (!rest.empty()) rebuild = impl_->rebuild_for(request, options);
+  if (!rest.empty() || over_udp) rebuild = impl_->rebuild_for(request, options);
   if (auto via = impl_->ensure_via(request, peer.listener, peer.flow.remote, options); !via)
     return via.error();
-  return worker.send_request(std::move(request), peer, std::move(rebuild), std::move(rest));
+  return worker.send_request(std::move(request), peer, std::move(rebuild), std::move(rest),
+                             over_udp);
 }
 
 message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request, Pending pending,

@@ -127,8 +127,11 @@ class Worker {
   // ---- worker.cpp: from any thread, the layer under the lock.
   // `rest`: the targets to fail over to, in order (RFC 3263 §4.3), each
   // through `rebuild`.
+  // `over_udp`: a request sent over TCP for its size is retried there when
+  // the connection is refused (RFC 3261 §18.1.1).
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination,
-                                            Rebuild rebuild = {}, std::vector<Peer> rest = {});
+                                            Rebuild rebuild = {}, std::vector<Peer> rest = {},
+                                            std::optional<Peer> over_udp = std::nullopt);
   // A CANCEL, to where its INVITE's transaction sends (invite_destination),
   // which may still be a host name being resolved.
   message::Result<Transaction> send_cancel(message::Message&& cancel,
@@ -197,6 +200,9 @@ class Worker {
     transaction::TransactionId original;  // the transaction the Core was given
     Rebuild rebuild;
     std::vector<Peer> rest;  // the targets left, in order
+    // RFC 3261 §18.1.1: a request over TCP only for its size goes here
+    // (UDP) when its connection is refused, before any other target.
+    std::optional<Peer> over_udp;
   };
   // Client transaction `id` failed (or got a 503 with failover_on_503):
   // starts the request as a new transaction to the next target and returns

@@ -261,6 +261,56 @@ TEST_F(TcpStackTest, LargeRequestsGoOverTcpUnlessTheUriSaysUdp) {
   ::close(udp_fd);
 }
 
+TEST_F(TcpStackTest, ALargeRequestRefusedOverTcpIsRetriedOverUdp) {
+  start({"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
+  // The destination answers on UDP; its TCP port is bound and not
+  // listening, so a connection to it is refused (a TCP reset).
+  int udp_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_storage storage{};
+  auto length = static_cast<socklen_t>(Endpoint::loopback_v4(0).to_sockaddr(storage));
+  ASSERT_EQ(::bind(udp_fd, reinterpret_cast<sockaddr*>(&storage), length), 0);
+  socklen_t got_length = sizeof storage;
+  ::getsockname(udp_fd, reinterpret_cast<sockaddr*>(&storage), &got_length);
+  const auto port =
+      Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), got_length)->port();
+  int closed_tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::bind(closed_tcp, reinterpret_cast<sockaddr*>(&storage), got_length), 0);
+  timeval timeout{10, 0};
+  ::setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string uri = "sip:bob@127.0.0.1:" + std::to_string(port);
+
+  auto sent = stack_->send_request(outgoing("MESSAGE", uri, 2000));  // > 1300: TCP first
+  ASSERT_TRUE(sent) << sent.error().reason;
+  char datagram[65536];
+  sockaddr_storage from{};
+  socklen_t from_length = sizeof from;
+  ssize_t n = ::recvfrom(udp_fd, datagram, sizeof datagram, 0, reinterpret_cast<sockaddr*>(&from),
+                         &from_length);
+  ASSERT_GT(n, 2000);
+  auto request = message::parse_message(std::string_view(datagram, static_cast<std::size_t>(n)));
+  ASSERT_TRUE(request) << request.error().reason;
+  ASSERT_NE(request->top_via(), nullptr);
+  EXPECT_EQ(request->top_via()->transport, "UDP");  // its Via says where it went
+  const std::string ok = message::build_response(*request, 200)->to_string();
+  ASSERT_EQ(
+      ::sendto(udp_fd, ok.data(), ok.size(), 0, reinterpret_cast<sockaddr*>(&from), from_length),
+      static_cast<ssize_t>(ok.size()));
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);  // the Core's handle
+  EXPECT_EQ(core_.error_count(), 0u);
+
+  // A request the URI sends over TCP is not retried: the refusal is its
+  // outcome.
+  auto tcp = stack_->send_request(outgoing("MESSAGE", uri + ";transport=tcp", 2000));
+  ASSERT_TRUE(tcp);
+  ASSERT_TRUE(core_.wait_errors(1));
+  EXPECT_EQ(core_.errors()[0].transaction, *tcp);
+  EXPECT_EQ(core_.errors()[0].error.transport_error, std::errc::connection_refused);
+  ::close(closed_tcp);
+  ::close(udp_fd);
+}
+
 TEST_F(TcpStackTest, SipsOverAnythingButTlsIsRefused) {
   start({"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
   for (const char* uri :
