@@ -9,17 +9,20 @@
 namespace sippet::stack {
 
 void Worker::hold_connection(transaction::TransactionId id, const Peer& peer) {
-  if (!transport::facts(peer.flow.protocol).stream || held_.contains(id)) return;
+  if (!transport::facts(peer.flow.protocol).stream) return;
+  if (id.slot >= held_.size()) held_.resize(id.slot + 1);
+  HeldConnection& held = held_[id.slot];
+  if (held.connection != 0 && held.generation == id.generation) return;  // held already
   const transport::ConnectionId connection = transports_[peer.listener]->hold(peer.flow);
-  if (connection != 0) held_.emplace(id, HeldConnection{peer.listener, connection});
+  if (connection != 0) held = HeldConnection{id.generation, peer.listener, connection};
 }
 
 void Worker::release_connection(transaction::TransactionId id) {
-  if (held_.empty()) return;
-  auto found = held_.find(id);
-  if (found == held_.end()) return;
-  transports_[found->second.listener]->release(found->second.connection);
-  held_.erase(found);
+  if (id.slot >= held_.size()) return;
+  HeldConnection& held = held_[id.slot];
+  if (held.connection == 0 || held.generation != id.generation) return;
+  transports_[held.listener]->release(held.connection);
+  held.connection = 0;
 }
 
 }  // namespace sippet::stack

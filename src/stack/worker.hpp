@@ -300,13 +300,14 @@ class Worker {
   transaction::Actions actions_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them
-  // The stream connection each transaction holds (connection_holds.cpp).
+  // The stream connection each transaction holds (connection_holds.cpp),
+  // by transaction slot; connection 0: none.
   struct HeldConnection {
+    std::uint32_t generation = 0;
     std::uint32_t listener = 0;
     transport::ConnectionId connection = 0;
   };
-  std::unordered_map<transaction::TransactionId, HeldConnection, transaction::TransactionIdHash>
-      held_;
+  std::vector<HeldConnection> held_;
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;

@@ -123,6 +123,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void close_later(std::error_code error);
   // The io_context's thread: closes it when a timeout has passed.
   void check_timeouts(std::int64_t now);
+  // The connection whose messages this thread is handing up, if any.
+  static StreamConnection* delivering();
   // Any thread: not closed as idle while held (Transport::hold), nor
   // before `until` (steady milliseconds, Transport::keep_open).
   void hold() { holds_.fetch_add(1, std::memory_order_relaxed); }

@@ -381,6 +381,13 @@ void StreamTransport::name_destination(const Endpoint& remote, std::string_view 
 }
 
 ConnectionId StreamTransport::hold(const Flow& flow) {
+  // A transaction made by a message being handed up: its connection is at
+  // hand, no table lookup (ids are unique in the process).
+  if (StreamConnection* current = StreamConnection::delivering();
+      current != nullptr && flow.connection != 0 && current->id() == flow.connection) {
+    current->hold();
+    return current->id();
+  }
   auto connection = endpoint_->find(flow);
   if (!connection) return 0;
   connection->hold();
@@ -389,6 +396,11 @@ ConnectionId StreamTransport::hold(const Flow& flow) {
 
 void StreamTransport::release(ConnectionId connection) {
   if (connection == 0) return;
+  if (StreamConnection* current = StreamConnection::delivering();
+      current != nullptr && current->id() == connection) {
+    current->release();
+    return;
+  }
   std::shared_ptr<StreamConnection> found;
   {
     std::lock_guard lock(endpoint_->group->mutex);
