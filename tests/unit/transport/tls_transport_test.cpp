@@ -4,6 +4,8 @@
 // present, plaintext to the TLS port, half a handshake then silence, and
 // start-up errors for bad files.
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 
 #include <fstream>
 
@@ -122,6 +124,55 @@ TEST_F(TlsTransportTest, ManyLargeMessagesArriveWholeAndInOrderBothWays) {
   auto back = client_sink_.received();
   for (int i = 0; i < kCount; ++i)
     EXPECT_EQ(back[i].bytes, sip_message("back" + std::to_string(i), 3000));
+}
+
+// The client's last handshake flight and its first message in one write:
+// the server, reading ahead, takes both in while it finishes the
+// handshake, and the socket does not signal the message again; it must be
+// delivered all the same.
+TEST_F(TlsTransportTest, AMessageArrivingWithTheHandshakesEndIsDelivered) {
+  open_server(server_config());
+  RawClient raw(server_->local_endpoint());
+  ASSERT_TRUE(raw.connected());
+  // A TLS client on memory BIOs over the raw socket: the test decides
+  // which bytes leave together.
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(context);
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, in, out);
+  SSL_set_connect_state(ssl);
+  std::string flight;
+  auto take_output = [&] {
+    char chunk[16384];
+    int n = 0;
+    while ((n = BIO_read(out, chunk, sizeof chunk)) > 0)
+      flight.append(chunk, static_cast<std::size_t>(n));
+  };
+  int result = 0;
+  for (int round = 0; round < 10 && (result = SSL_do_handshake(ssl)) != 1; ++round) {
+    ASSERT_EQ(SSL_get_error(ssl, result), SSL_ERROR_WANT_READ);
+    take_output();
+    if (!flight.empty()) {
+      ASSERT_TRUE(raw.write(flight));
+      flight.clear();
+    }
+    char chunk[16384];
+    ssize_t n = ::recv(raw.fd(), chunk, sizeof chunk, 0);
+    ASSERT_GT(n, 0);
+    BIO_write(in, chunk, static_cast<int>(n));
+  }
+  ASSERT_EQ(result, 1);
+  take_output();  // the client's Finished, not sent yet
+  const std::string message = sip_message("ahead");
+  ASSERT_EQ(SSL_write(ssl, message.data(), static_cast<int>(message.size())),
+            static_cast<int>(message.size()));
+  take_output();
+  ASSERT_TRUE(raw.write(flight));  // Finished and the message together
+  ASSERT_TRUE(server_sink_.wait_received(1));
+  EXPECT_EQ(server_sink_.received()[0].bytes, message);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
 }
 
 TEST_F(TlsTransportTest, SipUriEntryAndIpAddressAlsoIdentifyTheServer) {
