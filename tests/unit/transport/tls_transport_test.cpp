@@ -235,6 +235,53 @@ TEST_F(TlsTransportTest, RequiredClientCertificateMissingIsRefused) {
   EXPECT_TRUE(server_sink_.received().empty());
 }
 
+// A client with a certificate connects, then reconnects resuming its
+// session (TLS 1.2 session ID, then TLS 1.3 ticket): the server resumes it
+// and takes the message (without a named session context OpenSSL answers
+// such a resumption with an internal_error alert).
+TEST_F(TlsTransportTest, ASessionWithAClientCertificateIsResumed) {
+  TlsConfig config = server_config();
+  config.require_client_certificate = true;
+  open_server(config);
+  for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(context, version);
+    SSL_CTX_set_max_proto_version(context, version);
+    ASSERT_EQ(
+        SSL_CTX_use_certificate_file(context, dir_.file("client.pem").c_str(), SSL_FILETYPE_PEM),
+        1);
+    ASSERT_EQ(
+        SSL_CTX_use_PrivateKey_file(context, dir_.file("client.key").c_str(), SSL_FILETYPE_PEM), 1);
+    SSL_SESSION* session = nullptr;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const std::size_t before = server_sink_.received().size();
+      RawClient raw(server_->local_endpoint());
+      ASSERT_TRUE(raw.connected());
+      SSL* ssl = SSL_new(context);
+      SSL_set_fd(ssl, raw.fd());
+      if (session != nullptr) SSL_set_session(ssl, session);
+      ASSERT_EQ(SSL_connect(ssl), 1) << "attempt " << attempt << " version " << version;
+      const std::string message =
+          sip_message("resumed" + std::to_string(version) + std::to_string(attempt));
+      ASSERT_EQ(SSL_write(ssl, message.data(), static_cast<int>(message.size())),
+                static_cast<int>(message.size()));
+      const std::string reply = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+      ASSERT_TRUE(server_sink_.wait_received(before + 1));
+      EXPECT_EQ(server_sink_.received()[before].bytes, message);
+      // Read the answer: TLS 1.3 tickets arrive before it.
+      EXPECT_FALSE(server_->send(server_sink_.received()[before].flow, reply));
+      char answer[256];
+      ASSERT_EQ(SSL_read(ssl, answer, sizeof answer), static_cast<int>(reply.size()));
+      EXPECT_EQ(SSL_session_reused(ssl), attempt == 1 ? 1 : 0) << "version " << version;
+      if (session == nullptr) session = SSL_get1_session(ssl);
+      SSL_shutdown(ssl);
+      SSL_free(ssl);
+    }
+    SSL_SESSION_free(session);
+    SSL_CTX_free(context);
+  }
+}
+
 TEST_F(TlsTransportTest, RequiredClientCertificatePresentIsAccepted) {
   TlsConfig config = server_config();
   config.require_client_certificate = true;
