@@ -130,7 +130,12 @@ measure_calls() {
       { stop_group "$uas_group"; results+=("$name - - - - relay-did-not-start"); return; }
     relay=$last_group
     target=127.0.0.1:$RELAY_UDP
-    sipp_transport=(-t u1)
+    # SIPp's UDP socket gets 4 MiB of buffer (the kernel's rmem_max here):
+    # with its default 64 KiB, the relay's answers, coming in bursts when
+    # the loaded machine delays a process, overflowed it (the kernel's
+    # UdpRcvbufErrors rose with every lost call) and the calls whose 180
+    # and 200 were dropped failed.
+    sipp_transport=(-t u1 -buff_size 4194304)
   fi
   sleep 0.5
   local before after stats=$work/$name.stat.csv

@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authenticator.hpp"
@@ -18,6 +20,7 @@
 #include "registrar_core.hpp"
 #include "serve_options.hpp"
 #include "sippet/stack/stack.hpp"
+#include "sippet/transport/stream_options.hpp"
 #include "uas_core.hpp"
 
 namespace sippet::app {
@@ -64,6 +67,17 @@ void usage(std::FILE* out) {
       "  --tls-key FILE    its private key (PEM)\n"
       "  --tls-ca FILE     CAs trusted for peers' certificates (default: the system's)\n"
       "  --tls-verify-client  require a client certificate signed by those CAs\n"
+      "  --max-connections N      tcp:/tls: most open connections per listen address,\n"
+      "                           in and out (default 10000); beyond it new ones are refused\n"
+      "  --max-message-size BYTES tcp:/tls: largest message accepted (default 65535);\n"
+      "                           larger: 513, or the connection closed\n"
+      "  --max-queued-bytes BYTES tcp:/tls: bytes waiting to be written on one connection\n"
+      "                           (default 1048576); beyond it the connection closes\n"
+      "  --idle-timeout MS        tcp:/tls: close a connection with no traffic, no\n"
+      "                           transaction and no flow kept open for MS (default 120000)\n"
+      "  --message-timeout MS     tcp:/tls: close a connection whose message is begun and\n"
+      "                           not finished within MS (default 10000)\n"
+      "  --handshake-timeout MS   tcp:/tls: connecting and the TLS handshake (default 10000)\n"
       "  --threads N       worker threads (default: one per core)\n"
       "  --t1 MS           RFC 3261 T1 (default 500); T2 and T4 keep their ratio to 500\n"
       "  --answer CODE     final status for every INVITE (default 200)\n"
@@ -76,6 +90,47 @@ void usage(std::FILE* out) {
   std::fputs(kAuthUsage, out);
   std::fputs(kCaptureUsage, out);
   std::fputs(kDnsUsage, out);
+}
+
+// The stream transports' limits (StreamLimits), each with its range.
+struct LimitOption {
+  std::string_view name;
+  long min;
+  long max;
+};
+constexpr LimitOption kLimitOptions[] = {
+    {"--max-connections", 1, 1000000},      {"--max-message-size", 512, 16 << 20},
+    {"--max-queued-bytes", 4096, 1L << 30}, {"--idle-timeout", 1, 86400000},
+    {"--message-timeout", 1, 3600000},      {"--handshake-timeout", 1, 3600000},
+};
+
+bool is_limit_option(std::string_view arg) {
+  for (const auto& option : kLimitOptions)
+    if (arg == option.name) return true;
+  return false;
+}
+
+// Sets the limit `arg` names from `value`; false (and a message) when the
+// value is not a whole number in its range.
+bool parse_limit_option(std::string_view arg, const char* value, transport::StreamLimits& limits) {
+  for (const auto& option : kLimitOptions) {
+    if (arg != option.name) continue;
+    auto n = parse_number(value, option.min, option.max);
+    if (!n) {
+      std::fprintf(stderr, "sippet serve: %s: '%s' is not a whole number in [%ld, %ld]\n",
+                   std::string(arg).c_str(), value, option.min, option.max);
+      return false;
+    }
+    const auto ms = std::chrono::milliseconds(*n);
+    if (arg == "--max-connections") limits.max_connections = static_cast<std::size_t>(*n);
+    if (arg == "--max-message-size") limits.max_message_size = static_cast<std::size_t>(*n);
+    if (arg == "--max-queued-bytes") limits.max_queued_bytes = static_cast<std::size_t>(*n);
+    if (arg == "--idle-timeout") limits.idle_timeout = ms;
+    if (arg == "--message-timeout") limits.partial_message_timeout = ms;
+    if (arg == "--handshake-timeout") limits.handshake_timeout = ms;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -138,7 +193,8 @@ int run_serve(int argc, char** argv) {
         arg != "--answer" && arg != "--ring" && arg != "--metrics" && arg != "--to" &&
         arg != "--domain" && arg != "--tls-cert" && arg != "--tls-key" && arg != "--tls-ca" &&
         arg != "--db" && arg != "--min-expires" && arg != "--max-expires" &&
-        arg != "--default-expires" && arg != "--max-contacts" && arg != "--fork") {
+        arg != "--default-expires" && arg != "--max-contacts" && arg != "--fork" &&
+        !is_limit_option(arg)) {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -152,7 +208,9 @@ int run_serve(int argc, char** argv) {
                      std::string(arg).c_str(), value, min, max);
       return n;
     };
-    if (arg == "--mode") {
+    if (is_limit_option(arg)) {
+      if (!parse_limit_option(arg, value, sockets.stream)) return 2;
+    } else if (arg == "--mode") {
       mode = value;
     } else if (arg == "--tls-cert") {
       sockets.tls.certificate_file = value;

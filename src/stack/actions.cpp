@@ -24,6 +24,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       stop_timer(*stop);
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
       layer_counters_.transaction_ended(*terminated, run.terminating);
+      release_connection(terminated->id);
       if (terminated->key.role == transaction::Role::kClient) {
         client_flows_.erase(terminated->id);
         forget_failover(terminated->id);
@@ -35,6 +36,9 @@ void Worker::run_actions(Run& run, Deliveries& out) {
         }
       }
     } else if (auto* request = std::get_if<transaction::DeliverRequest>(&action)) {
+      // A new server transaction holds its request's connection.
+      if (request->id && run.incoming != nullptr && run.incoming->connection != 0)
+        hold_connection(*request->id, Peer{*run.incoming, run.listener});
       out.push_back(
           Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{}, {}});
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
@@ -98,6 +102,7 @@ void Worker::send_action(transaction::SendMessage& send, Run& run) {
     fail_transaction(id, error, run);
     return;
   }
+  hold_connection(id, peer);
   layer_counters_.sent_message(send);
 }
 

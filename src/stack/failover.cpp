@@ -10,12 +10,34 @@
 
 namespace sippet::stack {
 
-bool Worker::fail_over(transaction::TransactionId id, Run&) {
+bool Worker::fail_over(transaction::TransactionId id, Run& run) {
   auto found = failovers_.find(id);
-  if (found == failovers_.end() || found->second.rest.empty()) return false;
-  Failover state = std::move(found->second);
+  if (found == failovers_.end()) return false;
+  Failover& failing = found->second;
+  if (failing.over_udp) {
+    // RFC 3261 §18.1.1: "if the attempt to establish the connection
+    // generates either an ICMP Protocol Not Supported, or results in a TCP
+    // reset, the element SHOULD retry the request, using UDP" (a refused
+    // connect); once, before any other target.
+    std::error_code error;
+    for (const auto& [failed, code] : run.errors)
+      if (failed == id) error = code;
+    if (error == std::errc::connection_refused || error == std::errc::protocol_not_supported) {
+      Failover state = std::move(failing);
+      failovers_.erase(found);
+      state.rest.insert(state.rest.begin(), *state.over_udp);
+      state.over_udp.reset();
+      if (start_attempt(state, "RFC 3261 §18.1.1: TCP refused a request over TCP for its size"))
+        return true;
+      failovers_.emplace(id, std::move(state));
+      return false;
+    }
+    failing.over_udp.reset();  // a timeout, or a failure after the connection was made
+  }
+  if (failing.rest.empty()) return false;
+  Failover state = std::move(failing);
   failovers_.erase(found);
-  if (start_attempt(state, "failed")) return true;
+  if (start_attempt(state, "RFC 3263 §4.3: failed")) return true;
   failovers_.emplace(id, std::move(state));  // nothing left: the Core gets the outcome
   return false;
 }
@@ -29,7 +51,7 @@ bool Worker::start_attempt(Failover& state, const char* why) {
     // Sent when the actions this appends are carried out (run_actions).
     auto next = layer_.send_request(std::move(*request), to_transport_info(peer), actions_);
     if (!next) continue;
-    stack_.log(LogLevel::kInfo, "RFC 3263 §4.3: %s; the request goes to %s %s", why,
+    stack_.log(LogLevel::kInfo, "%s; the request goes to %s %s", why,
                std::string(transport::to_string(peer.flow.protocol)).c_str(),
                peer.flow.remote.to_string().c_str());
     client_flows_.emplace(*next, peer);
@@ -60,7 +82,10 @@ void Worker::forget_failover(transaction::TransactionId id) {
 }
 
 void Worker::cancelled_locked(transaction::TransactionId id) {
-  if (auto found = failovers_.find(id); found != failovers_.end()) found->second.rest.clear();
+  if (auto found = failovers_.find(id); found != failovers_.end()) {
+    found->second.rest.clear();
+    found->second.over_udp.reset();
+  }
   if (auto r = resolution_of_.find(id); r != resolution_of_.end())
     if (auto resolution = resolutions_.find(r->second); resolution != resolutions_.end())
       resolution->second.rebuild = nullptr;

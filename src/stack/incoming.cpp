@@ -142,7 +142,8 @@ void Worker::on_incoming(message::Message&& message, const transport::Flow& flow
     return;
   }
   auto result = with_layer(
-      [&](Run&) {
+      [&](Run& run) {
+        run.listener = reply.listener;
         const auto info = to_transport_info(reply);
         return request ? layer_.on_request(std::move(message), info, actions_)
                        : layer_.on_response(std::move(message), info, actions_);

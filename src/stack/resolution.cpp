@@ -63,8 +63,8 @@ void Worker::complete_resolution(std::uint64_t resolution, std::vector<Peer> pee
           // RFC 3263 chose a transport (or family) other than the one our
           // Via names: the request starts again, as a new transaction with
           // our Via for that listener, and this one ends unseen.
-          Failover state{id, r.rebuild, peers};
-          if (start_attempt(state, "resolved to another transport")) {
+          Failover state{id, r.rebuild, peers, std::nullopt};
+          if (start_attempt(state, "RFC 3263 §4.3: resolved to another transport")) {
             layer_.terminate(id, actions_);
           } else {
             fail_transaction(id, std::make_error_code(std::errc::host_unreachable), run);
@@ -72,13 +72,15 @@ void Worker::complete_resolution(std::uint64_t resolution, std::vector<Peer> pee
           continue;
         }
         if (peers.size() > 1)
-          failovers_.emplace(id, Failover{id, r.rebuild, {peers.begin() + 1, peers.end()}});
+          failovers_.emplace(
+              id, Failover{id, r.rebuild, {peers.begin() + 1, peers.end()}, std::nullopt});
       }
       client_flows_[id] = peer;
       if (auto error = send_bytes(peer, *bytes)) {
         stack_.shared_counters().transport_error(TransportErrorSource::kSend);
         fail_transaction(id, error, run);
       } else {
+        hold_connection(id, peer);
         layer_counters_.sent.count(*bytes);
       }
     }

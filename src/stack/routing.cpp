@@ -82,7 +82,8 @@ std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
 
 message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& request,
                                                        const SendOptions& options,
-                                                       std::vector<Peer>* rest) const {
+                                                       std::vector<Peer>* rest,
+                                                       std::optional<Peer>* over_udp) const {
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
@@ -93,17 +94,25 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   if (!target) return target.error();
   // §18.1.1: a request larger than 1300 octets (the path MTU is unknown)
   // that would go over UDP by default goes over TCP when we listen on TCP.
+  bool for_size = false;
   if (target->protocol == transport::Protocol::kUdp && !target->transport_chosen &&
       listeners.find(transport::Protocol::kTcp) &&
       wire_size(request, request.top_via() == nullptr || options.add_via) > kMaxUdpRequestSize) {
     target->protocol = transport::Protocol::kTcp;
     target->explicit_protocol = true;  // RFC 3263 §4.1: TCP targets only
+    for_size = true;
   }
   if (target->is_ip) {
     auto address = transport::Endpoint::from_ip(target->host, target->port);
     if (!address) return no_route("not an IP address: " + target->host);
     auto listener = listeners.find(target->protocol, address->family());
     if (!listener) return no_listener(target->protocol, address->to_string());
+    if (for_size && over_udp != nullptr) {
+      // §18.1.1: where it would have gone, should TCP be refused.
+      if (auto udp = listeners.find(transport::Protocol::kUdp, address->family()))
+        *over_udp = Peer{
+            transport::Flow{transport::Protocol::kUdp, listeners[*udp].bound, *address, 0}, *udp};
+    }
     return Route(Peer{transport::Flow{target->protocol, listeners[*listener].bound, *address, 0},
                       *listener});
   }

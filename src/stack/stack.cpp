@@ -172,18 +172,20 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
     if (auto destination = worker.invite_destination(request))
       return worker.send_cancel(std::move(request), *destination);
   }
-  std::vector<Peer> rest;  // RFC 3263 §4.3: where to fail over to
-  auto route = impl_->route(request, options, &rest);
+  std::vector<Peer> rest;        // RFC 3263 §4.3: where to fail over to
+  std::optional<Peer> over_udp;  // §18.1.1: where to retry when TCP is refused
+  auto route = impl_->route(request, options, &rest, &over_udp);
   if (!route) return route.error();
   if (auto* pending = std::get_if<Impl::Pending>(&*route))
     return impl_->send_pending(std::move(request), std::move(*pending), options);
   const Peer& peer = std::get<Peer>(*route);
   impl_->name_destination(request, peer, options, rest);
   Rebuild rebuild;
-  if (!rest.empty()) rebuild = impl_->rebuild_for(request, options);
+  if (!rest.empty() || over_udp) rebuild = impl_->rebuild_for(request, options);
   if (auto via = impl_->ensure_via(request, peer.listener, peer.flow.remote, options); !via)
     return via.error();
-  return worker.send_request(std::move(request), peer, std::move(rebuild), std::move(rest));
+  return worker.send_request(std::move(request), peer, std::move(rebuild), std::move(rest),
+                             over_udp);
 }
 
 message::Result<Transaction> Stack::Impl::send_pending(message::Message&& request, Pending pending,
@@ -320,6 +322,14 @@ bool Stack::cancel(ScheduledTask task) {
   auto& state = impl_->state;
   if (!task || task.worker >= state.worker_count()) return false;
   return state.worker(task.worker).cancel_task(task.id);
+}
+
+void Stack::keep_flow_open(const transport::Flow& flow, std::chrono::milliseconds duration) {
+  auto& state = impl_->state;
+  auto listener = state.listeners().find(flow);
+  if (!listener) return;
+  // The listener's transports share their connections: any worker's finds it.
+  state.worker(0).transport(*listener).keep_open(flow, duration);
 }
 
 std::vector<transport::Endpoint> Stack::local_endpoints() const {

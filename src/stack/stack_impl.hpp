@@ -44,9 +44,12 @@ class Stack::Impl {
   using Route = std::variant<Peer, Pending>;
   // Where a request goes (Stack::send_request's rules). For a host name in
   // the resolver's cache, `rest` (when given) gets the targets after the
-  // first, to fail over to (RFC 3263 §4.3).
+  // first, to fail over to (RFC 3263 §4.3). `over_udp` (when given) gets
+  // the UDP peer of a request sent over TCP only for its size, where it is
+  // retried when the connection is refused (§18.1.1).
   message::Result<Route> route(const message::Message& request, const SendOptions& options,
-                               std::vector<Peer>* rest = nullptr) const;
+                               std::vector<Peer>* rest = nullptr,
+                               std::optional<Peer>* over_udp = nullptr) const;
   // RFC 3263 §4: what the resolver is asked for a target; the transports
   // are those we listen on.
   dns::LocateQuery locate_query(const RequestTarget& target) const;

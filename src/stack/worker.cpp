@@ -149,13 +149,14 @@ void Worker::observe(Direction direction, const transport::Flow& flow, std::stri
 
 message::Result<Transaction> Worker::send_request(message::Message&& request,
                                                   const Peer& destination, Rebuild rebuild,
-                                                  std::vector<Peer> rest) {
+                                                  std::vector<Peer> rest,
+                                                  std::optional<Peer> over_udp) {
   return with_layer([&](Run&) -> message::Result<Transaction> {
     auto id = layer_.send_request(std::move(request), to_transport_info(destination), actions_);
     if (!id) return id.error();
     client_flows_.emplace(*id, destination);
-    if (rebuild && !rest.empty())
-      failovers_.emplace(*id, Failover{*id, std::move(rebuild), std::move(rest)});
+    if (rebuild && (!rest.empty() || over_udp))
+      failovers_.emplace(*id, Failover{*id, std::move(rebuild), std::move(rest), over_udp});
     return Transaction{transaction::Role::kClient, index_, *id};
   });
 }

@@ -127,8 +127,11 @@ class Worker {
   // ---- worker.cpp: from any thread, the layer under the lock.
   // `rest`: the targets to fail over to, in order (RFC 3263 §4.3), each
   // through `rebuild`.
+  // `over_udp`: a request sent over TCP for its size is retried there when
+  // the connection is refused (RFC 3261 §18.1.1).
   message::Result<Transaction> send_request(message::Message&& request, const Peer& destination,
-                                            Rebuild rebuild = {}, std::vector<Peer> rest = {});
+                                            Rebuild rebuild = {}, std::vector<Peer> rest = {},
+                                            std::optional<Peer> over_udp = std::nullopt);
   // A CANCEL, to where its INVITE's transaction sends (invite_destination),
   // which may still be a host name being resolved.
   message::Result<Transaction> send_cancel(message::Message&& cancel,
@@ -143,6 +146,12 @@ class Worker {
   std::optional<transaction::TransportInfo> invite_destination(const message::Message& cancel);
   // Sends bytes on a peer's flow from this worker's transport (any thread).
   std::error_code send_bytes(const Peer& peer, std::string_view bytes);
+
+  // ---- connection_holds.cpp (under the lock): transaction `id` uses the
+  // stream connection of `peer`, which is then not closed as idle until
+  // release_connection(id) (its Terminated). Nothing for datagrams.
+  void hold_connection(transaction::TransactionId id, const Peer& peer);
+  void release_connection(transaction::TransactionId id);
 
   // ---- resolution.cpp: a request whose target host is being resolved.
   // Its sends wait for complete_resolution (any thread): to the first of
@@ -171,6 +180,7 @@ class Worker {
   // What a run of the layer's actions needs besides them.
   struct Run {
     const transport::Flow* incoming = nullptr;  // the flow of the message handled
+    std::uint32_t listener = 0;                 // the listener it came on
     TransportErrors errors;                     // transport errors of this run
     std::optional<TimePoint> base;              // a fired timer's deadline
     bool terminating = false;                   // Stack::terminate (for the metrics)
@@ -196,6 +206,9 @@ class Worker {
     transaction::TransactionId original;  // the transaction the Core was given
     Rebuild rebuild;
     std::vector<Peer> rest;  // the targets left, in order
+    // RFC 3261 §18.1.1: a request over TCP only for its size goes here
+    // (UDP) when its connection is refused, before any other target.
+    std::optional<Peer> over_udp;
   };
   // Client transaction `id` failed (or got a 503 with failover_on_503):
   // starts the request as a new transaction to the next target and returns
@@ -296,6 +309,14 @@ class Worker {
   transaction::Actions actions_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them
+  // The stream connection each transaction holds (connection_holds.cpp),
+  // by transaction slot; connection 0: none.
+  struct HeldConnection {
+    std::uint32_t generation = 0;
+    std::uint32_t listener = 0;
+    transport::ConnectionId connection = 0;
+  };
+  std::vector<HeldConnection> held_;
   // The flow each client transaction sends on, for transport errors.
   std::unordered_map<transaction::TransactionId, Peer, transaction::TransactionIdHash>
       client_flows_;

@@ -21,7 +21,7 @@ namespace {
 // The connection whose received messages this thread is handing up: its
 // sends are gathered and written once the read is handled (one system
 // call for, e.g., a 180 and a 200).
-thread_local const StreamConnection* t_gathering = nullptr;
+thread_local StreamConnection* t_gathering = nullptr;
 
 constexpr int kReadsPerWake = 8;
 
@@ -58,6 +58,10 @@ StreamConnection::StreamConnection(std::shared_ptr<StreamEndpoint> owner, Connec
       created_(stream_now_ms()),
       last_activity_(created_) {
   flow_.connection = id_;
+}
+
+StreamConnection* StreamConnection::delivering() {
+  return t_gathering;
 }
 
 StreamConnection::~StreamConnection() {
@@ -236,7 +240,9 @@ void StreamConnection::opened() {
   }
   if (write) flush();
   if (ssl_ != nullptr) {
-    read_tls();
+    // What came with the end of the handshake may already be in
+    // OpenSSL's buffer (read ahead), which the socket will not signal.
+    read_ssl();
   } else {
     read_tcp();
   }
@@ -561,8 +567,25 @@ void StreamConnection::check_timeouts(std::int64_t now) {
     close(std::make_error_code(std::errc::timed_out), true);
     return;
   }
+  // Idle: no traffic for idle_timeout, no transaction held, not kept open.
+  if (holds_.load(std::memory_order_relaxed) > 0 ||
+      now < kept_until_.load(std::memory_order_relaxed))
+    return;
   if (now - last_activity_.load(std::memory_order_relaxed) >= limits.idle_timeout.count())
     close(std::make_error_code(std::errc::timed_out), true);
+}
+
+void StreamConnection::release() {
+  // The idle timeout counts from the end of the last transaction.
+  touch();
+  holds_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void StreamConnection::keep_until(std::int64_t until) {
+  std::int64_t kept = kept_until_.load(std::memory_order_relaxed);
+  while (until > kept &&
+         !kept_until_.compare_exchange_weak(kept, until, std::memory_order_relaxed)) {
+  }
 }
 
 }  // namespace sippet::transport::detail

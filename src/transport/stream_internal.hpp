@@ -74,6 +74,10 @@ class StreamEndpoint : public std::enable_shared_from_this<StreamEndpoint> {
   bool closed() const { return closed_.load(std::memory_order_acquire); }
   std::error_code send(const Flow& flow, std::string_view bytes);
 
+  // The open connection a send on `flow` would use (its id, else the
+  // outbound one to flow.remote), or nullptr.
+  std::shared_ptr<StreamConnection> find(const Flow& flow);
+
   // A connection is done: out of the table.
   void forget(const StreamConnection& connection);
   std::size_t owned() const { return owned_.load(std::memory_order_relaxed); }
@@ -119,6 +123,13 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   void close_later(std::error_code error);
   // The io_context's thread: closes it when a timeout has passed.
   void check_timeouts(std::int64_t now);
+  // The connection whose messages this thread is handing up, if any.
+  static StreamConnection* delivering();
+  // Any thread: not closed as idle while held (Transport::hold), nor
+  // before `until` (steady milliseconds, Transport::keep_open).
+  void hold() { holds_.fetch_add(1, std::memory_order_relaxed); }
+  void release();
+  void keep_until(std::int64_t until);
 
  private:
   void connected();
@@ -163,6 +174,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   bool lingering_ = false;  // linger()
   const std::int64_t created_;
   std::atomic<std::int64_t> last_activity_;
+  std::atomic<int> holds_{0};                // transactions carried
+  std::atomic<std::int64_t> kept_until_{0};  // keep_until()
 
   std::mutex mutex_;  // guards the members below
   State state_ = State::kConnecting;

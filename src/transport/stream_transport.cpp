@@ -199,6 +199,23 @@ void StreamEndpoint::forget(const StreamConnection& connection) {
   }
 }
 
+std::shared_ptr<StreamConnection> StreamEndpoint::find(const Flow& flow) {
+  std::lock_guard lock(group->mutex);
+  if (flow.connection != 0) {
+    if (auto found = group->by_id.find(flow.connection); found != group->by_id.end())
+      return found->second;
+  }
+  std::string name;
+  if (secure()) {
+    if (auto named = group->names.find(flow.remote); named != group->names.end())
+      name = named->second;
+  }
+  if (auto found = group->by_destination.find(destination_key(flow.remote, name));
+      found != group->by_destination.end())
+    return found->second;
+  return nullptr;
+}
+
 std::error_code StreamEndpoint::send(const Flow& flow, std::string_view bytes) {
   if (closed()) return std::make_error_code(std::errc::bad_file_descriptor);
   if (flow.remote.family() != local.family())
@@ -361,6 +378,41 @@ void StreamTransport::name_destination(const Endpoint& remote, std::string_view 
   } else {
     endpoint_->group->names[remote] = std::string(name);
   }
+}
+
+ConnectionId StreamTransport::hold(const Flow& flow) {
+  // A transaction made by a message being handed up: its connection is at
+  // hand, no table lookup (ids are unique in the process).
+  if (StreamConnection* current = StreamConnection::delivering();
+      current != nullptr && flow.connection != 0 && current->id() == flow.connection) {
+    current->hold();
+    return current->id();
+  }
+  auto connection = endpoint_->find(flow);
+  if (!connection) return 0;
+  connection->hold();
+  return connection->id();
+}
+
+void StreamTransport::release(ConnectionId connection) {
+  if (connection == 0) return;
+  if (StreamConnection* current = StreamConnection::delivering();
+      current != nullptr && current->id() == connection) {
+    current->release();
+    return;
+  }
+  std::shared_ptr<StreamConnection> found;
+  {
+    std::lock_guard lock(endpoint_->group->mutex);
+    if (auto it = endpoint_->group->by_id.find(connection); it != endpoint_->group->by_id.end())
+      found = it->second;
+  }
+  if (found) found->release();  // a closed connection's holds went with it
+}
+
+void StreamTransport::keep_open(const Flow& flow, std::chrono::milliseconds duration) {
+  if (auto connection = endpoint_->find(flow))
+    connection->keep_until(stream_now_ms() + duration.count());
 }
 
 std::size_t StreamTransport::open_connections() const {

@@ -62,6 +62,9 @@ class StreamTransport final : public Transport {
   void close() override;
   std::error_code send(const Flow& flow, std::string_view bytes) override;
   void name_destination(const Endpoint& remote, std::string_view name) override;
+  ConnectionId hold(const Flow& flow) override;
+  void release(ConnectionId connection) override;
+  void keep_open(const Flow& flow, std::chrono::milliseconds duration) override;
   std::size_t open_connections() const override;
 
  private:

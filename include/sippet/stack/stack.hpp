@@ -188,6 +188,14 @@ class Stack {
   // it ran, is running, was cancelled already, or is empty. Any thread.
   bool cancel(ScheduledTask task);
 
+  // A TCP or TLS flow something refers to beyond its transactions (a
+  // registrar binding, RFC 5626 §3): its connection is not closed by the
+  // idle timeout before `duration` has passed (a later call may extend it,
+  // never shorten it; the duration is real time, not the manual clock's).
+  // A connection carrying a transaction is kept open by the stack itself
+  // while the transaction lasts. Nothing for UDP or a flow no listener owns.
+  void keep_flow_open(const transport::Flow& flow, std::chrono::milliseconds duration);
+
   // The stack's clock (StackConfig::manual_clock's time when set).
   TimePoint now() const;
 

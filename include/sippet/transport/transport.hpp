@@ -15,6 +15,7 @@
 //   (e.g. after the io_context threads are joined, or from inside the
 //   io_context).
 // - Handlers must not block.
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string_view>
@@ -85,6 +86,19 @@ class Transport {
   // again. Without a name, the certificate must name the IP address.
   // Others ignore it. Any thread.
   virtual void name_destination(const Endpoint& /*remote*/, std::string_view /*name*/) {}
+
+  // Streams (RFC 3261 §18: a connection carrying a transaction stays open
+  // while it lasts): the connection of `flow` (its connection when open,
+  // else the open connection to flow.remote, as send() finds it) is not
+  // closed as idle while held. Holds count; release() each once. Returns
+  // the connection held, 0 when none (datagrams: always). Any thread.
+  virtual ConnectionId hold(const Flow& /*flow*/) { return 0; }
+  // Ends one hold; the idle timeout then counts from now. Any thread.
+  virtual void release(ConnectionId /*connection*/) {}
+  // Streams: the connection of `flow` is not closed as idle before
+  // `duration` has passed (e.g. a registrar binding refers to the flow,
+  // RFC 5626); a later call may extend it, never shorten it. Any thread.
+  virtual void keep_open(const Flow& /*flow*/, std::chrono::milliseconds /*duration*/) {}
 
   // Connections this transport instance holds open (0 for datagrams).
   virtual std::size_t open_connections() const { return 0; }

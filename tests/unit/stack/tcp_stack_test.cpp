@@ -100,11 +100,20 @@ message::Message outgoing(std::string_view method, const std::string& uri, std::
 
 class TcpStackTest : public ::testing::Test {
  protected:
-  void start(std::vector<std::string> listen, bool manual_clock = false) {
+  void start(std::vector<std::string> listen, bool manual_clock = false,
+             std::optional<transport::StreamLimits> limits = std::nullopt) {
     StackConfig config;
     for (const auto& spec : listen)
       config.listen.push_back(*transport::parse_listen_spec(spec));
     config.threads = 2;
+    if (limits) {
+      // One worker: one transport, whose one timeout sweep sees every
+      // connection (the idle tests order their events by it).
+      config.threads = 1;
+      transport::SocketTransportOptions options;
+      options.stream = *limits;
+      config.transports = *transport::make_socket_transport_factory(options);
+    }
     config.logger = std::make_shared<StderrLogger>(LogLevel::kOff);
     if (manual_clock) {
       clock_ = std::make_shared<ManualClock>();
@@ -252,6 +261,56 @@ TEST_F(TcpStackTest, LargeRequestsGoOverTcpUnlessTheUriSaysUdp) {
   ::close(udp_fd);
 }
 
+TEST_F(TcpStackTest, ALargeRequestRefusedOverTcpIsRetriedOverUdp) {
+  start({"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
+  // The destination answers on UDP; its TCP port is bound and not
+  // listening, so a connection to it is refused (a TCP reset).
+  int udp_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_storage storage{};
+  auto length = static_cast<socklen_t>(Endpoint::loopback_v4(0).to_sockaddr(storage));
+  ASSERT_EQ(::bind(udp_fd, reinterpret_cast<sockaddr*>(&storage), length), 0);
+  socklen_t got_length = sizeof storage;
+  ::getsockname(udp_fd, reinterpret_cast<sockaddr*>(&storage), &got_length);
+  const auto port =
+      Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), got_length)->port();
+  int closed_tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(::bind(closed_tcp, reinterpret_cast<sockaddr*>(&storage), got_length), 0);
+  timeval timeout{10, 0};
+  ::setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string uri = "sip:bob@127.0.0.1:" + std::to_string(port);
+
+  auto sent = stack_->send_request(outgoing("MESSAGE", uri, 2000));  // > 1300: TCP first
+  ASSERT_TRUE(sent) << sent.error().reason;
+  char datagram[65536];
+  sockaddr_storage from{};
+  socklen_t from_length = sizeof from;
+  ssize_t n = ::recvfrom(udp_fd, datagram, sizeof datagram, 0, reinterpret_cast<sockaddr*>(&from),
+                         &from_length);
+  ASSERT_GT(n, 2000);
+  auto request = message::parse_message(std::string_view(datagram, static_cast<std::size_t>(n)));
+  ASSERT_TRUE(request) << request.error().reason;
+  ASSERT_NE(request->top_via(), nullptr);
+  EXPECT_EQ(request->top_via()->transport, "UDP");  // its Via says where it went
+  const std::string ok = message::build_response(*request, 200)->to_string();
+  ASSERT_EQ(
+      ::sendto(udp_fd, ok.data(), ok.size(), 0, reinterpret_cast<sockaddr*>(&from), from_length),
+      static_cast<ssize_t>(ok.size()));
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);  // the Core's handle
+  EXPECT_EQ(core_.error_count(), 0u);
+
+  // A request the URI sends over TCP is not retried: the refusal is its
+  // outcome.
+  auto tcp = stack_->send_request(outgoing("MESSAGE", uri + ";transport=tcp", 2000));
+  ASSERT_TRUE(tcp);
+  ASSERT_TRUE(core_.wait_errors(1));
+  EXPECT_EQ(core_.errors()[0].transaction, *tcp);
+  EXPECT_EQ(core_.errors()[0].error.transport_error, std::errc::connection_refused);
+  ::close(closed_tcp);
+  ::close(udp_fd);
+}
+
 TEST_F(TcpStackTest, SipsOverAnythingButTlsIsRefused) {
   start({"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
   for (const char* uri :
@@ -265,6 +324,95 @@ TEST_F(TcpStackTest, SipsOverAnythingButTlsIsRefused) {
   auto sent = stack_->send_request(outgoing("OPTIONS", "sips:bob@127.0.0.1:5061"));
   ASSERT_FALSE(sent);
   EXPECT_EQ(sent.error().kind, message::ErrorKind::kNoRoute);
+}
+
+// ---- The idle timeout counts transactions and kept flows, not only traffic.
+
+transport::StreamLimits idle_limits() {
+  transport::StreamLimits limits;
+  limits.idle_timeout = 80ms;
+  return limits;
+}
+
+// True when the peer of `fd` has closed it (or sent something) already.
+bool readable_now(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+// Waits until an idle connection to the stack is closed, twice: the second
+// one is opened after the first closed, so the sweep that closed the first
+// has run to its end, and every connection silent since before the first
+// was opened had passed its idle timeout in it.
+void two_idle_connections_close(const Endpoint& stack) {
+  for (int i = 0; i < 2; ++i) {
+    RawClient idle(stack);
+    ASSERT_TRUE(idle.connected());
+    ASSERT_TRUE(idle.read_until_closed());
+  }
+}
+
+TEST_F(TcpStackTest, AServerTransactionKeepsItsConnectionOpenUntilItEnds) {
+  start({"tcp:127.0.0.1:0"}, true, idle_limits());  // manual clock: no 100 Trying, no Timer L
+  RawClient ringing(listener());
+  ASSERT_TRUE(ringing.write(tcp_request("INVITE", listener().port(), "127.0.0.1:1", "h1")));
+  ASSERT_TRUE(core_.wait_requests(1));
+  two_idle_connections_close(listener());
+  EXPECT_FALSE(readable_now(ringing.fd()));  // silent, but its INVITE is pending
+  auto& invite = core_.requests()[0];
+  auto ok = message::build_response(invite.message, 200).value();
+  (void)ok.put(message::HeaderId::kContact, "<sip:uas@127.0.0.1>");
+  ASSERT_TRUE(stack_->send_response(std::move(ok), invite.transaction));
+  ASSERT_TRUE(ringing.read_until("SIP/2.0 200"));
+  two_idle_connections_close(listener());
+  EXPECT_FALSE(readable_now(ringing.fd()));  // Accepted until Timer L (RFC 6026)
+  clock_->advance(64 * 500ms);
+  stack_->fire_due_timers();  // Timer L: the transaction ends
+  EXPECT_TRUE(ringing.read_until_closed());
+}
+
+TEST_F(TcpStackTest, AClientTransactionKeepsItsConnectionOpenUntilItEnds) {
+  start({"tcp:127.0.0.1:0"}, true, idle_limits());
+  RawListener server;
+  const std::string uri = "sip:bob@127.0.0.1:" + std::to_string(server.port()) + ";transport=tcp";
+  ASSERT_TRUE(stack_->send_request(outgoing("INVITE", uri)));
+  int fd = server.accept();
+  ASSERT_GE(fd, 0);
+  std::string got;
+  ASSERT_TRUE(read_until(fd, got, "\r\n\r\n"));
+  two_idle_connections_close(listener());
+  EXPECT_FALSE(readable_now(fd));  // no answer yet: still open
+  auto invite = message::parse_message(got);
+  ASSERT_TRUE(invite) << invite.error().reason;
+  const std::string busy = message::build_response(*invite, 486)->to_string();
+  ASSERT_EQ(::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL), static_cast<ssize_t>(busy.size()));
+  ASSERT_TRUE(core_.wait_responses(1));
+  // The ACK, then Timer D (zero over TCP) ends the transaction: the
+  // connection is idle from then on.
+  ASSERT_TRUE(read_until(fd, got, "ACK sip:"));
+  char buffer[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) {
+  }
+  EXPECT_EQ(n, 0);  // closed by the stack (bounded by SO_RCVTIMEO)
+}
+
+TEST_F(TcpStackTest, AFlowKeptOpenOutlivesTheIdleTimeoutThenCloses) {
+  start({"tcp:127.0.0.1:0"}, false, idle_limits());
+  core_.on_request = [this](const message::Message& request, std::optional<Transaction> t) {
+    if (t) (void)stack_->send_response(std::move(message::build_response(request, 200).value()), t);
+  };
+  RawClient bound(listener());  // a registrar's binding would refer to its flow
+  ASSERT_TRUE(bound.write(tcp_request("REGISTER", listener().port(), "127.0.0.1:1", "k1")));
+  ASSERT_TRUE(bound.read_until("SIP/2.0 200"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  const auto kept_at = std::chrono::steady_clock::now();
+  stack_->keep_flow_open(core_.requests()[0].flow, 2s);
+  two_idle_connections_close(listener());
+  EXPECT_FALSE(readable_now(bound.fd()));
+  EXPECT_TRUE(bound.read_until_closed());  // once the 2 s have passed
+  // The transport counts whole milliseconds.
+  EXPECT_GE(std::chrono::steady_clock::now() - kept_at, 1998ms);
 }
 
 }  // namespace

@@ -197,6 +197,49 @@ TEST_F(TcpTransportTest, IdleConnectionIsClosed) {
   EXPECT_EQ(sink_.errors()[0].error, std::errc::timed_out);
 }
 
+TEST_F(TcpTransportTest, HeldAndKeptConnectionsAreNotClosedAsIdle) {
+  StreamLimits limits = test_limits();
+  limits.idle_timeout = std::chrono::milliseconds(80);
+  open_server(limits);
+  RawClient held(address()), kept(address());
+  ASSERT_TRUE(held.write(sip_message("held")));
+  ASSERT_TRUE(sink_.wait_received(1));
+  ASSERT_TRUE(kept.write(sip_message("kept")));
+  ASSERT_TRUE(sink_.wait_received(2));
+  const Flow held_flow = sink_.received()[0].flow, kept_flow = sink_.received()[1].flow;
+  const ConnectionId id = server_->hold(held_flow);
+  EXPECT_EQ(id, held_flow.connection);
+  EXPECT_EQ(server_->hold(held_flow), id);  // holds count
+  server_->keep_open(kept_flow, std::chrono::seconds(60));
+  // Two idle connections closed one after the other: the second opened
+  // once the sweep that closed the first had run, in which the older
+  // silent connections were past their idle timeout too.
+  for (int i = 0; i < 2; ++i) {
+    RawClient idle(address());
+    EXPECT_TRUE(idle.read_until_closed());
+  }
+  ASSERT_TRUE(sink_.wait_errors(2));
+  for (const auto& failure : sink_.errors()) {
+    EXPECT_NE(failure.flow.connection, held_flow.connection);
+    EXPECT_NE(failure.flow.connection, kept_flow.connection);
+  }
+  EXPECT_EQ(server_->open_connections(), 2u);
+  server_->release(id);
+  for (int i = 0; i < 2; ++i) {  // still held once
+    RawClient idle(address());
+    EXPECT_TRUE(idle.read_until_closed());
+  }
+  ASSERT_TRUE(sink_.wait_errors(4));  // reported once out of the table
+  EXPECT_EQ(server_->open_connections(), 2u);
+  server_->release(id);  // the idle timeout counts from here
+  EXPECT_TRUE(held.read_until_closed());
+  ASSERT_TRUE(sink_.wait_errors(5));
+  EXPECT_EQ(sink_.errors()[4].flow.connection, held_flow.connection);
+  EXPECT_EQ(sink_.errors()[4].error, std::errc::timed_out);
+  server_->release(id);  // a closed connection: nothing
+  EXPECT_EQ(server_->hold(held_flow), 0u);
+}
+
 TEST_F(TcpTransportTest, ConnectionsBeyondTheMostAreRefusedOthersUnaffected) {
   StreamLimits limits = test_limits();
   limits.max_connections = 2;

@@ -4,6 +4,8 @@
 // present, plaintext to the TLS port, half a handshake then silence, and
 // start-up errors for bad files.
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
 
 #include <fstream>
 
@@ -124,6 +126,55 @@ TEST_F(TlsTransportTest, ManyLargeMessagesArriveWholeAndInOrderBothWays) {
     EXPECT_EQ(back[i].bytes, sip_message("back" + std::to_string(i), 3000));
 }
 
+// The client's last handshake flight and its first message in one write:
+// the server, reading ahead, takes both in while it finishes the
+// handshake, and the socket does not signal the message again; it must be
+// delivered all the same.
+TEST_F(TlsTransportTest, AMessageArrivingWithTheHandshakesEndIsDelivered) {
+  open_server(server_config());
+  RawClient raw(server_->local_endpoint());
+  ASSERT_TRUE(raw.connected());
+  // A TLS client on memory BIOs over the raw socket: the test decides
+  // which bytes leave together.
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL* ssl = SSL_new(context);
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, in, out);
+  SSL_set_connect_state(ssl);
+  std::string flight;
+  auto take_output = [&] {
+    char chunk[16384];
+    int n = 0;
+    while ((n = BIO_read(out, chunk, sizeof chunk)) > 0)
+      flight.append(chunk, static_cast<std::size_t>(n));
+  };
+  int result = 0;
+  for (int round = 0; round < 10 && (result = SSL_do_handshake(ssl)) != 1; ++round) {
+    ASSERT_EQ(SSL_get_error(ssl, result), SSL_ERROR_WANT_READ);
+    take_output();
+    if (!flight.empty()) {
+      ASSERT_TRUE(raw.write(flight));
+      flight.clear();
+    }
+    char chunk[16384];
+    ssize_t n = ::recv(raw.fd(), chunk, sizeof chunk, 0);
+    ASSERT_GT(n, 0);
+    BIO_write(in, chunk, static_cast<int>(n));
+  }
+  ASSERT_EQ(result, 1);
+  take_output();  // the client's Finished, not sent yet
+  const std::string message = sip_message("ahead");
+  ASSERT_EQ(SSL_write(ssl, message.data(), static_cast<int>(message.size())),
+            static_cast<int>(message.size()));
+  take_output();
+  ASSERT_TRUE(raw.write(flight));  // Finished and the message together
+  ASSERT_TRUE(server_sink_.wait_received(1));
+  EXPECT_EQ(server_sink_.received()[0].bytes, message);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+}
+
 TEST_F(TlsTransportTest, SipUriEntryAndIpAddressAlsoIdentifyTheServer) {
   open_server(server_config());
   open_client(trusting());
@@ -182,6 +233,53 @@ TEST_F(TlsTransportTest, RequiredClientCertificateMissingIsRefused) {
   ASSERT_TRUE(server_sink_.wait_errors(1));  // the server refused the handshake
   ASSERT_TRUE(client_sink_.wait_errors(1));
   EXPECT_TRUE(server_sink_.received().empty());
+}
+
+// A client with a certificate connects, then reconnects resuming its
+// session (TLS 1.2 session ID, then TLS 1.3 ticket): the server resumes it
+// and takes the message (without a named session context OpenSSL answers
+// such a resumption with an internal_error alert).
+TEST_F(TlsTransportTest, ASessionWithAClientCertificateIsResumed) {
+  TlsConfig config = server_config();
+  config.require_client_certificate = true;
+  open_server(config);
+  for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(context, version);
+    SSL_CTX_set_max_proto_version(context, version);
+    ASSERT_EQ(
+        SSL_CTX_use_certificate_file(context, dir_.file("client.pem").c_str(), SSL_FILETYPE_PEM),
+        1);
+    ASSERT_EQ(
+        SSL_CTX_use_PrivateKey_file(context, dir_.file("client.key").c_str(), SSL_FILETYPE_PEM), 1);
+    SSL_SESSION* session = nullptr;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const std::size_t before = server_sink_.received().size();
+      RawClient raw(server_->local_endpoint());
+      ASSERT_TRUE(raw.connected());
+      SSL* ssl = SSL_new(context);
+      SSL_set_fd(ssl, raw.fd());
+      if (session != nullptr) SSL_set_session(ssl, session);
+      ASSERT_EQ(SSL_connect(ssl), 1) << "attempt " << attempt << " version " << version;
+      const std::string message =
+          sip_message("resumed" + std::to_string(version) + std::to_string(attempt));
+      ASSERT_EQ(SSL_write(ssl, message.data(), static_cast<int>(message.size())),
+                static_cast<int>(message.size()));
+      const std::string reply = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+      ASSERT_TRUE(server_sink_.wait_received(before + 1));
+      EXPECT_EQ(server_sink_.received()[before].bytes, message);
+      // Read the answer: TLS 1.3 tickets arrive before it.
+      EXPECT_FALSE(server_->send(server_sink_.received()[before].flow, reply));
+      char answer[256];
+      ASSERT_EQ(SSL_read(ssl, answer, sizeof answer), static_cast<int>(reply.size()));
+      EXPECT_EQ(SSL_session_reused(ssl), attempt == 1 ? 1 : 0) << "version " << version;
+      if (session == nullptr) session = SSL_get1_session(ssl);
+      SSL_shutdown(ssl);
+      SSL_free(ssl);
+    }
+    SSL_SESSION_free(session);
+    SSL_CTX_free(context);
+  }
 }
 
 TEST_F(TlsTransportTest, RequiredClientCertificatePresentIsAccepted) {
