@@ -250,6 +250,15 @@ void LocationService::process(std::vector<Job>& jobs) {
       if (wrote[i] && jobs[i].flow.connection != 0 && !closed_.contains(jobs[i].flow.connection))
         open_.insert(jobs[i].flow.connection);
   }
+  if (committed && stack_ != nullptr) {
+    // A phone registered over TCP or TLS is reachable only on its
+    // connection (RFC 5626 §5.3): it is not closed as idle while its
+    // binding lasts.
+    for (const auto& [aor, set] : overlay.changes())
+      for (const auto& b : set)
+        if (b.flow.connection != 0 && b.expires_at > now)
+          stack_->keep_flow_open(b.flow, std::chrono::seconds(b.expires_at - now));
+  }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     auto& outcome = outcomes[i];
     if (!outcome.error.empty()) log(outcome.error);

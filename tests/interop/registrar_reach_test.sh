@@ -4,7 +4,8 @@
 # REGISTER comes from 127.0.0.1) and a phone on TCP are both called by
 # SIPp's uac (scenarios/uac-rr.xml: the ACK and BYE go to the callee's
 # Contact through the registrar, which finds the binding's flow); a TCP
-# phone whose connection has closed is skipped: 430 Flow Failed.
+# phone whose connection has closed is skipped: 430 Flow Failed; a TCP
+# phone's connection is not closed as idle while its binding lasts.
 source "$(dirname "$0")/lib.sh"
 init "$@"
 start_registrar
@@ -56,4 +57,29 @@ for _ in $(seq 1 20); do
 done
 [ "$got" = 430 ] || { cat response.txt registrar.log >&2; fail "expected 430, got $got"; }
 echo "ok: $(head -1 response.txt | tr -d '\r')"
+stop_registrar
+
+echo "== a TCP phone's connection outlives the idle timeout while it is registered"
+start_registrar --idle-timeout 200
+"${PHONE[@]}" phone "$REG_PORT" --user kept --tcp >kept.out &
+BACKGROUND_PIDS+=($!)
+KEPT_PID=$!
+wait_lines kept.out 1
+# The event that the timeout has passed: a connection opened after the
+# phone's, which sends nothing, is closed by the registrar.
+python3 - "$REG_PORT" <<'PY' || fail "an idle connection was not closed within 10 s"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+try:
+    data = s.recv(1)
+except ConnectionResetError:
+    data = b""
+sys.exit(0 if data == b"" else 1)
+PY
+echo "ok: an idle connection was closed"
+run_sipp_to "127.0.0.1:$REG_PORT" 1 -s kept -sf "$SCENARIOS/uac-rr.xml"
+expect_all_calls_ok 1
+wait "$KEPT_PID" || { cat kept.out registrar.log >&2; fail "the registered TCP phone"; }
+grep -q "answered 1" kept.out || fail "the registered TCP phone answered no call"
+echo "ok: the registered TCP phone's connection stayed open"
 stop_registrar
