@@ -31,8 +31,8 @@ TEST(JsonString, ValidUtf8IsKept) {
 
 TEST(JsonString, OctetsThatAreNotUtf8BecomeLatin1Escapes) {
   EXPECT_EQ(json("\xff"), "\"\\u00ff\"");
-  EXPECT_EQ(json("a\xc3"), "\"a\\u00c3\"");          // truncated sequence
-  EXPECT_EQ(json("\xc0\xaf"), "\"\\u00c0\\u00af\"");  // overlong '/'
+  EXPECT_EQ(json("a\xc3"), "\"a\\u00c3\"");                      // truncated sequence
+  EXPECT_EQ(json("\xc0\xaf"), "\"\\u00c0\\u00af\"");             // overlong '/'
   EXPECT_EQ(json("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");  // a surrogate
 }
 
