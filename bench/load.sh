@@ -36,6 +36,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/load/procstat.sh
+source bench/load/common.sh
 
 RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
@@ -52,18 +53,6 @@ run_timeout=$((CALLS / RATE + 60))
 
 log() { echo "load: $*" >&2; }
 
-install_missing() {
-  local missing=() p sudo=""
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" != 0 ] && sudo="sudo"
-  log "installing ${missing[*]}"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
 
 # A UDP sink for HEP copies (its CPU is the capture server's, not counted).
 sink_pid=""
@@ -86,14 +75,7 @@ while True:
 
 server_pgid=""
 stop_server() {
-  [ -z "$server_pgid" ] && return 0
-  kill -TERM -- "-$server_pgid" 2>/dev/null
-  for _ in $(seq 50); do
-    [ -z "$(group_pids "$server_pgid")" ] && break
-    sleep 0.1
-  done
-  kill -KILL -- "-$server_pgid" 2>/dev/null
-  wait "$server_pgid" 2>/dev/null
+  stop_group "$server_pgid"
   server_pgid=""
 }
 trap 'stop_server; [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"' EXIT

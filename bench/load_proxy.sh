@@ -23,6 +23,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/load/procstat.sh
+source bench/load/common.sh
 
 RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
@@ -38,31 +39,8 @@ run_timeout=$((CALLS / RATE + 60))
 
 log() { echo "load_proxy: $*" >&2; }
 
-install_missing() {
-  local missing=() p sudo=""
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" != 0 ] && sudo="sudo"
-  log "installing ${missing[*]}"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
 
 # A process group started by start_group, stopped by stop_group.
-stop_group() {
-  local pgid=$1
-  [ -z "$pgid" ] && return 0
-  kill -TERM -- "-$pgid" 2>/dev/null
-  for _ in $(seq 50); do
-    [ -z "$(group_pids "$pgid")" ] && break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pgid" 2>/dev/null
-  wait "$pgid" 2>/dev/null
-}
 
 # start_group VAR LOG PORT command...: runs it in a new session (its process
 # group holds all its processes), waits until it listens on PORT; sets VAR

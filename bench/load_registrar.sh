@@ -31,6 +31,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/load/procstat.sh
+source bench/load/common.sh
 
 RATE=${RATE:-500}
 CALLS=${CALLS:-10000}
@@ -45,30 +46,7 @@ run_timeout=$((CALLS / RATE + 60))
 
 log() { echo "load_registrar: $*" >&2; }
 
-install_missing() {
-  local missing=() p sudo=""
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" != 0 ] && sudo="sudo"
-  log "installing ${missing[*]}"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
 
-stop_group() {
-  local pgid=$1
-  [ -z "$pgid" ] && return 0
-  kill -TERM -- "-$pgid" 2>/dev/null
-  for _ in $(seq 50); do
-    [ -z "$(group_pids "$pgid")" ] && break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pgid" 2>/dev/null
-  wait "$pgid" 2>/dev/null
-}
 
 # start_group VAR LOG command...: in a new session, until it listens on PORT.
 start_group() {

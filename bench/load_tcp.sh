@@ -20,6 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/load/procstat.sh
+source bench/load/common.sh
 
 RATE=${RATE:-1000}
 CALLS=${CALLS:-20000}
@@ -69,15 +70,6 @@ start_group() {  # NAME WAIT_TCP_PORT COMMAND...: sets last_group
   log "$name did not listen on TCP port $port; its log:"
   tail -n 20 "$work/$name.log" >&2
   return 1
-}
-stop_group() {
-  kill -TERM -- "-$1" 2>/dev/null
-  for _ in $(seq 50); do
-    [ -z "$(group_pids "$1")" ] && break
-    sleep 0.1
-  done
-  kill -KILL -- "-$1" 2>/dev/null
-  wait "$1" 2>/dev/null
 }
 trap 'for g in "${groups[@]}"; do stop_group "$g"; done; [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
