@@ -69,11 +69,22 @@ echo "ok: alice cannot bind bob's address of record"
 echo "ok: an unknown user gets 403"
 stop_registrar
 
+# -auth_uri (SIPp adds "sip:"): its digest uri is the remote address unless
+# told; ours checks it against the Request-URI (§22.4, RFC 2617 §3.2.2.5).
+echo "== registrar with --auth-algorithm MD5: SIPp's [authentication] registers alice"
+start_registrar --users users.txt --realm "$REALM" --auth-algorithm MD5
+port=$(free_port)
+timeout 20 "$SIPP" "127.0.0.1:$REG_PORT" -i 127.0.0.1 -p "$port" -m 1 -s alice \
+  -key domain 127.0.0.1 -key contact "sip:alice@127.0.0.1:5999" -au alice -ap secret \
+  -auth_uri 127.0.0.1 -sf "$SCENARIOS/register_digest.xml" -timeout 10s -timeout_error \
+  -nostdin >register.out 2>&1 || { cat register.out registrar.log >&2; fail "SIPp could not register alice"; }
+contacts_of sip:alice@127.0.0.1 | grep -qx "sip:alice@127.0.0.1:5999" || fail "alice's SIPp contact not stored"
+echo "ok: SIPp registered alice"
+stop_registrar
+
 echo "== proxy: SIPp registers bob (MD5, HA1 line), carol calls him through a 407"
 start_registrar --mode proxy --domain "$REALM" --users users.txt --auth-algorithm MD5
 start_sipp_callee "$CALLS" -sf "$SCENARIOS/uas-200.xml" -trace_msg
-# -auth_uri (SIPp adds "sip:"): its digest uri is the remote address unless
-# told; ours checks it against the Request-URI (§22.4, RFC 2617 §3.2.2.5).
 port=$(free_port)
 timeout 20 "$SIPP" "127.0.0.1:$REG_PORT" -i 127.0.0.1 -p "$port" -m 1 -s bob -key domain "$REALM" \
   -key contact "sip:bob@127.0.0.1:$CALLEE_PORT" -au bob -ap bobpw -auth_uri "$REALM" \
