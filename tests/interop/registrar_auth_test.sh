@@ -78,7 +78,8 @@ timeout 20 "$SIPP" "127.0.0.1:$REG_PORT" -i 127.0.0.1 -p "$port" -m 1 -s alice \
   -key domain 127.0.0.1 -key contact "sip:alice@127.0.0.1:5999" -au alice -ap secret \
   -auth_uri 127.0.0.1 -sf "$SCENARIOS/register_digest.xml" -timeout 10s -timeout_error \
   -nostdin >register.out 2>&1 || { cat register.out registrar.log >&2; fail "SIPp could not register alice"; }
-contacts_of sip:alice@127.0.0.1 | grep -qx "sip:alice@127.0.0.1:5999" || fail "alice's SIPp contact not stored"
+contacts=$(contacts_of sip:alice@127.0.0.1)
+grep -qx "sip:alice@127.0.0.1:5999" <<<"$contacts" || fail "alice's SIPp contact not stored: $contacts"
 echo "ok: SIPp registered alice"
 stop_registrar
 
