@@ -1,7 +1,6 @@
 // Digest authentication in `sippet serve` (authenticator.hpp).
 #include "authenticator.hpp"
 
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -9,20 +8,12 @@
 #include "serve_options.hpp"
 #include "sippet/auth/users.hpp"
 #include "sippet/message/builder.hpp"
+#include "sippet/message/text.hpp"
 #include "sippet/message/uri.hpp"
 
 namespace sippet::app {
 
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 auth::ServerOptions server_options(const AuthenticatorOptions& options) {
   auth::ServerOptions server;
@@ -96,7 +87,7 @@ Authenticator::Authenticator(AuthenticatorOptions options, std::shared_ptr<auth:
 bool Authenticator::ours(const message::Uri& uri) const {
   if (options_.domains.empty()) return true;
   for (const auto& domain : options_.domains)
-    if (iequal(domain, uri.host)) return true;
+    if (message::iequals(domain, uri.host)) return true;
   return false;
 }
 

@@ -8,13 +8,6 @@ namespace sippet::app {
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
 // The Contact's host as an IP address, when it is one.
 std::optional<transport::Endpoint> contact_address(const std::string& contact) {
   auto uri = message::parse_uri(contact);
@@ -76,7 +69,7 @@ bool is_private_address(const transport::Endpoint& address) {
 bool ProxyRouter::served(const message::Uri& uri) const {
   if (options_.domains.empty()) return true;
   return std::any_of(options_.domains.begin(), options_.domains.end(),
-                     [&](const std::string& d) { return iequal(d, uri.host); }) ||
+                     [&](const std::string& d) { return message::iequals(d, uri.host); }) ||
          core_->identity().owns(uri);
 }
 

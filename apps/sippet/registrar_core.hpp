@@ -6,10 +6,10 @@
 // 407 for a request our users send).
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 
 #include "authenticator.hpp"
 #include "location_service.hpp"
+#include "sippet/message/text.hpp"
 #include "sippet/proxy/proxy_core.hpp"
 
 namespace sippet::app {
@@ -86,12 +86,8 @@ class RegistrarCore final : public stack::Core {
   bool serves(const message::Uri& uri) const {
     const auto& domains = location_.options().registrar.domains;
     if (domains.empty() || proxy_.identity().owns(uri)) return true;
-    for (const auto& d : domains)
-      if (d.size() == uri.host.size() &&
-          std::equal(d.begin(), d.end(), uri.host.begin(),
-                     [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
-        return true;
-    return false;
+    return std::any_of(domains.begin(), domains.end(),
+                       [&](const std::string& d) { return message::iequals(d, uri.host); });
   }
 
   proxy::ProxyCore& proxy_;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "sippet/message/text.hpp"
 #include "sippet/transport/protocol.hpp"
 
 namespace sippet::capture {
@@ -45,12 +46,6 @@ std::string_view address(const transport::Endpoint& endpoint) {
                           endpoint.is_v4() ? 4 : 16);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
     text.remove_prefix(1);
@@ -78,7 +73,8 @@ std::string_view find_call_id(std::string_view bytes) {
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       const std::string_view name = trim(line.substr(0, colon));
-      if (iequals(name, "call-id") || iequals(name, "i")) return trim(line.substr(colon + 1));
+      if (message::iequals(name, "call-id") || message::iequals(name, "i"))
+        return trim(line.substr(colon + 1));
     }
     at = end;
   }

@@ -4,19 +4,11 @@
 #include <cctype>
 
 #include "sippet/dns/locate.hpp"
+#include "sippet/message/text.hpp"
 
 namespace sippet::dns {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 bool has(const std::vector<transport::Protocol>& transports, transport::Protocol protocol) {
   if (transports.empty()) return protocol == transport::Protocol::kUdp;
@@ -49,11 +41,11 @@ std::optional<std::string> normalize_name(std::string_view name) {
 
 std::optional<transport::Protocol> naptr_service(std::string_view service) {
   using transport::Protocol;
-  if (iequals(service, "SIP+D2U")) return Protocol::kUdp;
-  if (iequals(service, "SIP+D2T")) return Protocol::kTcp;
-  if (iequals(service, "SIPS+D2T")) return Protocol::kTls;
-  if (iequals(service, "SIP+D2W")) return Protocol::kWs;
-  if (iequals(service, "SIPS+D2W")) return Protocol::kWss;
+  if (message::iequals(service, "SIP+D2U")) return Protocol::kUdp;
+  if (message::iequals(service, "SIP+D2T")) return Protocol::kTcp;
+  if (message::iequals(service, "SIPS+D2T")) return Protocol::kTls;
+  if (message::iequals(service, "SIP+D2W")) return Protocol::kWs;
+  if (message::iequals(service, "SIPS+D2W")) return Protocol::kWss;
   return std::nullopt;
 }
 
@@ -80,7 +72,7 @@ std::vector<NaptrChoice> usable_naptr(const std::vector<Naptr>& records, bool se
     // terminal rule with another flag, or a regexp (RFC 3403 §4.1: regexp
     // and replacement are exclusive; §4.1 of RFC 3263 uses replacement
     // only), is not ours to follow.
-    if (!iequals(record.flags, "s")) {
+    if (!message::iequals(record.flags, "s")) {
       skip(record, "flags are not \"s\"");
       continue;
     }

@@ -22,13 +22,6 @@ using message::Result;
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out)
@@ -66,7 +59,8 @@ std::optional<int> parse_q(std::string_view text) {
 
 bool has_option(const Message& request, HeaderId id, std::string_view tag) {
   for (const auto* field : request.get_all(id))
-    if (const auto* token = field->as<message::Token>(); token && iequal(token->token, tag))
+    if (const auto* token = field->as<message::Token>();
+        token && message::iequals(token->token, tag))
       return true;
   return false;
 }
@@ -125,7 +119,7 @@ Outcome respond(const Message& request, int code, std::string_view reason = {}) 
 bool domain_ok(const RegistrarOptions& options, std::string_view host) {
   if (options.domains.empty()) return true;
   for (const auto& domain : options.domains)
-    if (iequal(domain, host)) return true;
+    if (message::iequals(domain, host)) return true;
   return false;
 }
 
@@ -194,7 +188,8 @@ Outcome Registrar::handle(const Message& request, const transport::Flow& flow, U
   std::vector<std::string_view> unsupported;
   for (const auto* field : request.get_all(HeaderId::kRequire)) {
     const auto* token = field->as<message::Token>();
-    if (token && !iequal(token->token, "path") && !iequal(token->token, "outbound"))
+    if (token && !message::iequals(token->token, "path") &&
+        !message::iequals(token->token, "outbound"))
       unsupported.push_back(token->token);
   }
   if (!unsupported.empty()) {
@@ -249,7 +244,7 @@ Outcome Registrar::handle(const Message& request, const transport::Flow& flow, U
       std::optional<std::uint32_t> expires_param;
       std::optional<std::string_view> reg_id;
       for (const auto& param : contact->params) {
-        if (iequal(param.name, "expires")) {
+        if (message::iequals(param.name, "expires")) {
           expires_param = parse_delta(param.value);
           if (!expires_param) return respond(request, 400, "Malformed Contact expires");
           continue;
@@ -260,13 +255,13 @@ Outcome Registrar::handle(const Message& request, const transport::Flow& flow, U
           b.params += '=';
           b.params += param.value;
         }
-        if (iequal(param.name, "q")) {
+        if (message::iequals(param.name, "q")) {
           auto q = parse_q(param.value);
           if (!q) return respond(request, 400, "Malformed Contact q");
           b.q = *q;
-        } else if (iequal(param.name, "+sip.instance")) {
+        } else if (message::iequals(param.name, "+sip.instance")) {
           b.instance = param.text();
-        } else if (iequal(param.name, "reg-id")) {
+        } else if (message::iequals(param.name, "reg-id")) {
           reg_id = param.value;
         }
       }
