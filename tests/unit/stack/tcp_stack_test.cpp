@@ -265,16 +265,27 @@ TEST_F(TcpStackTest, ALargeRequestRefusedOverTcpIsRetriedOverUdp) {
   start({"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
   // The destination answers on UDP; its TCP port is bound and not
   // listening, so a connection to it is refused (a TCP reset).
-  int udp_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_storage storage{};
-  auto length = static_cast<socklen_t>(Endpoint::loopback_v4(0).to_sockaddr(storage));
-  ASSERT_EQ(::bind(udp_fd, reinterpret_cast<sockaddr*>(&storage), length), 0);
-  socklen_t got_length = sizeof storage;
-  ::getsockname(udp_fd, reinterpret_cast<sockaddr*>(&storage), &got_length);
-  const auto port =
-      Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), got_length)->port();
-  int closed_tcp = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(::bind(closed_tcp, reinterpret_cast<sockaddr*>(&storage), got_length), 0);
+  // A UDP port whose TCP twin is free too (another process may hold the
+  // TCP port of a free UDP one: try a few).
+  int udp_fd = -1;
+  int closed_tcp = -1;
+  std::uint16_t port = 0;
+  for (int attempt = 0; attempt < 50 && closed_tcp < 0; ++attempt) {
+    udp_fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_storage storage{};
+    auto length = static_cast<socklen_t>(Endpoint::loopback_v4(0).to_sockaddr(storage));
+    ASSERT_EQ(::bind(udp_fd, reinterpret_cast<sockaddr*>(&storage), length), 0);
+    socklen_t got_length = sizeof storage;
+    ::getsockname(udp_fd, reinterpret_cast<sockaddr*>(&storage), &got_length);
+    port = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), got_length)->port();
+    closed_tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (::bind(closed_tcp, reinterpret_cast<sockaddr*>(&storage), got_length) != 0) {
+      ::close(closed_tcp);
+      ::close(udp_fd);
+      closed_tcp = -1;
+    }
+  }
+  ASSERT_GE(closed_tcp, 0) << "no port free on both UDP and TCP";
   timeval timeout{10, 0};
   ::setsockopt(udp_fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   const std::string uri = "sip:bob@127.0.0.1:" + std::to_string(port);
