@@ -91,51 +91,51 @@ bool Authenticator::ours(const message::Uri& uri) const {
   return false;
 }
 
-std::optional<message::Message> Authenticator::refuse(const message::Message& request,
-                                                      const auth::Verdict& verdict) {
+AuthCheck Authenticator::refuse(const message::Message& request,
+                                const auth::Verdict& verdict) const {
+  AuthCheck check{false, {}};
   auto response = server_.respond(request, verdict);
-  if (response) return std::move(*response);
-  // respond() fails only for kOk or a request it cannot answer (no Via...),
-  // which the stack's validation has refused already: a plain 500.
-  auto fallback = message::build_response(request, 500);
-  if (fallback) return std::move(*fallback);
-  return std::nullopt;
+  // respond() fails only for a request it cannot answer (no Via...), which
+  // the stack's validation has refused already: a plain 500 then.
+  if (!response) response = message::build_response(request, 500);
+  if (response) check.response = std::move(*response);
+  return check;
 }
 
-std::optional<message::Message> Authenticator::check_register(const message::Message& request,
-                                                              const transport::Flow& flow) {
+AuthCheck Authenticator::forbid(const message::Message& request, std::string_view reason) {
+  AuthCheck check{false, {}};
+  if (auto response = message::build_response(request, 403, reason))
+    check.response = std::move(*response);
+  return check;
+}
+
+AuthCheck Authenticator::check_register(const message::Message& request,
+                                        const transport::Flow& flow) {
   auth::Verdict verdict = server_.verify(request, auth::Kind::kWww, flow.remote.address_string());
   if (!verdict.ok()) return refuse(request, verdict);
   // §22.4 leaves authorization to the registrar: a user binds only its own
   // address of record (the To's user, compared unescaped and exactly).
   const message::NameAddr* to = request.to();
-  if (to == nullptr || !to->uri.is_sip() || message::unescape(to->uri.user) != verdict.user) {
-    auto response = message::build_response(request, 403, "Not Your Address of Record");
-    if (!response) return std::nullopt;
-    return std::move(*response);
-  }
-  return std::nullopt;
+  if (to == nullptr || !to->uri.is_sip() || message::unescape(to->uri.user) != verdict.user)
+    return forbid(request, "Not Your Address of Record");
+  return {};
 }
 
-std::optional<message::Message> Authenticator::check_proxied(message::Message& request,
-                                                             const transport::Flow& flow) {
+AuthCheck Authenticator::check_proxied(message::Message& request, const transport::Flow& flow) {
   const auto method = request.method();
-  if (method == message::Method::kAck || method == message::Method::kCancel) return std::nullopt;
+  if (method == message::Method::kAck || method == message::Method::kCancel) return {};
   const message::NameAddr* to = request.to();
   const message::NameAddr* from = request.from();
-  if (to == nullptr || from == nullptr || !to->tag().empty()) return std::nullopt;
-  if (!from->uri.is_sip() || !ours(from->uri)) return std::nullopt;
+  if (to == nullptr || from == nullptr || !to->tag().empty()) return {};
+  if (!from->uri.is_sip() || !ours(from->uri)) return {};
   auth::Verdict verdict = server_.verify(request, auth::Kind::kProxy, flow.remote.address_string());
   if (!verdict.ok()) return refuse(request, verdict);
   // A user sends only as itself (its From).
-  if (message::unescape(from->uri.user) != verdict.user) {
-    auto response = message::build_response(request, 403, "From Is Not the User");
-    if (!response) return std::nullopt;
-    return std::move(*response);
-  }
+  if (message::unescape(from->uri.user) != verdict.user)
+    return forbid(request, "From Is Not the User");
   // §22.3: the credentials of our realm end here; others' go on.
   auth::remove_credentials(request, auth::Kind::kProxy, options_.realm);
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace sippet::app

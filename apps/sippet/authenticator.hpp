@@ -37,6 +37,14 @@ extern const char* const kAuthUsage;
 int parse_auth_option(int argc, char** argv, int& i, const char* command,
                       AuthenticatorOptions& options);
 
+// What a check decided: pass the request on, or refuse it with `response`
+// (empty only when no response could be built; the request is refused all
+// the same).
+struct AuthCheck {
+  bool pass = true;
+  std::optional<message::Message> response;
+};
+
 class Authenticator {
  public:
   // Reads the users file (`user password` or `user realm algorithm HA1`
@@ -44,27 +52,24 @@ class Authenticator {
   // the line.
   static message::Result<std::unique_ptr<Authenticator>> load(AuthenticatorOptions options);
 
-  // A REGISTER about to reach the registrar: nullopt when it may go on,
-  // else the response to send (401 with challenges, 403, 400).
-  std::optional<message::Message> check_register(const message::Message& request,
-                                                 const transport::Flow& flow);
+  // A REGISTER about to reach the registrar: pass, or the response to send
+  // (401 with challenges, 403, 400).
+  AuthCheck check_register(const message::Message& request, const transport::Flow& flow);
 
-  // A request about to be proxied: nullopt when it may go on (our realm's
-  // Proxy-Authorization removed), else the response to send (407, 403,
-  // 400). Only requests that start something from one of our users are
-  // challenged: not ACK or CANCEL (they cannot be answered with a
-  // challenge, §22.1), not requests inside a dialog (To has a tag), not
-  // requests from other domains (calls to our users).
-  std::optional<message::Message> check_proxied(message::Message& request,
-                                                const transport::Flow& flow);
+  // A request about to be proxied: pass (our realm's Proxy-Authorization
+  // removed), or the response to send (407, 403, 400). Only requests that start something from one
+  // of our users are challenged: not ACK or CANCEL (they cannot be answered with a challenge,
+  // §22.1), not requests inside a dialog (To has a tag), not requests from other domains (calls to
+  // our users).
+  AuthCheck check_proxied(message::Message& request, const transport::Flow& flow);
 
   const std::string& realm() const { return options_.realm; }
 
  private:
   Authenticator(AuthenticatorOptions options, std::shared_ptr<auth::MemoryUsers> users);
   bool ours(const message::Uri& uri) const;
-  std::optional<message::Message> refuse(const message::Message& request,
-                                         const auth::Verdict& verdict);
+  AuthCheck refuse(const message::Message& request, const auth::Verdict& verdict) const;
+  static AuthCheck forbid(const message::Message& request, std::string_view reason);
 
   AuthenticatorOptions options_;
   auth::Server server_;

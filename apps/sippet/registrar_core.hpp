@@ -37,15 +37,15 @@ class RegistrarCore final : public stack::Core {
     if (request.method() != message::Method::kRegister || !routes_end_here(request) ||
         (proxy_others_ && !serves(request.request_line().uri))) {
       if (authenticator_ != nullptr) {
-        if (auto refusal = authenticator_->check_proxied(request, flow))
-          return answer(std::move(*refusal), transaction, flow);
+        if (auto check = authenticator_->check_proxied(request, flow); !check.pass)
+          return answer(std::move(check.response), transaction, flow);
       }
       proxy_.receive_request(std::move(request), transaction, flow);
       return;
     }
     if (authenticator_ != nullptr) {
-      if (auto refusal = authenticator_->check_register(request, flow))
-        return answer(std::move(*refusal), transaction, flow);
+      if (auto check = authenticator_->check_register(request, flow); !check.pass)
+        return answer(std::move(check.response), transaction, flow);
     }
     location_.submit(std::move(request), transaction, flow);
   }
@@ -61,16 +61,17 @@ class RegistrarCore final : public stack::Core {
  private:
   // Through the request's server transaction, or on its flow when the
   // stack keeps none (a stateless proxy).
-  void answer(message::Message&& response, const std::optional<stack::Transaction>& transaction,
-              const transport::Flow& flow) {
+  // Nothing is sent when no response could be built.
+  void answer(std::optional<message::Message>&& response,
+              const std::optional<stack::Transaction>& transaction, const transport::Flow& flow) {
     stack::Stack* stack = stack_.load(std::memory_order_acquire);
-    if (stack == nullptr) return;
+    if (stack == nullptr || !response) return;
     if (transaction) {
-      (void)stack->send_response(std::move(response), transaction);
+      (void)stack->send_response(std::move(*response), transaction);
     } else {
       stack::SendOptions options;
       options.flow = flow;
-      (void)stack->send_stateless(response, options);
+      (void)stack->send_stateless(*response, options);
     }
   }
 
