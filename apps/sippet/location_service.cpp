@@ -173,15 +173,23 @@ void LocationService::log(const std::string& line) {
 void LocationService::submit(message::Message request,
                              std::optional<stack::Transaction> transaction,
                              const transport::Flow& flow) {
+  transport::Endpoint source = flow.remote;
+  source.set_port(0);
+  const std::size_t per_source = std::max<std::size_t>(1, options_.queue_limit / 4);
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < options_.queue_limit) {
-      queue_.push_back(Job{std::move(request), transaction, flow});
-      if (queue_.size() == 1) wake_.notify_one();
-      return;
+      std::size_t& waiting = pending_[source];
+      if (waiting < per_source) {
+        ++waiting;
+        queue_.push_back(Job{std::move(request), transaction, flow});
+        if (queue_.size() == 1) wake_.notify_one();
+        return;
+      }
     }
   }
-  // A flood: refused at once rather than queued without end (RFC 3261 §21.5.4).
+  // A flood (from everywhere, or from one address): refused at once rather
+  // than queued without end (RFC 3261 §21.5.4).
   Job job{std::move(request), transaction, flow};
   if (auto response = message::build_response(job.request, 503)) {
     (void)response->put(message::HeaderId::kRetryAfter, "1");
@@ -208,6 +216,12 @@ void LocationService::writer_loop() {
       jobs.assign(std::make_move_iterator(queue_.begin()),
                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      for (const Job& job : jobs) {
+        transport::Endpoint source = job.flow.remote;
+        source.set_port(0);
+        if (auto it = pending_.find(source); it != pending_.end() && --it->second == 0)
+          pending_.erase(it);
+      }
       sweep_now = std::exchange(sweep_due_, false);
     }
     if (sweep_now) sweep();
@@ -219,6 +233,8 @@ void LocationService::sweep() {
   const UnixSeconds now = unix_now();
   if (auto r = db_->remove_expired(now); !r) log("expiry sweep: " + r.error().reason);
   if (routing_) (void)routing_->remove_expired(now);
+  std::lock_guard lock(known_mutex_);
+  std::erase_if(seen_, [&](const auto& entry) { return entry.second.expires_at <= now; });
 }
 
 void LocationService::process(std::vector<Job>& jobs) {
@@ -243,8 +259,12 @@ void LocationService::process(std::vector<Job>& jobs) {
     std::lock_guard lock(known_mutex_);
     for (const auto& [aor, set] : overlay.changes()) {
       known_.insert(aor);
-      for (const auto& b : set)
-        contacts_[b.contact] = aor;
+      for (const auto& b : set) {
+        if (shared())
+          seen_[b.contact] = b;
+        else
+          contacts_[b.contact] = aor;
+      }
     }
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (wrote[i] && jobs[i].flow.connection != 0 && !closed_.contains(jobs[i].flow.connection))
@@ -309,15 +329,27 @@ void LocationService::lookup_loop() {
       continue;
     }
     const bool any = !found->empty();
-    next.done(unexpired(std::move(*found), unix_now()), any);
+    auto bindings = unexpired(std::move(*found), unix_now());
+    remember(bindings);
+    next.done(std::move(bindings), any);
   }
 }
 
+void LocationService::remember(const Bindings& bindings) {
+  std::lock_guard lock(known_mutex_);
+  for (const auto& b : bindings)
+    seen_[b.contact] = b;
+}
+
 std::optional<Binding> LocationService::by_contact(std::string_view uri) const {
-  if (!routing_ && !options_.db.empty()) return std::nullopt;  // PostgreSQL
   std::string aor;
   {
     std::lock_guard lock(known_mutex_);
+    if (shared()) {
+      auto it = seen_.find(std::string(uri));
+      if (it == seen_.end() || it->second.expires_at <= unix_now()) return std::nullopt;
+      return it->second;
+    }
     auto it = contacts_.find(std::string(uri));
     if (it == contacts_.end()) return std::nullopt;
     aor = it->second;

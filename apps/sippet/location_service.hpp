@@ -35,7 +35,9 @@ struct LocationOptions {
   // anything else: a SQLite file.
   std::string db;
   std::size_t batch = 256;          // REGISTERs per transaction at most
-  std::size_t queue_limit = 10000;  // REGISTERs waiting beyond it: 503
+  // REGISTERs waiting for the writer at most; beyond it, or beyond a
+  // quarter of it from one source address: 503 with Retry-After.
+  std::size_t queue_limit = 10000;
   std::chrono::milliseconds sweep_interval{1000};
 };
 
@@ -72,8 +74,10 @@ class LocationService {
   // The same from the database, answered on the lookup thread; the bool
   // is whether the address of record has rows at all (expired ones too).
   void lookup_async(std::string aor, std::function<void(Bindings, bool)> done);
-  // Memory and SQLite: the binding whose contact is `uri` (an in-dialog
-  // request to a registered phone, which may be reachable only on its flow).
+  // The unexpired binding whose contact is `uri` (an in-dialog request to a
+  // registered phone, which may be reachable only on its flow). Memory and
+  // SQLite: from the mirror. PostgreSQL: from the bindings this node has
+  // stored or looked up (those of the dialogs it routed), without waiting.
   std::optional<registrar::Binding> by_contact(std::string_view uri) const;
   // An address of record that has had a binding (since the start, or in
   // the database when loaded): an unbound one is answered 480, not 404.
@@ -116,6 +120,9 @@ class LocationService {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Job> queue_;
+  // REGISTERs waiting per source address (port 0): one flooding source
+  // cannot take the whole queue from the others.
+  std::unordered_map<transport::Endpoint, std::size_t> pending_;
   bool sweep_due_ = false;
   std::atomic<bool> stopping_{false};  // set under both mutexes
   std::thread writer_;
@@ -130,6 +137,9 @@ class LocationService {
   std::unordered_map<std::string, std::string> contacts_;  // contact -> address of record
   std::unordered_set<transport::ConnectionId> open_;       // connections REGISTERs came on
   std::unordered_set<transport::ConnectionId> closed_;     // closed ones (never reused)
+  // PostgreSQL: contact -> the binding last stored or looked up here.
+  std::unordered_map<std::string, registrar::Binding> seen_;
+  void remember(const Bindings& bindings);
 };
 
 }  // namespace sippet::app

@@ -151,10 +151,30 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
   const bool in_dialog = to && to->params.has("tag");
   if (location_ != nullptr && (in_dialog || request.method() == message::Method::kAck)) {
     // To a registered phone's contact: on its flow when it needs one.
-    if (auto binding = location_->by_contact(uri.text)) {
-      auto decision = to_bindings({*binding});
+    auto on_binding = [this](const registrar::Binding& binding) {
+      auto decision = to_bindings({binding});
       if (decision.status == 0) decision.targets.front().uri.clear();  // keep the Request-URI
       return decision;
+    };
+    if (auto binding = location_->by_contact(uri.text)) return on_binding(*binding);
+    // PostgreSQL, a contact this node has not seen: the bindings are the
+    // database's. Within a dialog the To URI is the remote party's address
+    // of record (§12.1.1), whose binding with this Request-URI as contact
+    // says where the phone is. An ACK cannot wait (it crosses statelessly):
+    // it follows its Request-URI.
+    const bool ask = location_->shared() && request.method() != message::Method::kAck &&
+                     to != nullptr && served(to->uri);
+    if (auto aor = ask ? registrar::canonical_aor(to->uri)
+                       : message::Result<std::string>(message::Error{})) {
+      location_->lookup_async(
+          *aor, [this, on_binding, contact = std::string(uri.text),
+                 fallback = otherwise(request),
+                 later = std::move(later)](LocationService::Bindings bindings, bool) {
+            for (const auto& b : bindings)
+              if (b.contact == contact) return later(on_binding(b));
+            later(fallback);
+          });
+      return std::nullopt;
     }
   }
   if (location_ == nullptr || in_dialog || request.method() == message::Method::kAck ||

@@ -61,6 +61,8 @@ void usage(std::FILE* out) {
       "  --max-contacts N  registrar: bindings per address of record; beyond: 403 and\n"
       "                    nothing stored (default 10)\n"
       "  --fork MODE       parallel (default) or sequential (by q-value) to the contacts\n"
+      "  --register-queue N  registrar: REGISTERs waiting to be stored at most (default\n"
+      "                    10000); beyond it, or beyond N/4 from one address: 503\n"
       "  --listen SPEC     udp:127.0.0.1:5060, udp:[::1]:5060, tcp:..., tls:... (port 0: any);\n"
       "                    repeatable\n"
       "  --tls-cert FILE   certificate chain (PEM) for tls: listeners\n"
@@ -194,7 +196,7 @@ int run_serve(int argc, char** argv) {
         arg != "--domain" && arg != "--tls-cert" && arg != "--tls-key" && arg != "--tls-ca" &&
         arg != "--db" && arg != "--min-expires" && arg != "--max-expires" &&
         arg != "--default-expires" && arg != "--max-contacts" && arg != "--fork" &&
-        !is_limit_option(arg)) {
+        arg != "--register-queue" && !is_limit_option(arg)) {
       std::fprintf(stderr, "sippet serve: unknown option '%s'\n", argv[i]);
       usage(stderr);
       return 2;
@@ -268,6 +270,11 @@ int run_serve(int argc, char** argv) {
       auto n = number(1, 1000000);
       if (!n) return 2;
       location_options.registrar.max_contacts = static_cast<std::size_t>(*n);
+      registrar_option = true;
+    } else if (arg == "--register-queue") {
+      auto n = number(1, 10000000);
+      if (!n) return 2;
+      location_options.queue_limit = static_cast<std::size_t>(*n);
       registrar_option = true;
     } else if (arg == "--fork") {
       if (std::string_view(value) != "parallel" && std::string_view(value) != "sequential") {

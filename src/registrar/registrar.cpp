@@ -231,6 +231,7 @@ Outcome Registrar::handle(const Message& request, const transport::Flow& flow, U
     return respond(request, 400, "Invalid Contact *");
 
   std::vector<Parsed> incoming;
+  const bool supports_outbound = has_option(request, HeaderId::kSupported, "outbound");
   bool outbound = false;
   if (!star) {
     incoming.reserve(contacts.size());
@@ -265,8 +266,9 @@ Outcome Registrar::handle(const Message& request, const transport::Flow& flow, U
           reg_id = param.value;
         }
       }
-      // RFC 5626 §6: reg-id counts only with +sip.instance; 1..2^31-1.
-      if (reg_id && !b.instance.empty()) {
+      // RFC 5626 §6: reg-id counts only with +sip.instance, from a UA that
+      // supports outbound (§4.2.1: Supported: outbound); 1..2^31-1.
+      if (reg_id && !b.instance.empty() && supports_outbound) {
         auto id = parse_delta(*reg_id);
         if (!id || *id == 0 || *id > 0x7fffffffu) return respond(request, 400, "Malformed reg-id");
         b.reg_id = *id;

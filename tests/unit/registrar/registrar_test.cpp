@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "sippet/message/parser.hpp"
@@ -344,6 +345,41 @@ TEST_F(RegistrarTest, OutboundAndPath) {
   b = bindings();
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].contact, "sip:alice@10.0.0.99:5060;transport=tcp");
+}
+
+TEST_F(RegistrarTest, RegIdWithoutSupportedOutboundIsNotOutbound) {
+  // RFC 5626 §4.2.1: a UA using outbound says Supported: outbound; a
+  // response's Require names only what the request supports (RFC 3261
+  // §20.32). Without it the reg-id is ignored and no Require is sent.
+  Message r = handle(register_text(
+      "Contact: <sip:alice@10.0.0.5>;reg-id=1;+sip.instance=\"<urn:uuid:1>\"\r\n"));
+  ASSERT_EQ(r.status_code(), 200);
+  EXPECT_EQ(r.get(HeaderId::kRequire), nullptr);
+  auto b = bindings();
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].reg_id, 0u);
+  EXPECT_EQ(b[0].instance, "<urn:uuid:1>");
+}
+
+TEST_F(RegistrarTest, TwoRegIdsOfOneInstanceAreTwoFlows) {
+  // RFC 5626 §6: one instance, two reg-ids: two bindings; a re-REGISTER of
+  // one reg-id replaces that one only.
+  auto text = [](const char* host, int reg_id, std::uint32_t cseq) {
+    return register_text(std::string("Supported: outbound\r\nContact: <sip:alice@") + host +
+                             ";ob>;reg-id=" + std::to_string(reg_id) +
+                             ";+sip.instance=\"<urn:uuid:1>\"\r\n",
+                         cseq);
+  };
+  EXPECT_EQ(handle(text("10.0.0.5:5060", 1, 1)).status_code(), 200);
+  EXPECT_EQ(handle(text("10.0.0.5:5062", 2, 2)).status_code(), 200);
+  EXPECT_EQ(bindings().size(), 2u);
+  EXPECT_EQ(handle(text("10.0.0.7:5060", 1, 3)).status_code(), 200);
+  auto b = bindings();
+  ASSERT_EQ(b.size(), 2u);
+  std::vector<std::string> contacts{b[0].contact, b[1].contact};
+  std::sort(contacts.begin(), contacts.end());
+  EXPECT_EQ(contacts,
+            (std::vector<std::string>{"sip:alice@10.0.0.5:5062;ob", "sip:alice@10.0.0.7:5060;ob"}));
 }
 
 TEST_F(RegistrarTest, OutboundThroughAnEdgeWithoutObIs439) {
