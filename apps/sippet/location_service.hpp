@@ -34,7 +34,7 @@ struct LocationOptions {
   // "": bindings in memory only; "postgresql://..." (or "postgres://");
   // anything else: a SQLite file.
   std::string db;
-  std::size_t batch = 256;          // REGISTERs per transaction at most
+  std::size_t batch = 256;  // REGISTERs per transaction at most
   // REGISTERs waiting for the writer at most; beyond it, or beyond a
   // quarter of it from one source address: 503 with Retry-After.
   std::size_t queue_limit = 10000;

@@ -167,8 +167,7 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
     if (auto aor = ask ? registrar::canonical_aor(to->uri)
                        : message::Result<std::string>(message::Error{})) {
       location_->lookup_async(
-          *aor, [this, on_binding, contact = std::string(uri.text),
-                 fallback = otherwise(request),
+          *aor, [this, on_binding, contact = std::string(uri.text), fallback = otherwise(request),
                  later = std::move(later)](LocationService::Bindings bindings, bool) {
             for (const auto& b : bindings)
               if (b.contact == contact) return later(on_binding(b));

@@ -351,8 +351,8 @@ TEST_F(RegistrarTest, RegIdWithoutSupportedOutboundIsNotOutbound) {
   // RFC 5626 §4.2.1: a UA using outbound says Supported: outbound; a
   // response's Require names only what the request supports (RFC 3261
   // §20.32). Without it the reg-id is ignored and no Require is sent.
-  Message r = handle(register_text(
-      "Contact: <sip:alice@10.0.0.5>;reg-id=1;+sip.instance=\"<urn:uuid:1>\"\r\n"));
+  Message r = handle(
+      register_text("Contact: <sip:alice@10.0.0.5>;reg-id=1;+sip.instance=\"<urn:uuid:1>\"\r\n"));
   ASSERT_EQ(r.status_code(), 200);
   EXPECT_EQ(r.get(HeaderId::kRequire), nullptr);
   auto b = bindings();
