@@ -234,7 +234,10 @@ void LocationService::sweep() {
   if (auto r = db_->remove_expired(now); !r) log("expiry sweep: " + r.error().reason);
   if (routing_) (void)routing_->remove_expired(now);
   std::lock_guard lock(known_mutex_);
-  std::erase_if(seen_, [&](const auto& entry) { return entry.second.expires_at <= now; });
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    std::erase_if(it->second, [&](const Binding& b) { return b.expires_at <= now; });
+    it = it->second.empty() ? seen_.erase(it) : std::next(it);
+  }
 }
 
 void LocationService::process(std::vector<Job>& jobs) {
@@ -259,12 +262,11 @@ void LocationService::process(std::vector<Job>& jobs) {
     std::lock_guard lock(known_mutex_);
     for (const auto& [aor, set] : overlay.changes()) {
       known_.insert(aor);
-      for (const auto& b : set) {
-        if (shared())
-          seen_[b.contact] = b;
-        else
+      if (shared())
+        remember(set);
+      else
+        for (const auto& b : set)
           contacts_[b.contact] = aor;
-      }
     }
     for (std::size_t i = 0; i < jobs.size(); ++i)
       if (wrote[i] && jobs[i].flow.connection != 0 && !closed_.contains(jobs[i].flow.connection))
@@ -330,33 +332,37 @@ void LocationService::lookup_loop() {
     }
     const bool any = !found->empty();
     auto bindings = unexpired(std::move(*found), unix_now());
-    remember(bindings);
+    {
+      std::lock_guard lock(known_mutex_);
+      remember(bindings);
+    }
     next.done(std::move(bindings), any);
   }
 }
 
-void LocationService::remember(const Bindings& bindings) {
-  std::lock_guard lock(known_mutex_);
-  for (const auto& b : bindings)
-    seen_[b.contact] = b;
+void LocationService::remember(const Bindings& set) {
+  for (const auto& b : set)
+    seen_[b.contact].clear();
+  for (const auto& b : set)
+    seen_[b.contact].push_back(b);
 }
 
-std::optional<Binding> LocationService::by_contact(std::string_view uri) const {
+LocationService::Bindings LocationService::by_contact(std::string_view uri) const {
   std::string aor;
   {
     std::lock_guard lock(known_mutex_);
     if (shared()) {
       auto it = seen_.find(std::string(uri));
-      if (it == seen_.end() || it->second.expires_at <= unix_now()) return std::nullopt;
-      return it->second;
+      if (it == seen_.end()) return {};
+      return unexpired(it->second, unix_now());
     }
     auto it = contacts_.find(std::string(uri));
-    if (it == contacts_.end()) return std::nullopt;
+    if (it == contacts_.end()) return {};
     aor = it->second;
   }
-  for (auto& b : lookup(aor))
-    if (b.contact == uri) return b;
-  return std::nullopt;
+  auto bindings = lookup(aor);
+  std::erase_if(bindings, [&](const Binding& b) { return b.contact != uri; });
+  return bindings;
 }
 
 bool LocationService::known(const std::string& aor) const {

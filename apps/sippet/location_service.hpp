@@ -74,11 +74,12 @@ class LocationService {
   // The same from the database, answered on the lookup thread; the bool
   // is whether the address of record has rows at all (expired ones too).
   void lookup_async(std::string aor, std::function<void(Bindings, bool)> done);
-  // The unexpired binding whose contact is `uri` (an in-dialog request to a
-  // registered phone, which may be reachable only on its flow). Memory and
-  // SQLite: from the mirror. PostgreSQL: from the bindings this node has
-  // stored or looked up (those of the dialogs it routed), without waiting.
-  std::optional<registrar::Binding> by_contact(std::string_view uri) const;
+  // The unexpired bindings whose contact is `uri` (an in-dialog request to
+  // a registered phone, which may be reachable only on its flow; several
+  // when one instance registered it on several flows). Memory and SQLite:
+  // from the mirror. PostgreSQL: from the sets this node has stored or
+  // looked up (those of the dialogs it routed), without waiting.
+  Bindings by_contact(std::string_view uri) const;
   // An address of record that has had a binding (since the start, or in
   // the database when loaded): an unbound one is answered 480, not 404.
   bool known(const std::string& aor) const;
@@ -137,9 +138,10 @@ class LocationService {
   std::unordered_map<std::string, std::string> contacts_;  // contact -> address of record
   std::unordered_set<transport::ConnectionId> open_;       // connections REGISTERs came on
   std::unordered_set<transport::ConnectionId> closed_;     // closed ones (never reused)
-  // PostgreSQL: contact -> the binding last stored or looked up here.
-  std::unordered_map<std::string, registrar::Binding> seen_;
-  void remember(const Bindings& bindings);
+  // PostgreSQL: contact -> its bindings, as last stored or looked up here.
+  std::unordered_map<std::string, Bindings> seen_;
+  // Under known_mutex_: the bindings of one address of record's set.
+  void remember(const Bindings& set);
 };
 
 }  // namespace sippet::app

@@ -76,7 +76,13 @@ bool ProxyRouter::served(const message::Uri& uri) const {
 proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindings) const {
   std::vector<proxy::Target> targets;
   std::size_t closed = 0;
+  // RFC 5626 §5.3: at most one flow of an instance in the target set (its
+  // flows back each other up): the first usable one, in q order.
+  std::vector<std::string_view> instances;
   for (const auto& b : bindings) {
+    const bool outbound = !b.instance.empty() && b.reg_id != 0;
+    if (outbound && std::find(instances.begin(), instances.end(), b.instance) != instances.end())
+      continue;
     proxy::Target target;
     target.uri = b.contact;
     target.q = options_.sequential && b.q >= 0 ? b.q / 1000.0 : 1.0;
@@ -105,6 +111,7 @@ proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindin
       }
       target.flow = flow;
     }
+    if (outbound) instances.push_back(b.instance);
     targets.push_back(std::move(target));
   }
   if (!targets.empty()) return proxy::Decision::forward(std::move(targets));
@@ -151,12 +158,16 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
   const bool in_dialog = to && to->params.has("tag");
   if (location_ != nullptr && (in_dialog || request.method() == message::Method::kAck)) {
     // To a registered phone's contact: on its flow when it needs one.
-    auto on_binding = [this](const registrar::Binding& binding) {
-      auto decision = to_bindings({binding});
-      if (decision.status == 0) decision.targets.front().uri.clear();  // keep the Request-URI
+    // The first usable flow of the bindings with this contact.
+    auto on_binding = [this](const LocationService::Bindings& bindings) {
+      auto decision = to_bindings(bindings);
+      if (decision.status != 0) return decision;
+      decision.targets.resize(1);
+      decision.targets.front().uri.clear();  // keep the Request-URI
       return decision;
     };
-    if (auto binding = location_->by_contact(uri.text)) return on_binding(*binding);
+    if (auto bindings = location_->by_contact(uri.text); !bindings.empty())
+      return on_binding(bindings);
     // PostgreSQL, a contact this node has not seen: the bindings are the
     // database's. Within a dialog the To URI is the remote party's address
     // of record (§12.1.1), whose binding with this Request-URI as contact
@@ -169,9 +180,8 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
       location_->lookup_async(
           *aor, [this, on_binding, contact = std::string(uri.text), fallback = otherwise(request),
                  later = std::move(later)](LocationService::Bindings bindings, bool) {
-            for (const auto& b : bindings)
-              if (b.contact == contact) return later(on_binding(b));
-            later(fallback);
+            std::erase_if(bindings, [&](const auto& b) { return b.contact != contact; });
+            later(bindings.empty() ? fallback : on_binding(bindings));
           });
       return std::nullopt;
     }

@@ -1,13 +1,21 @@
 // Bindings in memory: a map from address of record to its set, under a
-// mutex. Sets are returned ordered by contact, as the databases return them.
+// mutex. Sets are returned ordered by contact, instance and reg-id, as the
+// databases return them.
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "sippet/registrar/storage.hpp"
 
 namespace sippet::registrar {
 namespace {
+
+// The databases' order: contact, then +sip.instance and reg-id (one Contact
+// URI may have several flows, RFC 5626).
+bool by_key(const Binding& a, const Binding& b) {
+  return std::tie(a.contact, a.instance, a.reg_id) < std::tie(b.contact, b.instance, b.reg_id);
+}
 
 class MemoryStorage final : public Storage {
  public:
@@ -16,8 +24,7 @@ class MemoryStorage final : public Storage {
     auto it = bindings_.find(aor);
     if (it == bindings_.end()) return std::vector<Binding>{};
     std::vector<Binding> out = it->second;
-    std::sort(out.begin(), out.end(),
-              [](const Binding& a, const Binding& b) { return a.contact < b.contact; });
+    std::sort(out.begin(), out.end(), by_key);
     return out;
   }
 
@@ -49,8 +56,7 @@ class MemoryStorage final : public Storage {
     for (const auto& [aor, set] : bindings_) {
       auto start = out.size();
       out.insert(out.end(), set.begin(), set.end());
-      std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
-                [](const Binding& a, const Binding& b) { return a.contact < b.contact; });
+      std::sort(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), by_key);
     }
     return out;
   }

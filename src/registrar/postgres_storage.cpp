@@ -30,7 +30,7 @@ constexpr const char* kColumns =
 
 constexpr const char* kCreateSchema = R"sql(
 CREATE TABLE sippet_schema (version integer NOT NULL);
-INSERT INTO sippet_schema VALUES (1);
+INSERT INTO sippet_schema VALUES (2);
 CREATE TABLE bindings (
   aor text NOT NULL,
   contact text NOT NULL,
@@ -43,9 +43,16 @@ CREATE TABLE bindings (
   expires_at bigint NOT NULL,
   path text NOT NULL,
   flow text NOT NULL,
-  PRIMARY KEY (aor, contact)
+  PRIMARY KEY (aor, contact, instance, reg_id)
 );
 CREATE INDEX bindings_expires_at ON bindings (expires_at);
+)sql";
+
+// Version 1 keyed a binding by (aor, contact) only.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE bindings DROP CONSTRAINT bindings_pkey;
+ALTER TABLE bindings ADD PRIMARY KEY (aor, contact, instance, reg_id);
+UPDATE sippet_schema SET version = 2;
 )sql";
 
 // Any number that fits, or 0 (the columns are NOT NULL and written by us).
@@ -74,12 +81,18 @@ class PostgresStorage final : public Storage {
     std::string insert = std::string("INSERT INTO bindings (") + kColumns +
                          ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)";
     for (auto [name, sql, n] : {
-             std::tuple{"lookup", select + " WHERE aor = $1 ORDER BY contact COLLATE \"C\"", 1},
+             std::tuple{"lookup",
+                        select + " WHERE aor = $1 ORDER BY contact COLLATE \"C\", instance COLLATE "
+                                 "\"C\", reg_id",
+                        1},
              std::tuple{"insert", insert, 11},
              std::tuple{"delete_aor", std::string("DELETE FROM bindings WHERE aor = $1"), 1},
              std::tuple{"delete_expired",
                         std::string("DELETE FROM bindings WHERE expires_at <= $1"), 1},
-             std::tuple{"all", select + " ORDER BY aor COLLATE \"C\", contact COLLATE \"C\"", 0},
+             std::tuple{"all",
+                        select + " ORDER BY aor COLLATE \"C\", contact COLLATE \"C\", instance "
+                                 "COLLATE \"C\", reg_id",
+                        0},
          }) {
       PgResult res(PQprepare(conn_, name, sql.c_str(), n, nullptr));
       if (PQresultStatus(res.get()) != PGRES_COMMAND_OK)
@@ -159,6 +172,13 @@ class PostgresStorage final : public Storage {
     PgResult version(PQexec(conn_, "SELECT version FROM sippet_schema"));
     if (PQresultStatus(version.get()) != PGRES_TUPLES_OK) return error();
     int v = PQntuples(version.get()) == 1 ? number<int>(PQgetvalue(version.get(), 0, 0)) : -1;
+    if (v == 1) {
+      PgResult migrated(PQexec(conn_, kMigrateFrom1));
+      if (PQresultStatus(migrated.get()) != PGRES_COMMAND_OK)
+        return storage_error(std::string("PostgreSQL: cannot migrate schema version 1: ") +
+                             PQerrorMessage(conn_));
+      return {};
+    }
     if (v != kSchemaVersion)
       return storage_error("PostgreSQL: schema version " + std::to_string(v) +
                            ", this program uses version " + std::to_string(kSchemaVersion));

@@ -20,7 +20,7 @@ Error storage_error(std::string reason) {
   return Error{ErrorKind::kStorageError, 0, 500, std::move(reason)};
 }
 
-constexpr const char* kCreateSchema = R"sql(
+constexpr const char* kCreateTable = R"sql(
 CREATE TABLE bindings (
   aor TEXT NOT NULL,
   contact TEXT NOT NULL,
@@ -33,10 +33,21 @@ CREATE TABLE bindings (
   expires_at INTEGER NOT NULL,
   path TEXT NOT NULL,
   flow TEXT NOT NULL,
-  PRIMARY KEY (aor, contact)
+  PRIMARY KEY (aor, contact, instance, reg_id)
 );
 CREATE INDEX bindings_expires_at ON bindings (expires_at);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// Version 1 keyed a binding by (aor, contact) only: the same columns in a
+// table with the version 2 key.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE bindings RENAME TO bindings_v1;
+DROP INDEX bindings_expires_at;
+)sql";
+constexpr const char* kMigrateFrom1End = R"sql(
+INSERT INTO bindings SELECT * FROM bindings_v1;
+DROP TABLE bindings_v1;
 )sql";
 
 constexpr const char* kColumns =
@@ -92,9 +103,17 @@ class SqliteStorage final : public Storage {
     if (auto r = exec("PRAGMA journal_mode = WAL"); !r) return r;
     if (auto r = exec("PRAGMA synchronous = FULL"); !r) return r;
     if (version == 0) {
-      if (auto r = exec(std::string("BEGIN IMMEDIATE;") + kCreateSchema + "COMMIT;"); !r) {
+      if (auto r = exec(std::string("BEGIN IMMEDIATE;") + kCreateTable + "COMMIT;"); !r) {
         (void)exec("ROLLBACK");
         return storage_error(path + ": cannot create the schema: " + r.error().reason);
+      }
+    } else if (version == 1) {
+      if (auto r = exec(std::string("BEGIN IMMEDIATE;") + kMigrateFrom1 + kCreateTable +
+                        kMigrateFrom1End + "COMMIT;");
+          !r) {
+        (void)exec("ROLLBACK");
+        return storage_error(path + ": cannot migrate schema version 1 to " +
+                             std::to_string(kSchemaVersion) + ": " + r.error().reason);
       }
     } else if (version != kSchemaVersion) {
       return storage_error(path + ": schema version " + std::to_string(version) +
@@ -104,11 +123,11 @@ class SqliteStorage final : public Storage {
     std::string insert =
         std::string("INSERT INTO bindings (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
     for (auto [stmt, sql] : {
-             std::pair{&lookup_, select + " WHERE aor = ? ORDER BY contact"},
+             std::pair{&lookup_, select + " WHERE aor = ? ORDER BY contact, instance, reg_id"},
              std::pair{&insert_, insert},
              std::pair{&delete_aor_, std::string("DELETE FROM bindings WHERE aor = ?")},
              std::pair{&delete_expired_, std::string("DELETE FROM bindings WHERE expires_at <= ?")},
-             std::pair{&all_, select + " ORDER BY aor, contact"},
+             std::pair{&all_, select + " ORDER BY aor, contact, instance, reg_id"},
              std::pair{&begin_, std::string("BEGIN IMMEDIATE")},
              std::pair{&commit_, std::string("COMMIT")},
              std::pair{&rollback_, std::string("ROLLBACK")},

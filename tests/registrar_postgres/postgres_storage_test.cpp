@@ -52,12 +52,34 @@ TEST_F(PostgresStartTest, AnotherSchemaVersionIsAClearError) {
   PostgresCluster& cluster = PostgresCluster::shared();
   std::string db = cluster.create_database("version9");
   ASSERT_FALSE(db.empty());
-  ASSERT_TRUE(open_postgres_storage(db).ok());  // creates the schema, version 1
+  ASSERT_TRUE(open_postgres_storage(db).ok());  // creates the schema
   ASSERT_TRUE(cluster.psql("version9", "UPDATE sippet_schema SET version = 9"));
   auto storage = open_postgres_storage(db);
   ASSERT_FALSE(storage.ok());
   EXPECT_NE(storage.error().reason.find("schema version 9"), std::string::npos)
       << storage.error().reason;
+}
+
+TEST_F(PostgresStartTest, SchemaVersion1IsMigrated) {
+  // Version 1 keyed a binding by (aor, contact) only.
+  PostgresCluster& cluster = PostgresCluster::shared();
+  std::string db = cluster.create_database("version1");
+  ASSERT_FALSE(db.empty());
+  ASSERT_TRUE(open_postgres_storage(db).ok());
+  ASSERT_TRUE(cluster.psql("version1",
+                           "ALTER TABLE bindings DROP CONSTRAINT bindings_pkey; "
+                           "ALTER TABLE bindings ADD PRIMARY KEY (aor, contact); "
+                           "UPDATE sippet_schema SET version = 1"));
+  auto storage = open_postgres_storage(db);
+  ASSERT_TRUE(storage.ok()) << storage.error().reason;
+  Binding one = make_binding("sip:b@x", "sip:b@192.0.2.2;ob", 100), two = one;
+  one.reg_id = 1;
+  EXPECT_TRUE((*storage)->replace("sip:b@x", {one, two}).ok());
+  auto again = open_postgres_storage(db);  // version 2 now
+  ASSERT_TRUE(again.ok()) << again.error().reason;
+  auto seen = (*again)->lookup("sip:b@x");
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen->size(), 2u);
 }
 
 TEST_F(PostgresStartTest, TwoNodesShareBindings) {

@@ -41,7 +41,10 @@ std::unique_ptr<Storage> make_memory_storage();
 // that the file is still the one opened and writable: a file deleted,
 // replaced or made read-only (no write permission bit) while open is an
 // error, never a write into an unlinked file.
-inline constexpr int kSchemaVersion = 1;
+// Version 2 keys a binding by address of record, contact, +sip.instance
+// and reg-id (RFC 5626: one Contact URI, several flows); a version 1
+// database (keyed by address of record and contact) is migrated on open.
+inline constexpr int kSchemaVersion = 2;
 message::Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::string& path);
 
 // PostgreSQL, given a libpq connection string ("postgresql://host:port/db").

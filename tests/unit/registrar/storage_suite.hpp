@@ -3,7 +3,7 @@
 // GoogleTest suite. A factory type gives
 //   static std::string unavailable();  // "" or why the suite is skipped
 //   static std::unique_ptr<Storage> make();
-//   static constexpr bool kKeyed;  // (aor, contact) is a unique key
+//   static constexpr bool kKeyed;  // (aor, contact, instance, reg-id) is a unique key
 // and a test file instantiates it: INSTANTIATE_TYPED_TEST_SUITE_P(Name,
 // StorageTest, Factory).
 #include <gtest/gtest.h>
@@ -166,7 +166,8 @@ TYPED_TEST_P(StorageTest, ReplaceBatchStoresEverySet) {
 TYPED_TEST_P(StorageTest, FailedReplaceBatchStoresNothing) {
   if constexpr (!TypeParam::kKeyed) GTEST_SKIP() << "memory has no key to violate";
   ASSERT_TRUE(this->storage_->replace("sip:a@x", {make_binding("sip:a@x", "sip:1@h", 1)}).ok());
-  // The second set breaks the key (aor, contact): the first is not stored.
+  // The second set breaks the key (aor, contact, instance, reg-id): the
+  // first is not stored.
   auto r = this->storage_->replace_batch(
       {{"sip:a@x", {}},
        {"sip:b@x",
@@ -179,7 +180,24 @@ TYPED_TEST_P(StorageTest, FailedReplaceBatchStoresNothing) {
   EXPECT_EQ((*all)[0].aor, "sip:a@x");
 }
 
+TYPED_TEST_P(StorageTest, OneContactWithTwoRegIdsIsTwoBindings) {
+  // RFC 5626: one instance registers one Contact URI on two flows.
+  Binding second = make_binding("sip:a@x", "sip:a@192.0.2.1;ob", 100);
+  Binding first = second;
+  first.reg_id = 1;
+  first.flow.connection = 41;
+  ASSERT_TRUE(this->storage_->replace("sip:a@x", {second, first}).ok());
+  auto r = this->storage_->lookup("sip:a@x");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].reg_id, 1u);
+  EXPECT_EQ((*r)[0].flow.connection, 41u);
+  EXPECT_EQ((*r)[1].reg_id, 2u);
+  EXPECT_EQ((*r)[1].flow.connection, 42u);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StorageTest, EmptyLookup, ReplaceThenLookupRoundTripsEveryField,
+                            OneContactWithTwoRegIdsIsTwoBindings,
                             ReplaceReplacesTheWholeSetOfOneAorOnly,
                             FailedReplaceLeavesTheSetAsItWas, RemoveExpired,
                             AllIsOrderedByAorThenContact, ReplaceBatchStoresEverySet,

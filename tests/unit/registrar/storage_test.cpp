@@ -132,6 +132,43 @@ TEST_F(SqliteFileTest, AnotherSchemaVersionIsAClearError) {
       << storage.error().reason;
 }
 
+TEST_F(SqliteFileTest, SchemaVersion1IsMigrated) {
+  // Version 1: the same columns keyed by (aor, contact) only.
+  std::string path = (dir_ / "v1.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE bindings (aor TEXT NOT NULL, contact TEXT NOT NULL, "
+                         "params TEXT NOT NULL, q INTEGER NOT NULL, instance TEXT NOT NULL, "
+                         "reg_id INTEGER NOT NULL, call_id TEXT NOT NULL, cseq INTEGER NOT NULL, "
+                         "expires_at INTEGER NOT NULL, path TEXT NOT NULL, flow TEXT NOT NULL, "
+                         "PRIMARY KEY (aor, contact));"
+                         "CREATE INDEX bindings_expires_at ON bindings (expires_at);"
+                         "INSERT INTO bindings VALUES ('sip:a@x', 'sip:a@192.0.2.1', '', -1, "
+                         "'', 0, 'c1', 3, 4000000000, '', 'UDP|127.0.0.1:5060|127.0.0.1:5070|0');"
+                         "PRAGMA user_version = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto storage = open_sqlite_storage(path);
+  ASSERT_TRUE(storage.ok()) << storage.error().reason;
+  auto kept = (*storage)->lookup("sip:a@x");
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ((*kept)[0].call_id, "c1");
+  EXPECT_EQ((*kept)[0].cseq, 3u);
+  // The version 2 key: one contact, two reg-ids.
+  Binding one = make_binding("sip:b@x", "sip:b@192.0.2.2;ob", 100), two = one;
+  one.reg_id = 1;
+  EXPECT_TRUE((*storage)->replace("sip:b@x", {one, two}).ok());
+  storage->reset();
+  auto reopened = open_sqlite_storage(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().reason;
+  auto all = (*reopened)->all();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);
+}
+
 TEST_F(SqliteFileTest, UsesWal) {
   std::string path = (dir_ / "wal.db").string();
   {
