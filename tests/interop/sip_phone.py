@@ -5,14 +5,20 @@
       Sends the request read from stdin (LPORT, CALLID and BRANCH replaced;
       LF line ends become CRLF) and prints the first final response.
   sip_phone.py phone PORT --user U [--tcp] [--contact URI] [--expires S]
-                     [--calls N] [--close]
+                     [--calls N] [--close] [--instance URN --reg-id N]
+                     [--until-term]
       Registers U with Contact URI (default: its own address), prints
-      "registered", answers N INVITEs with 200 (ACK, then BYE answered 200)
-      and prints "answered N". --close: closes its connection once registered
-      and exits (a phone that went away).
+      "registered PORT" (its local port) and "require: VALUE" (the 200's
+      Require, or none), answers N INVITEs with 200 (ACK, then BYE answered
+      200) and prints "answered N". --close: closes its connection once
+      registered and exits (a phone that went away). --instance and
+      --reg-id: an RFC 5626 outbound registration (Supported: outbound, the
+      Contact URI with ;ob, +sip.instance and reg-id). --until-term: answers
+      calls until SIGTERM, then prints "answered N" and exits 0.
 """
 import argparse
 import re
+import signal
 import socket
 import sys
 import time
@@ -127,6 +133,11 @@ def run_phone(args):
     contact = args.contact or "sip:%s@127.0.0.1:%d" % (args.user, channel.port)
     if args.tcp and not args.contact:
         contact += ";transport=tcp"
+    params, supported = "", ""
+    if args.instance:
+        contact += ";ob"
+        params = ';+sip.instance="<%s>";reg-id=%d' % (args.instance, args.reg_id)
+        supported = "Supported: outbound\n"
     register = fill(
         "REGISTER sip:127.0.0.1 SIP/2.0\n"
         "Via: SIP/2.0/TRANSPORT 127.0.0.1:LPORT;branch=BRANCH;rport\n"
@@ -134,22 +145,29 @@ def run_phone(args):
         "To: <sip:%s@127.0.0.1>\n"
         "Call-ID: CALLID\n"
         "CSeq: 1 REGISTER\n"
-        "Contact: <%s>\n"
+        "%s"
+        "Contact: <%s>%s\n"
         "Expires: %d\n"
         "Max-Forwards: 70\n"
-        "Content-Length: 0\n" % (args.user, args.user, contact, args.expires),
+        "Content-Length: 0\n"
+        % (args.user, args.user, supported, contact, params, args.expires),
         channel,
     )
     response = transact(channel, register)
     if status(response) != 200:
         sys.exit("REGISTER answered %d" % status(response))
-    print("registered", flush=True)
+    require = [h.split(":", 1)[1].strip() for h in headers(response, "Require")]
+    print("registered %d" % channel.port, flush=True)
+    print("require: %s" % (", ".join(require) or "none"), flush=True)
     if args.close:
         channel.sock.close()
         return
     answered = 0
-    while answered < args.calls and time.monotonic() < DEADLINE:
-        message = channel.receive(1)
+    stop = []
+    if args.until_term:
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    while (args.until_term or answered < args.calls) and not stop and time.monotonic() < DEADLINE:
+        message = channel.receive(0.1 if args.until_term else 1)
         if message is None:
             continue
         method = message.split(" ", 1)[0]
@@ -162,7 +180,7 @@ def run_phone(args):
         elif method not in ("ACK",) and status(message) == 0:
             channel.send(answer(message, 200), peer)
     print("answered %d" % answered, flush=True)
-    sys.exit(0 if answered == args.calls else 1)
+    sys.exit(0 if args.until_term and stop or answered == args.calls else 1)
 
 
 def main():
@@ -179,6 +197,9 @@ def main():
     phone.add_argument("--expires", type=int, default=600)
     phone.add_argument("--calls", type=int, default=1)
     phone.add_argument("--close", action="store_true")
+    phone.add_argument("--instance")
+    phone.add_argument("--reg-id", type=int, default=1)
+    phone.add_argument("--until-term", action="store_true")
     args = parser.parse_args()
     run_request(args) if args.command == "request" else run_phone(args)
 
