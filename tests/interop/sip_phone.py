@@ -6,14 +6,15 @@
       LF line ends become CRLF) and prints the first final response.
   sip_phone.py phone PORT --user U [--tcp] [--contact URI] [--expires S]
                      [--calls N] [--close] [--instance URN --reg-id N]
-                     [--until-term]
+                     [--q Q] [--until-term]
       Registers U with Contact URI (default: its own address), prints
       "registered PORT" (its local port) and "require: VALUE" (the 200's
       Require, or none), answers N INVITEs with 200 (ACK, then BYE answered
       200) and prints "answered N". --close: closes its connection once
       registered and exits (a phone that went away). --instance and
       --reg-id: an RFC 5626 outbound registration (Supported: outbound, the
-      Contact URI with ;ob, +sip.instance and reg-id). --until-term: answers
+      Contact URI with ;ob, +sip.instance and reg-id). --q: the Contact's
+      q-value. --until-term: answers
       calls until SIGTERM, then prints "answered N" and exits 0.
 """
 import argparse
@@ -138,6 +139,8 @@ def run_phone(args):
         contact += ";ob"
         params = ';+sip.instance="<%s>";reg-id=%d' % (args.instance, args.reg_id)
         supported = "Supported: outbound\n"
+    if args.q:
+        params += ";q=%s" % args.q
     register = fill(
         "REGISTER sip:127.0.0.1 SIP/2.0\n"
         "Via: SIP/2.0/TRANSPORT 127.0.0.1:LPORT;branch=BRANCH;rport\n"
@@ -199,6 +202,7 @@ def main():
     phone.add_argument("--close", action="store_true")
     phone.add_argument("--instance")
     phone.add_argument("--reg-id", type=int, default=1)
+    phone.add_argument("--q")
     phone.add_argument("--until-term", action="store_true")
     args = parser.parse_args()
     run_request(args) if args.command == "request" else run_phone(args)
