@@ -10,7 +10,8 @@
       Registers U with Contact URI (default: its own address), prints
       "registered PORT" (its local port) and "require: VALUE" (the 200's
       Require, or none), answers N INVITEs with 200 (ACK, then BYE answered
-      200) and prints "answered N". --close: closes its connection once
+      200) and prints "rung N" (the INVITEs it got) and "answered N" (the
+      calls that ended with a BYE). --close: closes its connection once
       registered and exits (a phone that went away). --instance and
       --reg-id: an RFC 5626 outbound registration (Supported: outbound, the
       Contact URI with ;ob, +sip.instance and reg-id). --q: the Contact's
@@ -165,7 +166,7 @@ def run_phone(args):
     if args.close:
         channel.sock.close()
         return
-    answered = 0
+    answered, rung = 0, 0
     stop = []
     if args.until_term:
         signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -176,12 +177,14 @@ def run_phone(args):
         method = message.split(" ", 1)[0]
         peer = channel.peer
         if method == "INVITE":
+            rung += 1
             channel.send(answer(message, 200, "Contact: <%s>" % contact), peer)
         elif method == "BYE":
             channel.send(answer(message, 200), peer)
             answered += 1
         elif method not in ("ACK",) and status(message) == 0:
             channel.send(answer(message, 200), peer)
+    print("rung %d" % rung, flush=True)
     print("answered %d" % answered, flush=True)
     sys.exit(0 if args.until_term and stop or answered == args.calls else 1)
 
