@@ -3,7 +3,10 @@
 # cluster (pg_cluster: initdb and pg_ctl in a temporary directory on a free
 # loopback port, as an unprivileged user when run as root): a SIPp callee
 # registers through node A and SIPp's uac calls it through node B; then it
-# unregisters through B and a call through A gets 480.
+# unregisters through B and a call through A gets 480. A phone behind a NAT
+# and a phone on TCP (sip_phone.py) register through A: an in-dialog request
+# through B reaches the first on its flow, and calls through A reach both
+# (INVITE, then ACK and BYE along the Record-Route, on the flows).
 # Usage: registrar_postgres.sh <sippet> <sipp> <pg_cluster>
 source "$(dirname "$0")/lib.sh"
 PG_CLUSTER=$(realpath "$3")
@@ -55,5 +58,42 @@ Contact: <sip:caller@127.0.0.1:LPORT>
 Max-Forwards: 70
 Content-Length: 0
 REQ
+echo "== in-dialog requests reach a phone behind a NAT and a phone on TCP on their flows"
+# Registered through A; their Contacts are not reachable (10.0.0.1, and a
+# TCP port nothing listens on): only the REGISTERs' flows are.
+"${PHONE[@]}" phone "$A_PORT" --user natted --contact "sip:natted@10.0.0.1:5060" >natted.out &
+NATTED_PID=$!
+BACKGROUND_PIDS+=("$NATTED_PID")
+"${PHONE[@]}" phone "$A_PORT" --user tcp --tcp >tcp.out &
+TCP_PID=$!
+BACKGROUND_PIDS+=("$TCP_PID")
+wait_lines natted.out 2
+wait_lines tcp.out 2
+# A request within a dialog (a To tag, no Route left) to B, which has not
+# routed anything to this phone: B finds the binding of the To's address
+# of record whose contact is the Request-URI and sends on its flow.
+REG_PORT=$B_PORT
+cat <<REQ | expect_status 200
+INFO sip:natted@10.0.0.1:5060 SIP/2.0
+Via: SIP/2.0/UDP 127.0.0.1:LPORT;branch=BRANCH
+From: <sip:caller@127.0.0.1>;tag=1
+To: <sip:natted@127.0.0.1>;tag=2
+Call-ID: CALLID
+CSeq: 2 INFO
+Max-Forwards: 70
+Content-Length: 0
+REQ
+echo "ok: an in-dialog request through B reached the phone behind a NAT"
+# Calls through A: the INVITE to the address of record, then the ACK and
+# the BYE to the phone's Contact along the Record-Route.
+for user in natted tcp; do
+  run_sipp_to "127.0.0.1:$A_PORT" 1 -s "$user" -sf "$SCENARIOS/uac-rr.xml"
+  expect_all_calls_ok 1
+done
+wait "$NATTED_PID" || { cat natted.out a.log >&2; fail "the phone behind a NAT"; }
+wait "$TCP_PID" || { cat tcp.out a.log >&2; fail "the phone on TCP"; }
+grep -q "answered 1" natted.out || fail "the phone behind a NAT answered no call"
+grep -q "answered 1" tcp.out || fail "the phone on TCP answered no call"
+echo "ok: both phones answered, the ACK and BYE on their flows"
 REG_PID=$B_PID stop_registrar
 REG_PID=$A_PID stop_registrar
