@@ -11,6 +11,7 @@ packages=(
   libc-ares-dev  # the RFC 3263 resolver (src/dns)
   dnsmasq        # the DNS server the resolver tests start on loopback
   libsqlite3-dev libpq-dev  # the registrar's bindings
+  sqlite3  # the registrar tests read the database file
   postgresql  # its storage test starts a throwaway cluster
   libsofia-sip-ua-dev libosip2-dev
   sip-tester

@@ -261,10 +261,10 @@ sipp_register() {
   [ "$status" = 0 ] || { cat register.out registrar.log >&2; fail "REGISTER of $1 failed"; }
 }
 
-# The bindings of <aor> in $DB (sippet registrations --json), one contact a line.
+# The bindings of <aor> in $DB (sippet registrations' table: address of
+# record, contact, seconds left, flow), one contact a line.
 contacts_of() {
-  "$SIPPET" registrations --db "$DB" --json |
-    python3 -c 'import json, sys; [print(b["contact"]) for b in json.load(sys.stdin) if b["aor"] == sys.argv[1]]' "$1"
+  "$SIPPET" registrations --db "$DB" | awk -v aor="$1" '$1 == aor { print $2 }'
 }
 
 # Sends the request on stdin to the registrar (sip_phone.py request) and

@@ -3,7 +3,9 @@
 
   sip_phone.py request PORT [--tcp]
       Sends the request read from stdin (LPORT, CALLID and BRANCH replaced;
-      LF line ends become CRLF) and prints the first final response.
+      LF line ends become CRLF) and prints the first final response. Several
+      requests separated by lines "====": sent one after the other, the
+      status line of each final response printed.
   sip_phone.py phone PORT --user U [--tcp] [--contact URI] [--expires S]
                      [--calls N] [--close] [--instance URN --reg-id N]
                      [--q Q] [--until-term]
@@ -127,7 +129,13 @@ def answer(request, code, extra=""):
 
 def run_request(args):
     channel = Channel(args.port, args.tcp)
-    print(transact(channel, fill(sys.stdin.read(), channel)), end="")
+    requests = re.split(r"(?m)^====\n", sys.stdin.read())
+    if len(requests) == 1:
+        print(transact(channel, fill(requests[0], channel)), end="")
+        return
+    for request in requests:
+        if request.strip():
+            print(transact(channel, fill(request, channel)).split("\r\n", 1)[0], flush=True)
 
 
 def run_phone(args):
