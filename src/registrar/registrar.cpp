@@ -143,6 +143,10 @@ Result<std::string> canonical_aor(const message::Uri& uri) {
 }
 
 std::string http_date(UnixSeconds time) {
+  // Every 200 carries one; the text changes once a second.
+  thread_local UnixSeconds cached_time = -1;
+  thread_local std::string cached;
+  if (time == cached_time) return cached;
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -153,7 +157,9 @@ std::string http_date(UnixSeconds time) {
   std::snprintf(buffer, sizeof buffer, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
                 tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                 tm.tm_sec);
-  return buffer;
+  cached_time = time;
+  cached = buffer;
+  return cached;
 }
 
 Registrar::Registrar(Storage& storage, RegistrarOptions options)

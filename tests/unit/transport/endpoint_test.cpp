@@ -128,5 +128,14 @@ TEST(Endpoint, WildcardsAreUnspecified) {
   EXPECT_EQ(Endpoint().to_string(), "0.0.0.0:0");
 }
 
+TEST(Endpoint, Ipv4DottedDecimalEveryWidth) {
+  for (const char* text : {"0.9.10.99", "100.199.200.255", "192.168.1.10", "255.255.255.255"}) {
+    auto e = Endpoint::from_ip(text, 7);
+    ASSERT_TRUE(e.has_value()) << text;
+    EXPECT_EQ(e->address_string(), text);
+    EXPECT_EQ(e->to_string(), std::string(text) + ":7");
+  }
+}
+
 }  // namespace
 }  // namespace sippet::transport
