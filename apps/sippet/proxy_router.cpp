@@ -178,7 +178,7 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
     if (auto aor = ask ? registrar::canonical_aor(to->uri)
                        : message::Result<std::string>(message::Error{})) {
       location_->lookup_async(
-          *aor, [this, on_binding, contact = std::string(uri.text), fallback = otherwise(request),
+          *aor, [on_binding, contact = std::string(uri.text), fallback = otherwise(request),
                  later = std::move(later)](LocationService::Bindings bindings, bool) {
             std::erase_if(bindings, [&](const auto& b) { return b.contact != contact; });
             later(bindings.empty() ? fallback : on_binding(bindings));
