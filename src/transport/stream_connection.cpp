@@ -104,7 +104,8 @@ void StreamConnection::start_inbound(asio::ip::tcp::socket socket) {
 // connection closed) when OpenSSL cannot allocate it.
 bool StreamConnection::new_tls_session(SSL_CTX* context) {
   ssl_ = SSL_new(context);
-  BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
+  bio_socket_.fd = plain_->native_handle();
+  BIO* bio = ssl_ != nullptr ? new_socket_bio(&bio_socket_) : nullptr;
   if (bio == nullptr) {
     close(std::make_error_code(std::errc::not_enough_memory), true);
     return false;
@@ -293,6 +294,12 @@ void StreamConnection::read_ssl() {
     if (n > 0) {
       touch();
       if (!consume_gathering(buffer.data(), static_cast<std::size_t>(n))) return;
+      // Nothing left in OpenSSL and the socket found empty: wait rather
+      // than learn it from one more recv().
+      if (bio_socket_.drained && SSL_has_pending(ssl_) == 0) {
+        read_tls();
+        return;
+      }
       continue;
     }
     std::error_code error;

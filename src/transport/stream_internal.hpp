@@ -165,7 +165,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   const std::string key_;
   const std::string server_name_;
   std::optional<asio::ip::tcp::socket> plain_;
-  SSL* ssl_ = nullptr;  // TLS: OpenSSL on the socket's descriptor
+  SSL* ssl_ = nullptr;    // TLS: OpenSSL on the socket's descriptor
+  BioSocket bio_socket_;  // what ssl_'s BIO reads and writes
 
   // The io_context's thread.
   std::string partial_;  // a message begun
