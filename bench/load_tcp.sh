@@ -92,13 +92,17 @@ kamailio_cfg() {  # CONFIG -> a copy with the run's ports and certificate
 start_uas() {  # NAME: starts the UAS of NAME on PORT; sets uas_group
   local name=$1 cfg threads=()
   [ -n "${THREADS:-}" ] && threads=(--threads "$THREADS")
+  # The idle connections all come from 127.0.0.1: beyond sippet's default
+  # per-address limit (100).
+  local per_address=(--max-connections-per-address "$((IDLE + 100))")
   case "$name" in
     sippet-tcp)
       start_group "$name" "$PORT" "$sippet_bin" serve --mode uas \
-        --listen "tcp:127.0.0.1:$PORT" "${threads[@]}" ;;
+        --listen "tcp:127.0.0.1:$PORT" "${per_address[@]}" "${threads[@]}" ;;
     sippet-tls)
       start_group "$name" "$PORT" "$sippet_bin" serve --mode uas --listen "tls:127.0.0.1:$PORT" \
-        --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" "${threads[@]}" ;;
+        --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" "${per_address[@]}" \
+        "${threads[@]}" ;;
     kamailio-tcp)
       cfg=$(kamailio_cfg uas-sl-180.cfg uas-tcp.cfg "$PORT")
       start_group "$name" "$PORT" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work" ;;

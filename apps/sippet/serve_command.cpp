@@ -71,6 +71,8 @@ void usage(std::FILE* out) {
       "  --tls-verify-client  require a client certificate signed by those CAs\n"
       "  --max-connections N      tcp:/tls: most open connections per listen address,\n"
       "                           in and out (default 10000); beyond it new ones are refused\n"
+      "  --max-connections-per-address N  tcp:/tls: most connections accepted from one\n"
+      "                           IP address (default 100); beyond it its new ones are refused\n"
       "  --max-message-size BYTES tcp:/tls: largest message accepted (default 65535);\n"
       "                           larger: 513, or the connection closed\n"
       "  --max-queued-bytes BYTES tcp:/tls: bytes waiting to be written on one connection\n"
@@ -101,9 +103,10 @@ struct LimitOption {
   long max;
 };
 constexpr LimitOption kLimitOptions[] = {
-    {"--max-connections", 1, 1000000},      {"--max-message-size", 512, 16 << 20},
-    {"--max-queued-bytes", 4096, 1L << 30}, {"--idle-timeout", 1, 86400000},
-    {"--message-timeout", 1, 3600000},      {"--handshake-timeout", 1, 3600000},
+    {"--max-connections", 1, 1000000},     {"--max-connections-per-address", 1, 1000000},
+    {"--max-message-size", 512, 16 << 20}, {"--max-queued-bytes", 4096, 1L << 30},
+    {"--idle-timeout", 1, 86400000},       {"--message-timeout", 1, 3600000},
+    {"--handshake-timeout", 1, 3600000},
 };
 
 bool is_limit_option(std::string_view arg) {
@@ -125,6 +128,8 @@ bool parse_limit_option(std::string_view arg, const char* value, transport::Stre
     }
     const auto ms = std::chrono::milliseconds(*n);
     if (arg == "--max-connections") limits.max_connections = static_cast<std::size_t>(*n);
+    if (arg == "--max-connections-per-address")
+      limits.max_connections_per_address = static_cast<std::size_t>(*n);
     if (arg == "--max-message-size") limits.max_message_size = static_cast<std::size_t>(*n);
     if (arg == "--max-queued-bytes") limits.max_queued_bytes = static_cast<std::size_t>(*n);
     if (arg == "--idle-timeout") limits.idle_timeout = ms;

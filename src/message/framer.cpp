@@ -19,21 +19,24 @@ Frame malformed(std::size_t offset, int status, std::string reason) {
   return frame;
 }
 
-// Finds "\r\n\r\n" in [p, e), returns the position after it or nullptr.
-const char* find_header_end(const char* p, const char* e) {
-  while (e - p >= 4) {
-    const char* lf = static_cast<const char*>(std::memchr(p + 1, '\n', e - p - 1));
-    if (lf == nullptr || e - lf < 3) return nullptr;
-    if (lf[-1] == '\r' && lf[1] == '\r' && lf[2] == '\n') return lf + 3;
-    p = lf;
+// Whether the header line [b, lf) is named Content-Length (or its compact
+// form "l"): the position of its colon, else nullptr.
+const char* content_length_colon(const char* b, const char* lf) {
+  constexpr std::string_view kName = "content-length";
+  const char* name_end;
+  if ((*b | 0x20) == 'l') {
+    name_end = b + 1;
+  } else if (static_cast<std::size_t>(lf - b) > kName.size() && b[7] == '-' &&
+             (b[8] | 0x20) == 'l' && iequals(std::string_view(b, kName.size()), kName)) {
+    name_end = b + kName.size();
+  } else {
+    return nullptr;
   }
-  return nullptr;
-}
-
-bool name_is_content_length(const char* b, const char* e) {
-  std::size_t n = static_cast<std::size_t>(e - b);
-  if (n == 1) return b[0] == 'l' || b[0] == 'L';
-  return n == 14 && iequals(std::string_view(b, n), "content-length");
+  // The name ends there: a longer token ("lr:") is another header.
+  const char* colon = name_end;
+  while (colon < lf && (*colon == ' ' || *colon == '\t'))
+    ++colon;
+  return colon < lf && *colon == ':' ? colon : nullptr;
 }
 
 }  // namespace
@@ -51,7 +54,24 @@ Frame frame_stream(std::string_view buffered, std::size_t max_size) {
     frame.size = static_cast<std::size_t>(p - base);
     return frame;
   }
-  const char* body = find_header_end(p, e);
+  // One pass over the lines: the header section ends at the first CRLFCRLF;
+  // the Content-Length lines on the way are noted (usually one).
+  const char* body = nullptr;
+  const char* first_length = nullptr;
+  bool several = false;
+  const char* lf = static_cast<const char*>(std::memchr(p, '\n', e - p));  // the start line's
+  while (lf != nullptr && e - lf >= 3) {
+    if (lf > p && lf[-1] == '\r' && lf[1] == '\r' && lf[2] == '\n') {
+      body = lf + 3;
+      break;
+    }
+    const char* line = lf + 1;
+    lf = static_cast<const char*>(std::memchr(line, '\n', e - line));
+    if (lf != nullptr && content_length_colon(line, lf) != nullptr) {
+      several = first_length != nullptr;
+      if (!several) first_length = line;
+    }
+  }
   if (body == nullptr) {
     if (buffered.size() > max_size) {
       return malformed(max_size, 513, "header section larger than the maximum message size");
@@ -65,14 +85,9 @@ Frame frame_stream(std::string_view buffered, std::size_t max_size) {
   // Content-Length (or its compact form "l") is mandatory on streams (§18.3).
   bool found = false;
   std::uint64_t length = 0;
-  const char* line = static_cast<const char*>(std::memchr(p, '\n', body - p)) + 1;
-  while (line < body - 2) {
-    const char* lf = static_cast<const char*>(std::memchr(line, '\n', body - line));
-    const char* name_end = detail::skip(line, lf, detail::kToken);
-    const char* colon = name_end;
-    while (colon < lf && (*colon == ' ' || *colon == '\t'))
-      ++colon;
-    if (colon < lf && *colon == ':' && name_is_content_length(line, name_end)) {
+  for (const char* line = first_length; line != nullptr && line < body - 2;) {
+    lf = static_cast<const char*>(std::memchr(line, '\n', body - line));
+    if (const char* colon = content_length_colon(line, lf)) {
       // The value may be folded onto the following lines.
       const char* v = colon + 1;
       const char* end = lf;
@@ -101,6 +116,7 @@ Frame frame_stream(std::string_view buffered, std::size_t max_size) {
       length = value;
       lf = end;
     }
+    if (!several) break;
     line = lf + 1;
   }
   if (!found) return malformed(header_size, 400, "Content-Length is required on streams");

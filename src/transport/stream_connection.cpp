@@ -40,6 +40,15 @@ std::error_code closed_by_peer(std::error_code error) {
   return error;
 }
 
+// Before an SSL_* call: SSL_get_error() reads this thread's error queue,
+// which must hold nothing from before. ssl_wait() empties it after every
+// failure, so it is usually empty already, and peeking is much cheaper than
+// clearing (ERR_clear_error() resets every slot of the queue).
+void clear_ssl_errors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+  errno = 0;
+}
+
 // Where the header section of `bytes` ends (after CRLFCRLF), or npos.
 std::size_t header_end(std::string_view bytes) {
   std::size_t at = bytes.find("\r\n\r\n");
@@ -95,7 +104,8 @@ void StreamConnection::start_inbound(asio::ip::tcp::socket socket) {
 // connection closed) when OpenSSL cannot allocate it.
 bool StreamConnection::new_tls_session(SSL_CTX* context) {
   ssl_ = SSL_new(context);
-  BIO* bio = ssl_ != nullptr ? new_socket_bio(plain_->native_handle()) : nullptr;
+  bio_socket_.fd = plain_->native_handle();
+  BIO* bio = ssl_ != nullptr ? new_socket_bio(&bio_socket_) : nullptr;
   if (bio == nullptr) {
     close(std::make_error_code(std::errc::not_enough_memory), true);
     return false;
@@ -200,8 +210,7 @@ void StreamConnection::handshake() {
   // OpenSSL on the non-blocking socket, waiting through Asio's reactor for
   // what it asks (no buffers of our own: an idle connection holds only
   // OpenSSL's state).
-  ERR_clear_error();
-  errno = 0;
+  clear_ssl_errors();
   const int result = SSL_do_handshake(ssl_);
   if (result != 1) {
     std::error_code error;
@@ -280,12 +289,17 @@ void StreamConnection::read_ssl() {
   // Into the transport's buffer, as TCP: SSL_read completes here.
   std::vector<char>& buffer = owner_->scratch;
   for (int round = 0; round < kReadsPerWake; ++round) {
-    ERR_clear_error();
-    errno = 0;
+    clear_ssl_errors();
     const int n = SSL_read(ssl_, buffer.data(), static_cast<int>(buffer.size()));
     if (n > 0) {
       touch();
       if (!consume_gathering(buffer.data(), static_cast<std::size_t>(n))) return;
+      // Nothing left in OpenSSL and the socket found empty: wait rather
+      // than learn it from one more recv().
+      if (bio_socket_.drained && SSL_has_pending(ssl_) == 0) {
+        read_tls();
+        return;
+      }
       continue;
     }
     std::error_code error;
@@ -489,8 +503,7 @@ void StreamConnection::flush_ssl() {
       }
       sending_.swap(out_);
     }
-    ERR_clear_error();
-    errno = 0;
+    clear_ssl_errors();
     const int n = SSL_write(ssl_, sending_.data(), static_cast<int>(sending_.size()));
     if (n > 0) {
       sending_.erase(0, static_cast<std::size_t>(n));

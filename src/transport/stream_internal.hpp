@@ -37,6 +37,9 @@ struct StreamGroup {
   std::unordered_map<std::string, std::shared_ptr<StreamConnection>> by_destination;
   // TLS server names by remote address (Transport::name_destination).
   std::unordered_map<Endpoint, std::string> names;
+  // Accepted connections in by_id by remote IP address (port 0), for
+  // StreamLimits::max_connections_per_address.
+  std::unordered_map<Endpoint, std::size_t> accepted_from;
 };
 
 // What a StreamTransport's connections need of it; it outlives the
@@ -85,6 +88,8 @@ class StreamEndpoint : public std::enable_shared_from_this<StreamEndpoint> {
  private:
   void accept_next();
   void on_accepted(std::error_code error, asio::ip::tcp::socket socket);
+  // group->mutex held: `connection` is out of by_id.
+  void erased(const StreamConnection& connection);
   void sweep();
   std::chrono::milliseconds sweep_interval() const;
   // Enters a handler call: false when closed.
@@ -109,6 +114,7 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
 
   ConnectionId id() const { return id_; }
   const std::string& key() const { return key_; }  // empty: inbound
+  const Endpoint& remote() const { return flow_.remote; }
   const StreamEndpoint* owner() const { return owner_.get(); }
   asio::ip::tcp::socket& socket();
 
@@ -165,7 +171,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   const std::string key_;
   const std::string server_name_;
   std::optional<asio::ip::tcp::socket> plain_;
-  SSL* ssl_ = nullptr;  // TLS: OpenSSL on the socket's descriptor
+  SSL* ssl_ = nullptr;    // TLS: OpenSSL on the socket's descriptor
+  BioSocket bio_socket_;  // what ssl_'s BIO reads and writes
 
   // The io_context's thread.
   std::string partial_;  // a message begun

@@ -23,6 +23,13 @@ std::atomic<ConnectionId> next_connection{1};
 // The endpoint whose handler this thread runs (close() from inside one).
 thread_local const StreamEndpoint* in_handler = nullptr;
 
+// The remote IP address of a connection, the key of
+// StreamGroup::accepted_from.
+Endpoint address_of(Endpoint remote) {
+  remote.set_port(0);
+  return remote;
+}
+
 std::string destination_key(const Endpoint& remote, std::string_view name) {
   std::string key = remote.to_string();
   key += '|';
@@ -148,21 +155,27 @@ void StreamEndpoint::on_accepted(std::error_code error, asio::ip::tcp::socket so
     return;
   }
   std::shared_ptr<StreamConnection> connection;
+  const Endpoint from = from_asio(remote);
   {
     std::lock_guard lock(group->mutex);
-    if (group->by_id.size() < limits.max_connections) {
+    auto counted = group->accepted_from.try_emplace(address_of(from), 0).first;
+    if (group->by_id.size() < limits.max_connections &&
+        counted->second < limits.max_connections_per_address) {
+      ++counted->second;
       const ConnectionId id = next_connection.fetch_add(1, std::memory_order_relaxed);
-      connection = std::make_shared<StreamConnection>(shared_from_this(), id,
-                                                      Flow{protocol, local, from_asio(remote), 0},
-                                                      std::string(), std::string());
+      connection = std::make_shared<StreamConnection>(
+          shared_from_this(), id, Flow{protocol, local, from, 0}, std::string(), std::string());
       group->by_id.emplace(id, connection);
       owned_.fetch_add(1, std::memory_order_relaxed);
+    } else if (counted->second == 0) {
+      group->accepted_from.erase(counted);
     }
   }
   if (connection) {
     connection->start_inbound(std::move(socket));
   } else {
-    socket.close(ignored);  // beyond max_connections: refused
+    // Beyond max_connections or max_connections_per_address: refused.
+    socket.close(ignored);
   }
   accept_next();
 }
@@ -185,11 +198,19 @@ void StreamEndpoint::sweep() {
   });
 }
 
+void StreamEndpoint::erased(const StreamConnection& connection) {
+  if (!connection.key().empty()) return;  // opened by us: not counted
+  auto counted = group->accepted_from.find(address_of(connection.remote()));
+  if (counted != group->accepted_from.end() && --counted->second == 0)
+    group->accepted_from.erase(counted);
+}
+
 void StreamEndpoint::forget(const StreamConnection& connection) {
   std::lock_guard lock(group->mutex);
   auto found = group->by_id.find(connection.id());
   if (found != group->by_id.end() && found->second.get() == &connection) {
     group->by_id.erase(found);
+    erased(connection);
     owned_.fetch_sub(1, std::memory_order_relaxed);
   }
   if (!connection.key().empty()) {
@@ -277,6 +298,7 @@ void StreamEndpoint::close() {
       if (it->second->owner() == this) {
         mine.push_back(it->second);
         if (!it->second->key().empty()) group->by_destination.erase(it->second->key());
+        erased(*it->second);
         it = group->by_id.erase(it);
       } else {
         ++it;

@@ -65,8 +65,8 @@ std::optional<std::string_view> uri_host(std::string_view uri) {
   return host;
 }
 
-int descriptor(BIO* bio) {
-  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
+BioSocket& socket_of(BIO* bio) {
+  return *static_cast<BioSocket*>(BIO_get_data(bio));
 }
 
 bool would_block() {
@@ -75,15 +75,17 @@ bool would_block() {
 
 int bio_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
-  ssize_t n = ::send(descriptor(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  ssize_t n = ::send(socket_of(bio).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
   if (n < 0 && would_block()) BIO_set_retry_write(bio);
   return static_cast<int>(n);
 }
 
 int bio_read(BIO* bio, char* data, int size) {
   BIO_clear_retry_flags(bio);
-  ssize_t n = ::recv(descriptor(bio), data, static_cast<std::size_t>(size), 0);
+  BioSocket& socket = socket_of(bio);
+  ssize_t n = ::recv(socket.fd, data, static_cast<std::size_t>(size), 0);
   if (n < 0 && would_block()) BIO_set_retry_read(bio);
+  socket.drained = n < size;
   return static_cast<int>(n);
 }
 
@@ -98,7 +100,7 @@ int bio_create(BIO* bio) {
 
 }  // namespace
 
-BIO* new_socket_bio(int fd) {
+BIO* new_socket_bio(BioSocket* socket) {
   static BIO_METHOD* const method = [] {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "sippet socket");
     BIO_meth_set_write(m, bio_write);
@@ -108,7 +110,7 @@ BIO* new_socket_bio(int fd) {
     return m;
   }();
   BIO* bio = BIO_new(method);
-  if (bio != nullptr) BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
+  if (bio != nullptr) BIO_set_data(bio, socket);
   return bio;
 }
 

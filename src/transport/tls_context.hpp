@@ -37,10 +37,19 @@ message::Result<std::shared_ptr<TlsContexts>> make_tls_contexts(const TlsConfig&
 bool certificate_names(X509* certificate, std::string_view name,
                        const std::optional<Endpoint>& address);
 
+// The socket under a BIO of new_socket_bio(), and whether its last read
+// found it empty (a recv() returned less than asked, or would block): no
+// more to read until it is signalled readable.
+struct BioSocket {
+  int fd = -1;
+  bool drained = false;
+};
+
 // A BIO on a connected non-blocking socket, as OpenSSL's socket BIO but
 // writing with MSG_NOSIGNAL (a peer that closed must not raise SIGPIPE in
-// the application). The caller owns the descriptor.
-BIO* new_socket_bio(int fd);
+// the application). The caller owns the descriptor and `socket`, which
+// must outlive the BIO.
+BIO* new_socket_bio(BioSocket* socket);
 
 // Errors of the TLS transport beyond OpenSSL's own.
 enum class TlsError { kIdentityMismatch = 1, kHandshakeTimeout };

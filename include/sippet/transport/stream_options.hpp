@@ -18,6 +18,12 @@ struct StreamLimits {
   // is closed at once (existing ones are not affected), and a send that
   // needs a new connection fails with too_many_files_open.
   std::size_t max_connections = 10000;
+  // The most connections accepted from one remote IP address (any port), so
+  // that one source cannot take all of max_connections: one more from that
+  // address is closed at once; other addresses' are not affected.
+  // Connections we open are not counted. A NAT with more clients behind one
+  // address than this needs it raised.
+  std::size_t max_connections_per_address = 100;
   // A connection that carries nothing (no byte in or out) for this long is
   // closed.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(120)};

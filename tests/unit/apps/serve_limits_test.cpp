@@ -1,7 +1,8 @@
 // `sippet serve` with the stream limits as flags (--max-connections,
-// --max-message-size, --idle-timeout, ...): each flag reaches the TCP
-// transport, and a bad value is a usage error (exit 2) naming the flag. The
-// built binary runs on 127.0.0.1 with port 0; a raw TCP client talks to it.
+// --max-connections-per-address, --max-message-size, --idle-timeout, ...):
+// each flag reaches the TCP transport, and a bad value is a usage error
+// (exit 2) naming the flag. The built binary runs on 127.0.0.1 with port 0;
+// a raw TCP client talks to it.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -75,8 +76,19 @@ class Server {
   int port_ = 0;
 };
 
-int connect_to(int port) {
+// A connection to 127.0.0.1:port, from the loopback address `from` when
+// given (127.0.0.2: another address of the same host).
+int connect_to(int port, const char* from = nullptr) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (from != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &local.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -185,6 +197,33 @@ TEST(ServeLimits, MaxConnectionsRefusesTheNextOne) {
   ::close(first);
 }
 
+TEST(ServeLimits, MaxConnectionsPerAddressRefusesOnlyThatAddress) {
+  Server server({"--max-connections-per-address", "1"});
+  ASSERT_NE(server.port(), 0);
+  int first = connect_to(server.port());
+  ASSERT_GE(first, 0);
+  std::string request = options(0, 6);
+  (void)::send(first, request.data(), request.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(read_answer(first).substr(0, 14), "SIP/2.0 200 OK");  // accepted, counted
+  int second = connect_to(server.port());
+  ASSERT_GE(second, 0);  // the kernel accepts; the server closes it at once
+  EXPECT_TRUE(closed_within(second, 10s));
+  ::close(second);
+  int other = connect_to(server.port(), "127.0.0.2");
+  if (other < 0) {
+    ::close(first);
+    GTEST_SKIP() << "127.0.0.2 cannot be bound here";
+  }
+  request = options(0, 7);
+  (void)::send(other, request.data(), request.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(read_answer(other).substr(0, 14), "SIP/2.0 200 OK");  // another address
+  ::close(other);
+  request = options(0, 8);
+  (void)::send(first, request.data(), request.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(read_answer(first).substr(0, 14), "SIP/2.0 200 OK");  // unaffected
+  ::close(first);
+}
+
 struct ServeRun {
   int exit_code = -1;
   std::string err;
@@ -212,6 +251,7 @@ TEST(ServeLimits, BadValuesAreUsageErrors) {
       {"--idle-timeout 10s", "--idle-timeout: '10s'"},
       {"--max-connections abc", "--max-connections: 'abc'"},
       {"--max-connections 0", "--max-connections: '0'"},
+      {"--max-connections-per-address 0", "--max-connections-per-address: '0'"},
       {"--max-message-size 10", "--max-message-size: '10' is not a whole number in [512,"},
       {"--max-queued-bytes 99999999999999999999", "--max-queued-bytes: '9999"},
       {"--message-timeout ''", "--message-timeout: ''"},

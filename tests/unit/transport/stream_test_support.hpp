@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,8 +102,15 @@ class StreamSink {
 // kDeadline.
 class RawClient {
  public:
-  explicit RawClient(const Endpoint& server) {
+  // `from`: the local address to connect from (any port), else the kernel's
+  // choice; connected() is false when it cannot be bound.
+  explicit RawClient(const Endpoint& server, const std::optional<Endpoint>& from = std::nullopt) {
     fd_ = ::socket(server.is_v4() ? AF_INET : AF_INET6, SOCK_STREAM, 0);
+    if (from) {
+      sockaddr_storage local{};
+      auto local_length = static_cast<socklen_t>(from->to_sockaddr(local));
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), local_length) != 0) return;
+    }
     timeval timeout{static_cast<time_t>(kDeadline.count()), 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);

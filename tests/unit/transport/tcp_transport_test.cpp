@@ -255,6 +255,39 @@ TEST_F(TcpTransportTest, ConnectionsBeyondTheMostAreRefusedOthersUnaffected) {
   EXPECT_EQ(server_->open_connections(), 2u);
 }
 
+TEST_F(TcpTransportTest, ConnectionsFromOneAddressBeyondItsMostAreRefusedOthersUnaffected) {
+  StreamLimits limits = test_limits();
+  limits.max_connections_per_address = 2;
+  open_server(limits);
+  const Endpoint other = *Endpoint::parse("127.0.0.2:0");
+  {
+    RawClient probe(address(), other);
+    if (!probe.connected()) GTEST_SKIP() << "127.0.0.2 cannot be bound here";
+    probe.close();
+    ASSERT_TRUE(sink_.wait_errors(1));  // its close is seen: nothing counted
+  }
+  auto first = std::make_unique<RawClient>(address());
+  RawClient second(address());
+  ASSERT_TRUE(first->write(sip_message("first")));
+  ASSERT_TRUE(second.write(sip_message("second")));
+  ASSERT_TRUE(sink_.wait_received(2));
+  RawClient third(address());  // a third from 127.0.0.1: closed at once
+  EXPECT_TRUE(third.read_until_closed());
+  RawClient elsewhere(address(), other);  // 127.0.0.2 is not affected
+  ASSERT_TRUE(elsewhere.write(sip_message("elsewhere")));
+  ASSERT_TRUE(sink_.wait_received(3));
+  EXPECT_EQ(sink_.received()[2].flow.remote.host_string(), "127.0.0.2");
+  ASSERT_TRUE(second.write(sip_message("second-again")));  // nor are the first two
+  ASSERT_TRUE(sink_.wait_received(4));
+  // One from 127.0.0.1 closes: its place is free again.
+  first.reset();
+  ASSERT_TRUE(sink_.wait_errors(2));
+  RawClient fourth(address());
+  ASSERT_TRUE(fourth.write(sip_message("fourth")));
+  ASSERT_TRUE(sink_.wait_received(5));
+  EXPECT_EQ(server_->open_connections(), 3u);
+}
+
 TEST_F(TcpTransportTest, AClientThatNeverReadsIsClosedAtTheQueueCap) {
   RawClient client(address());
   ASSERT_TRUE(client.write(sip_message("stuck")));
