@@ -240,9 +240,10 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
   options.record_route = config_.record_route;
   options.stateless = true;
   options.incoming = flow;
-  if (auto sent = forward_request(request, net(), options); !sent) {
+  if (auto sent = forward_request(std::move(request), net(), options); !sent) {
     net().logger().log(stack::LogLevel::kInfo,
                        ("proxy: cannot forward: " + sent.error().reason).c_str());
+    // What a response needs is left in `request` (helpers.hpp).
     respond(message::build_response(request, 503));  // §16.9
   }
 }
