@@ -299,6 +299,14 @@ Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view va
 
 // Moves the last `n` fields to position `at`.
 void move_tail_to(std::vector<Field>& fields, std::size_t n, std::size_t at) {
+  if (n == 1 && at + 1 < fields.size()) {
+    // One value (the usual put_front): the fields after `at` shift by one,
+    // each moved once (std::rotate swaps them).
+    Field last = std::move(fields.back());
+    fields.pop_back();
+    fields.insert(fields.begin() + static_cast<std::ptrdiff_t>(at), std::move(last));
+    return;
+  }
   auto first = fields.begin() + static_cast<std::ptrdiff_t>(at);
   auto middle = fields.end() - static_cast<std::ptrdiff_t>(n);
   std::rotate(first, middle, fields.end());

@@ -105,7 +105,9 @@ message::Result<std::string> make_branch(const message::Message& request, bool s
 
 message::Result<void> add_via(message::Message& request, const stack::Hop& hop,
                               std::string_view branch) {
-  std::string value = "SIP/2.0/";
+  std::string value;
+  value.reserve(32 + hop.sent_by.size() + branch.size());
+  value += "SIP/2.0/";
   value += transport::to_string(hop.protocol);
   value += ' ';
   value += hop.sent_by;
