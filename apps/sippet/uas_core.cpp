@@ -59,14 +59,14 @@ void UasCore::receive_request(message::Message request,
   }
 }
 
-void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
-                    std::string_view tag) {
+std::optional<message::Message> UasCore::respond(const message::Message& request, int code,
+                                                 std::string_view tag) {
   auto response = message::build_response(request, code, {}, tag);
   if (!response) {
     stack_.load()->logger().log(
         stack::LogLevel::kWarning,
         "uas: cannot build a " + std::to_string(code) + " response: " + response.error().reason);
-    return;
+    return std::nullopt;
   }
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
@@ -75,11 +75,21 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
       protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
     (void)message::copy_fields(*response, contact_templates_[static_cast<std::size_t>(protocol)],
                                HeaderId::kContact);
-    message::Message copy = response->clone();
-    if (send(std::move(*response), transaction)) await_ack(std::move(copy), transaction);
-    return;
   }
-  send(std::move(*response), transaction);
+  return std::move(*response);
+}
+
+void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
+                    std::string_view tag) {
+  if (auto response = respond(request, code, tag)) send(std::move(*response), transaction);
+}
+
+void UasCore::answer(message::Message&& invite, int code, stack::Transaction transaction,
+                     std::string tag) {
+  auto response = respond(invite, code, tag);
+  if (!response) return;
+  if (send(std::move(*response), transaction) && code >= 200 && code < 300)
+    await_ack(std::move(invite), std::move(tag), code, transaction);
 }
 
 bool UasCore::send(message::Message&& response, stack::Transaction transaction) {
@@ -93,15 +103,16 @@ bool UasCore::send(message::Message&& response, stack::Transaction transaction) 
   return false;
 }
 
-void UasCore::await_ack(message::Message&& response, stack::Transaction transaction) {
+void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
+                        stack::Transaction transaction) {
   stack::Stack& stack = *stack_.load();
-  const message::CSeq* cseq = response.cseq();
+  const message::CSeq* cseq = invite.cseq();
   const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
-  std::string call_id(response.call_id());
+  std::string call_id(invite.call_id());
   const stack::TimePoint due = stack.now() + options_.t1;
   std::lock_guard lock(unacked_mutex_);
-  unacked_.insert_or_assign(call_id, Unacked{std::move(response), transaction, seq, options_.t1,
-                                             std::chrono::milliseconds(0), due});
+  unacked_.insert_or_assign(call_id, Unacked{std::move(invite), std::move(tag), code, transaction,
+                                             seq, options_.t1, std::chrono::milliseconds(0), due});
   sweep_by_locked(due, call_id);
 }
 
@@ -136,7 +147,8 @@ void UasCore::sweep(stack::TimePoint at) {
           it = unacked_.erase(it);
           continue;
         }
-        resend.emplace_back(unacked.response.clone(), unacked.transaction);
+        if (auto response = respond(unacked.invite, unacked.code, unacked.tag))
+          resend.emplace_back(std::move(*response), unacked.transaction);
         unacked.interval = std::min(unacked.interval * 2, options_.t2);
         unacked.due += unacked.interval;
         if (unacked.due <= now) unacked.due = now + unacked.interval;  // a late sweep
@@ -175,9 +187,9 @@ void UasCore::receive_ack(const message::Message& ack) {
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {
   if (options_.ring.count() <= 0) {
     // 180 then the final response at once, with the same To tag (§12.1.1).
-    const std::string tag = message::create_tag();
+    std::string tag = message::create_tag();
     reply(invite, 180, transaction, tag);
-    reply(invite, options_.answer, transaction, tag);
+    answer(std::move(invite), options_.answer, transaction, std::move(tag));
     return;
   }
   Pending pending{std::move(invite), transaction, message::create_tag()};
@@ -197,12 +209,8 @@ void UasCore::answer_invite(message::Message&& invite, stack::Transaction transa
       due.emplace(std::move(it->second));
       pending_.erase(it);
     }
-    send_final(*due);
+    answer(std::move(due->invite), options_.answer, due->transaction, std::move(due->tag));
   });
-}
-
-void UasCore::send_final(Pending& pending) {
-  reply(pending.invite, options_.answer, pending.transaction, pending.tag);
 }
 
 void UasCore::answer_cancel(message::Message cancel, stack::Transaction transaction) {

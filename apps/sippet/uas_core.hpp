@@ -58,9 +58,13 @@ class UasCore final : public stack::Core {
     stack::Transaction transaction;
     std::string tag;
   };
-  // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID.
+  // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID: its
+  // INVITE and To tag, from which a retransmission is built again (a
+  // retransmission is rare; a copy of every 2xx would cost each call).
   struct Unacked {
-    message::Message response;
+    message::Message invite;
+    std::string tag;
+    int code = 200;
     stack::Transaction transaction;
     std::uint32_t cseq = 0;
     std::chrono::milliseconds interval{0};  // until the next retransmission
@@ -70,13 +74,19 @@ class UasCore final : public stack::Core {
 
   void answer_invite(message::Message&& invite, stack::Transaction transaction);
   void answer_cancel(message::Message cancel, stack::Transaction transaction);
+  // The response to `request`; a 2xx to INVITE carries the dialog's Contact.
+  std::optional<message::Message> respond(const message::Message& request, int code,
+                                          std::string_view tag);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
-  void send_final(Pending& pending);
+  // The final response to an INVITE; a 2xx is then resent until its ACK.
+  void answer(message::Message&& invite, int code, stack::Transaction transaction, std::string tag);
   // False (logged) when the stack refuses the response.
   bool send(message::Message&& response, stack::Transaction transaction);
-  // Keeps a 2xx just sent and schedules its first retransmission.
-  void await_ack(message::Message&& response, stack::Transaction transaction);
+  // Keeps the INVITE of a 2xx just sent and schedules its first
+  // retransmission.
+  void await_ack(message::Message&& invite, std::string tag, int code,
+                 stack::Transaction transaction);
   // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
   void sweep(stack::TimePoint at);
   // Under unacked_mutex_: a sweep at `due` unless one comes earlier.

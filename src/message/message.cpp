@@ -8,12 +8,14 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
+#include "fast_path.hpp"
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "sippet/message/parser.hpp"
@@ -236,6 +238,37 @@ namespace {
 
 // Parses `value` of the header `key` (copied into the arena) and appends its
 // fields to `fields`; returns how many. On error `fields` is unchanged.
+// The parser's fast path (fast_path.hpp) for a value put by an edit: the
+// value is interned as a line of its own, CRLF and the zeroed slack the fast
+// paths read past the end of a message after it, so the fast path sees what
+// it sees in a parsed message. How many fields it appended; nullopt when it
+// declines (the general parser then takes the value, as for a message).
+std::optional<std::size_t> parse_fast(Message& m, HeaderId id, std::string_view name,
+                                      std::string_view value, std::vector<Field>& fields) {
+  const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+  constexpr std::size_t kPadded = 2 + detail::kParseSlack;
+  if (fast == nullptr || value.empty() || value.size() > 1024) return std::nullopt;
+  char line[1024 + kPadded];
+  std::memcpy(line, value.data(), value.size());
+  std::memcpy(line + value.size(), "\r\n", 2);
+  std::memset(line + value.size() + 2, 0, detail::kParseSlack);
+  const std::string_view copy =
+      MessageAccess::intern(m, std::string_view(line, value.size() + kPadded));
+  const char* begin = copy.data();
+  const char* end = begin + value.size() + 2;  // the end of the "message": after the CRLF
+  const std::size_t before = fields.size();
+  const char* value_end = fast(id, name, begin, end, fields);
+  if (value_end != begin + value.size()) {
+    fields.resize(before);
+    return std::nullopt;
+  }
+  for (std::size_t i = before; i < fields.size(); ++i) {
+    fields[i].id = id;
+    fields[i].name = name;
+  }
+  return fields.size() - before;
+}
+
 Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view value,
                                  std::vector<Field>& fields) {
   std::string_view trimmed = trim(value);
@@ -247,8 +280,9 @@ Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view va
   }
   std::string_view name =
       key.id == HeaderId::kUnknown ? MessageAccess::intern(m, key.name) : canonical_name(key.id);
-  std::string_view text = MessageAccess::intern(m, trimmed);
   const std::size_t before = fields.size();
+  if (auto n = parse_fast(m, key.id, name, trimmed, fields)) return *n;
+  std::string_view text = MessageAccess::intern(m, trimmed);
   auto r = detail::parse_header_value(key.id, name, text, fields);
   if (!r) {
     fields.resize(before);
@@ -265,6 +299,14 @@ Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view va
 
 // Moves the last `n` fields to position `at`.
 void move_tail_to(std::vector<Field>& fields, std::size_t n, std::size_t at) {
+  if (n == 1 && at + 1 < fields.size()) {
+    // One value (the usual put_front): the fields after `at` shift by one,
+    // each moved once (std::rotate swaps them).
+    Field last = std::move(fields.back());
+    fields.pop_back();
+    fields.insert(fields.begin() + static_cast<std::ptrdiff_t>(at), std::move(last));
+    return;
+  }
   auto first = fields.begin() + static_cast<std::ptrdiff_t>(at);
   auto middle = fields.end() - static_cast<std::ptrdiff_t>(n);
   std::rotate(first, middle, fields.end());

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <memory>
 
 #include "sippet/message/builder.hpp"
 #include "sippet/message/uri.hpp"
@@ -11,10 +12,26 @@ namespace sippet::message {
 
 namespace {
 
+// SHA-256, fetched from the default provider once: EVP_sha256() in
+// EVP_DigestInit_ex looks the implementation up again on every call, which
+// cost several times the hash itself. One context per thread, reused.
+const EVP_MD* sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md != nullptr ? md : EVP_sha256();
+}
+
+struct ContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+EVP_MD_CTX* thread_context() {
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> context(EVP_MD_CTX_new());
+  return context.get();
+}
+
 class Digest {
  public:
-  Digest() : context_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
-  ~Digest() { EVP_MD_CTX_free(context_); }
+  Digest() : context_(thread_context()) { EVP_DigestInit_ex2(context_, sha256(), nullptr); }
   Digest(const Digest&) = delete;
   Digest& operator=(const Digest&) = delete;
 

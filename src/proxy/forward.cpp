@@ -21,13 +21,10 @@ message::Result<void> rewrite_for_strict_router(message::Message& request) {
   return request.put_back(message::HeaderId::kRoute, "<" + old_target + ">");
 }
 
-}  // namespace
-
-message::Result<message::Message> prepare_request(const message::Message& request,
-                                                  stack::Stack& stack,
-                                                  const ForwardOptions& options) {
-  message::Message out = request.clone();  // step 1
-  if (!options.request_uri.empty())        // step 2
+// §16.6 steps 2 to 7 on `out` itself.
+message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stack,
+                                       const ForwardOptions& options) {
+  if (!options.request_uri.empty())  // step 2
     if (auto set = out.set_request_uri(options.request_uri); !set) return set.error();
   // Step 3: Max-Forwards decremented, or 70 when absent.
   const auto hops = out.max_forwards();
@@ -56,6 +53,53 @@ message::Result<message::Message> prepare_request(const message::Message& reques
         transport::Flow{hop.protocol, hop.local, transport::Endpoint{}, 0});
     if (auto added = add_record_route(out, hop, incoming); !added) return added.error();
   }
+  return {};
+}
+
+// §16.6 steps 8 to 10 on `out`, prepared, with the branch made from the
+// request as received.
+message::Result<std::optional<stack::Transaction>> send_prepared(message::Message& out,
+                                                                 std::string branch,
+                                                                 stack::Stack& stack,
+                                                                 const ForwardOptions& options) {
+  const bool ack = out.method() == message::Method::kAck;
+  stack::SendOptions send;
+  send.flow = options.flow;
+  send.add_via = true;
+  send.branch = std::move(branch);
+  if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
+    // Our Via goes on the request here (send_stateless would copy it to
+    // add one), naming the listener the request leaves from.
+    std::optional<stack::Hop> hop;
+    if (options.flow) {
+      if (!options.flow->local.is_unspecified())
+        hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
+                         options.flow->local};
+    } else if (auto found = stack.next_hop(out)) {
+      hop = std::move(found).value();
+    }
+    if (hop) {
+      if (auto added = add_via(out, *hop, send.branch); !added) return added.error();
+      send.add_via = false;
+    }
+    if (auto sent = stack.send_stateless(out, send); !sent) {
+      if (hop) out.pop_front(message::HeaderId::kVia);  // the Via it came with on top again
+      return sent.error();
+    }
+    return std::optional<stack::Transaction>{};
+  }
+  auto sent = stack.send_request(std::move(out), send);  // steps 9, 10
+  if (!sent) return sent.error();
+  return std::optional<stack::Transaction>{*sent};
+}
+
+}  // namespace
+
+message::Result<message::Message> prepare_request(const message::Message& request,
+                                                  stack::Stack& stack,
+                                                  const ForwardOptions& options) {
+  message::Message out = request.clone();  // step 1
+  if (auto prepared = prepare_in_place(out, stack, options); !prepared) return prepared.error();
   return out;
 }
 
@@ -65,33 +109,21 @@ message::Result<std::optional<stack::Transaction>> forward_request(const message
   const bool ack = request.method() == message::Method::kAck;
   auto branch = make_branch(request, options.stateless || ack);  // step 8
   if (!branch) return branch.error();
-  auto prepared = prepare_request(request, stack, options);
+  auto prepared = prepare_request(request, stack, options);  // steps 1 to 7
   if (!prepared) return prepared.error();
-  stack::SendOptions send;
-  send.flow = options.flow;
-  send.add_via = true;
-  send.branch = std::move(branch).value();
-  if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
-    // Our Via goes on the copy made above (send_stateless would copy it
-    // again to add one), naming the listener the request leaves from.
-    std::optional<stack::Hop> hop;
-    if (options.flow) {
-      if (!options.flow->local.is_unspecified())
-        hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
-                         options.flow->local};
-    } else if (auto found = stack.next_hop(*prepared)) {
-      hop = std::move(found).value();
-    }
-    if (hop) {
-      if (auto added = add_via(*prepared, *hop, send.branch); !added) return added.error();
-      send.add_via = false;
-    }
-    if (auto sent = stack.send_stateless(*prepared, send); !sent) return sent.error();
-    return std::optional<stack::Transaction>{};
-  }
-  auto sent = stack.send_request(std::move(prepared).value(), send);  // steps 9, 10
-  if (!sent) return sent.error();
-  return std::optional<stack::Transaction>{*sent};
+  return send_prepared(*prepared, std::move(branch).value(), stack, options);
+}
+
+message::Result<std::optional<stack::Transaction>> forward_request(message::Message&& request,
+                                                                   stack::Stack& stack,
+                                                                   const ForwardOptions& options) {
+  const bool ack = request.method() == message::Method::kAck;
+  auto branch = make_branch(request, options.stateless || ack);  // step 8
+  if (!branch) return branch.error();
+  // Steps 2 to 7 on the request itself: step 1's copy is the request the
+  // caller gave away.
+  if (auto prepared = prepare_in_place(request, stack, options); !prepared) return prepared.error();
+  return send_prepared(request, std::move(branch).value(), stack, options);
 }
 
 message::Result<void> forward_response(message::Message&& response, stack::Stack& stack,

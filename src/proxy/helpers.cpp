@@ -2,7 +2,7 @@
 // loop-detection part, Record-Route and Route processing (RFC 3261 §16).
 #include "sippet/proxy/helpers.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 #include "sippet/message/builder.hpp"
 #include "sippet/message/text.hpp"
@@ -65,16 +65,27 @@ std::string loop_hash(const message::Message& request, std::size_t via_index) {
   Fnv hash;
   if (const auto* from = request.from()) hash.add(from->tag());
   hash.add(request.call_id());
-  if (const auto* cseq = request.cseq()) hash.add(std::to_string(cseq->seq));
+  if (const auto* cseq = request.cseq()) {
+    char digits[12];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, cseq->seq);
+    (void)ec;
+    hash.add(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
   hash.add(request.request_line().uri.text);
-  auto vias = request.get_all(message::HeaderId::kVia);
-  if (via_index < vias.size()) hash.add(vias[via_index]->value);
-  for (const auto* field : request.get_all(message::HeaderId::kProxyRequire))
-    hash.add(field->value);
-  for (const auto* field : request.get_all(message::HeaderId::kProxyAuthorization))
-    hash.add(field->value);
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash.value));
+  // The Via at via_index, then every Proxy-Require and Proxy-Authorization
+  // value, each kind in order (one pass, no list built).
+  std::size_t vias = 0;
+  for (const auto& field : request.fields()) {
+    if (field.id == message::HeaderId::kVia && vias++ == via_index) hash.add(field.value);
+  }
+  for (const auto id : {message::HeaderId::kProxyRequire, message::HeaderId::kProxyAuthorization}) {
+    for (const auto& field : request.fields())
+      if (field.id == id) hash.add(field.value);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(16, '0');
+  for (std::size_t i = 0; i < 16; ++i)
+    text[i] = kHex[(hash.value >> (60 - 4 * i)) & 0xF];
   return text;
 }
 
@@ -94,7 +105,9 @@ message::Result<std::string> make_branch(const message::Message& request, bool s
 
 message::Result<void> add_via(message::Message& request, const stack::Hop& hop,
                               std::string_view branch) {
-  std::string value = "SIP/2.0/";
+  std::string value;
+  value.reserve(32 + hop.sent_by.size() + branch.size());
+  value += "SIP/2.0/";
   value += transport::to_string(hop.protocol);
   value += ' ';
   value += hop.sent_by;

@@ -230,19 +230,22 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
     respond(std::move(response));
     return;
   }
-  // §16.11: a stateless proxy forwards to one target only.
-  const auto groups = fork_groups(std::move(decision->targets));
-  const Target& target = groups.front().front();
+  // §16.11: a stateless proxy forwards to one target only: the first of
+  // the highest q (the first of fork_groups()).
+  auto& targets = decision->targets;
+  Target& target = *std::max_element(targets.begin(), targets.end(),
+                                     [](const Target& a, const Target& b) { return a.q < b.q; });
   ForwardOptions options;
-  options.request_uri = target.uri;
+  options.request_uri = std::move(target.uri);
   options.flow = target.flow;
-  options.routes = target.routes;
+  options.routes = std::move(target.routes);
   options.record_route = config_.record_route;
   options.stateless = true;
   options.incoming = flow;
-  if (auto sent = forward_request(request, net(), options); !sent) {
+  if (auto sent = forward_request(std::move(request), net(), options); !sent) {
     net().logger().log(stack::LogLevel::kInfo,
                        ("proxy: cannot forward: " + sent.error().reason).c_str());
+    // What a response needs is left in `request` (helpers.hpp).
     respond(message::build_response(request, 503));  // §16.9
   }
 }

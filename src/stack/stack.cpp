@@ -235,22 +235,39 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
       return via.error();
     out = &*with_via;
   }
-  auto bytes = std::make_shared<std::string>();
-  out->append_to(*bytes);
   auto& state = impl_->state;
   Worker& worker = state.worker(state.worker_for(message.call_id()));
   if (auto* pending = std::get_if<Impl::Pending>(&*route)) {
+    auto bytes = std::make_shared<std::string>();
+    out->append_to(*bytes);
     impl_->send_bytes_when_resolved(message.call_id(), std::move(*pending), std::move(bytes));
     return {};
   }
+  // Sent at once: the transport copies the bytes (or sends them) before
+  // send_bytes returns, so one buffer per thread serves every send (a send
+  // made from inside another, e.g. by an error handler, gets its own).
+  thread_local std::string buffer;
+  thread_local bool buffer_busy = false;
+  std::string own;
+  std::string& bytes = buffer_busy ? own : buffer;
+  const bool took_buffer = !buffer_busy;
+  buffer_busy = true;
+  struct Release {
+    bool took;
+    ~Release() {
+      if (took) buffer_busy = false;
+    }
+  } release{took_buffer};
+  bytes.clear();
+  out->append_to(bytes);
   const Peer& peer = std::get<Peer>(*route);
   if (message.is_request()) impl_->name_destination(message, peer, options);
-  if (auto error = worker.send_bytes(peer, *bytes)) {
+  if (auto error = worker.send_bytes(peer, bytes)) {
     state.shared_counters().transport_error(TransportErrorSource::kSend);
     return stack_error(message::ErrorKind::kTransportError,
                        "send to " + peer.flow.remote.to_string() + " failed: " + error.message());
   }
-  state.shared_counters().sent.count(*bytes);
+  state.shared_counters().sent.count(bytes);
   return {};
 }
 

@@ -27,19 +27,24 @@ class MessageDump {
       put("reason", sl.reason);
       put("version", sl.version);
     }
-    for (const message::Field& f : m.fields()) {
-      out_ += "\nfield ";
-      put("id", static_cast<int>(f.id));
-      put("name", f.name);
-      put("value", f.value);
-      put("alternative", static_cast<int>(f.typed.index()));
-      std::visit([this](const auto& v) { typed(v); }, f.typed);
-    }
+    for (const message::Field& f : m.fields())
+      field(f);
     put("body", m.body());
   }
+  // One field, its views as offsets from its own value text (so that the
+  // same value in two messages dumps the same).
+  explicit MessageDump(const message::Field& f) : base_(f.value.data()) { field(f); }
   const std::string& str() const { return out_; }
 
  private:
+  void field(const message::Field& f) {
+    out_ += "\nfield ";
+    put("id", static_cast<int>(f.id));
+    put("name", f.name);
+    put("value", f.value);
+    put("alternative", static_cast<int>(f.typed.index()));
+    std::visit([this](const auto& v) { typed(v); }, f.typed);
+  }
   void put(const char* key, std::string_view v) {
     out_ += key;
     out_ += '=';

@@ -144,6 +144,13 @@ message::Result<message::Message> prepare_request(const message::Message& reques
 message::Result<std::optional<stack::Transaction>> forward_request(const message::Message& request,
                                                                    stack::Stack& stack,
                                                                    const ForwardOptions& options);
+// The same on `request` itself, without step 1's copy (a stateless proxy
+// forwards each request once). On an error `request` may have been edited
+// by steps 2 to 7 but keeps the Via, From, To, Call-ID and CSeq it came
+// with, so the caller can still answer it (§16.9).
+message::Result<std::optional<stack::Transaction>> forward_request(message::Message&& request,
+                                                                   stack::Stack& stack,
+                                                                   const ForwardOptions& options);
 
 // Forwards a response upstream (§16.7 step 9, §16.11): removes our top Via,
 // then sends it through `server` when given (falling back to a stateless

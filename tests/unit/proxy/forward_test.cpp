@@ -60,5 +60,25 @@ TEST_F(ForwardTest, ATargetFlowOverridesTheRequestUri) {
   EXPECT_EQ(forwarded->message.top_via()->host, "10.0.0.1");
 }
 
+TEST_F(ForwardTest, AStatelessForwardThatCannotLeaveIsAnswered503OnTheCallersVia) {
+  // A flow from an address that is not ours: no listener can send on it.
+  Target unreachable = target(kA);
+  unreachable.flow = transport::Flow{Protocol::kUdp, at("10.0.0.9:5060"), at("10.0.0.3:5060"), 0};
+  targets_ = {unreachable};
+  ProxyConfig config;
+  config.stateless = true;
+  start(config, 1, false);
+  send(*caller_, caller_request("OPTIONS", "fw-5"));
+  // §16.9: answered from the request the forward edited in place, whose
+  // top Via is the caller's again (ours came off when the send failed).
+  auto answer = next(*caller_);
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->message.status_code(), 503);
+  EXPECT_EQ(answer->message.count(HeaderId::kVia), 1u);
+  EXPECT_EQ(answer->message.top_via()->branch, "z9hG4bKcaller1");
+  EXPECT_EQ(answer->message.call_id(), "fw-5");
+  EXPECT_TRUE(silent(*a_));
+}
+
 }  // namespace
 }  // namespace sippet::proxy::testing
