@@ -62,6 +62,15 @@ Stack::Impl::Impl(StackConfig config, Core& core)
     }
     owns_resolver = true;
   }
+  state.locate_sent_by = [this](const message::Message& response,
+                                std::function<void(std::vector<Peer>)> done) {
+    const message::Via* via = response.top_via();
+    if (via == nullptr) return false;
+    auto pending = sent_by_pending(*via);
+    if (!pending) return false;
+    resolve(*pending, std::move(done));
+    return true;
+  };
 }
 
 Stack::Impl::~Impl() {

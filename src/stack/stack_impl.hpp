@@ -61,6 +61,10 @@ class Stack::Impl {
   // Where a response goes without a transaction: options.flow, else §18.2.2.
   message::Result<Route> route_response(const message::Message& response,
                                         const SendOptions& options) const;
+  // RFC 3263 §5: how the top Via's sent-by is located (the Via's
+  // transport; A/AAAA on the sent-by port when it has one, else SRV for
+  // the transport, then A/AAAA on its default port).
+  message::Result<Pending> sent_by_pending(const message::Via& via) const;
   // RFC 5922: a TLS connection to a peer found from a host name verifies
   // that name (Transport::name_destination): `peer` and the targets to
   // fail over to, `rest`.

@@ -4,12 +4,15 @@
 // Call-ID).
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "listeners.hpp"
+#include "peer.hpp"
+#include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/stack.hpp"
@@ -49,6 +52,15 @@ class StackState {
   const Listeners& listeners() const { return listeners_; }
   // Counts made from any thread (stateless sends, transport errors).
   SharedCounters& shared_counters() { return shared_counters_; }
+
+  // RFC 3263 §5 (Stack::Impl sets it): locates the sent-by of `response`'s
+  // top Via with its transport and runs `done` with the peers a listener
+  // reaches, in order (none when it does not resolve), from any thread or
+  // inside the call (an answer from the cache). False (and `done` never runs) when the Via
+  // names no transport we listen on.
+  using SentByLocator = std::function<bool(const message::Message& response,
+                                           std::function<void(std::vector<Peer>)> done)>;
+  SentByLocator locate_sent_by;
 
  private:
   Core& core_;
