@@ -109,6 +109,7 @@ void Worker::send_action(transaction::SendMessage& send, Run& run) {
   const bool server = send.bytes->starts_with("SIP/");
   if (std::error_code error = send_bytes(peer, *send.bytes)) {
     stack_.shared_counters().transport_error(TransportErrorSource::kSend);
+    stack_.mark_dead(peer.flow);
     stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.flow.remote.to_string().c_str(),
                error.message().c_str());
     // §18.2.2 / RFC 3263 §5: a response tries the sent-by's addresses.

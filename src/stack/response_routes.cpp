@@ -27,14 +27,6 @@ bool same_destination(const transport::Flow& a, const transport::Flow& b) {
   return a.protocol == b.protocol && a.remote == b.remote;
 }
 
-// A transport error on a stream flow is a failed send only when the
-// connection could not be made (a connection that closes is reported
-// too, answered or not).
-bool connect_failure(std::error_code error) {
-  return error == std::errc::connection_refused || error == std::errc::timed_out ||
-         error == std::errc::host_unreachable || error == std::errc::network_unreachable;
-}
-
 }  // namespace
 
 void Worker::record_response(transaction::TransactionId id, const Peer& peer,

@@ -80,10 +80,9 @@ std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
   return peers;
 }
 
-message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& request,
-                                                       const SendOptions& options,
-                                                       std::vector<Peer>* rest,
-                                                       std::optional<Peer>* over_udp) const {
+message::Result<Stack::Impl::Route> Stack::Impl::route(
+    const message::Message& request, const SendOptions& options, std::vector<Peer>* rest,
+    std::optional<Peer>* over_udp, std::optional<std::uint64_t> order_key) const {
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
@@ -118,6 +117,7 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   }
   // RFC 3263 §4: the resolver orders the targets (NAPTR, SRV, A/AAAA).
   dns::LocateQuery query = locate_query(*target);
+  query.order_key = order_key;
   if (auto cached = resolver->cached_location(query)) {
     if (!*cached) return cached->error();
     auto peers = reachable(**cached);

@@ -44,6 +44,10 @@ TimePoint StackState::now() const {
   return config_.manual_clock ? config_.manual_clock->now() : Clock::now();
 }
 
+void StackState::mark_dead(const transport::Flow& flow) {
+  dead_targets_.mark(flow, now() + 64 * config_.timers.t1);
+}
+
 // ---- Stack::Impl -----------------------------------------------------------------
 
 Stack::Impl::Impl(StackConfig config, Core& core)
@@ -229,7 +233,12 @@ message::Result<Transaction> Stack::send_response(message::Message&& response,
 
 message::Result<void> Stack::send_stateless(const message::Message& message,
                                             const SendOptions& options) {
-  auto route = message.is_request() ? impl_->route(message, options)
+  // RFC 3261 §16.11 / RFC 3263 §4.4: a request to a host name goes to one
+  // target chosen from the message alone (SRV weights drawn with its
+  // Call-ID), skipping those known dead while another is left.
+  std::vector<Peer> rest;
+  auto route = message.is_request() ? impl_->route(message, options, &rest, nullptr,
+                                                   std::hash<std::string_view>{}(message.call_id()))
                                     : impl_->route_response(message, options);
   if (!route) return route.error();
   std::optional<message::Message> with_via;
@@ -252,10 +261,16 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
     impl_->send_bytes_when_resolved(message.call_id(), std::move(*pending), std::move(bytes));
     return {};
   }
-  const Peer& peer = std::get<Peer>(*route);
+  const Peer* chosen = &std::get<Peer>(*route);
+  if (!rest.empty()) {
+    rest.insert(rest.begin(), *chosen);
+    chosen = &state.dead_targets().choose(rest, state.now());
+  }
+  const Peer& peer = *chosen;
   if (message.is_request()) impl_->name_destination(message, peer, options);
   if (auto error = worker.send_bytes(peer, *bytes)) {
     state.shared_counters().transport_error(TransportErrorSource::kSend);
+    state.mark_dead(peer.flow);
     return stack_error(message::ErrorKind::kTransportError,
                        "send to " + peer.flow.remote.to_string() + " failed: " + error.message());
   }
@@ -268,9 +283,10 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
   Worker& worker = state.worker(state.worker_for(call_id));
   resolve(pending, [this, &worker, bytes = std::move(bytes)](std::vector<Peer> peers) {
     if (peers.empty()) return;  // logged by resolve()
-    const Peer* peer = &peers.front();
+    const Peer* peer = &state.dead_targets().choose(peers, state.now());
     if (auto error = worker.send_bytes(*peer, *bytes)) {
       state.shared_counters().transport_error(TransportErrorSource::kSend);
+      state.mark_dead(peer->flow);
       state.log(LogLevel::kInfo, "send to %s failed: %s", peer->flow.remote.to_string().c_str(),
                 error.message().c_str());
     } else {

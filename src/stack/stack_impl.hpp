@@ -47,9 +47,11 @@ class Stack::Impl {
   // first, to fail over to (RFC 3263 §4.3). `over_udp` (when given) gets
   // the UDP peer of a request sent over TCP only for its size, where it is
   // retried when the connection is refused (§18.1.1).
+  // `order_key`: dns::LocateQuery::order_key (a stateless send).
   message::Result<Route> route(const message::Message& request, const SendOptions& options,
                                std::vector<Peer>* rest = nullptr,
-                               std::optional<Peer>* over_udp = nullptr) const;
+                               std::optional<Peer>* over_udp = nullptr,
+                               std::optional<std::uint64_t> order_key = std::nullopt) const;
   // RFC 3263 §4: what the resolver is asked for a target; the transports
   // are those we listen on.
   dns::LocateQuery locate_query(const RequestTarget& target) const;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dead_targets.hpp"
 #include "listeners.hpp"
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
@@ -62,6 +63,12 @@ class StackState {
                                            std::function<void(std::vector<Peer>)> done)>;
   SentByLocator locate_sent_by;
 
+  // Targets whose sends failed in the last 64·T1 (stateless sends to a
+  // host name skip them).
+  DeadTargets& dead_targets() { return dead_targets_; }
+  // Marks `flow`'s target dead for 64·T1 from now.
+  void mark_dead(const transport::Flow& flow);
+
  private:
   Core& core_;
   StackConfig config_;
@@ -69,6 +76,7 @@ class StackState {
   std::vector<std::unique_ptr<Worker>> workers_;
   Listeners listeners_;
   SharedCounters shared_counters_;
+  DeadTargets dead_targets_;
 };
 
 }  // namespace sippet::stack

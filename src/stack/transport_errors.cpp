@@ -36,6 +36,9 @@ void Worker::on_transport_error(const transport::Flow& flow, std::error_code err
   // sees the count).
   if (flow.connection != 0 && stack_.config().connection_closed)
     stack_.config().connection_closed(flow);
+  // A datagram's error, or a connection that could not be made: its
+  // target is dead a while for stateless sends (dead_targets.hpp).
+  if (flow.connection == 0 || connect_failure(error)) stack_.mark_dead(flow);
   bool counted = false;
   if (flow.connection == 0) {
     stack_.shared_counters().transport_error(TransportErrorSource::kReported);

@@ -72,6 +72,14 @@ using Rebuild = std::function<message::Result<message::Message>(const Peer& peer
 // transaction, so that their DeliverError carries the error code.
 using TransportErrors = std::vector<std::pair<transaction::TransactionId, std::error_code>>;
 
+// A transport error on a stream flow is a failed send only when the
+// connection could not be made (a connection that closes is reported too,
+// whether a message was lost or not).
+inline bool connect_failure(std::error_code error) {
+  return error == std::errc::connection_refused || error == std::errc::timed_out ||
+         error == std::errc::host_unreachable || error == std::errc::network_unreachable;
+}
+
 class Worker {
  public:
   Worker(StackState& stack, std::uint32_t index);

@@ -31,6 +31,12 @@ struct LocateQuery {
   // Fill Location::records (`sippet resolve`); the stack does without
   // (they cost a string per record on every lookup).
   bool records = false;
+  // When set, the weighted order among SRV records of one priority (RFC
+  // 2782) is drawn from a generator seeded with it instead of the
+  // resolver's: the same key over the same answers gives the same order.
+  // A stateless proxy needs it (RFC 3261 §16.11: a retransmission goes
+  // where the request went; RFC 3263 §4.4).
+  std::optional<std::uint64_t> order_key;
 };
 
 // One place to try.
