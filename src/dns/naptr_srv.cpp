@@ -101,7 +101,7 @@ std::vector<NaptrChoice> usable_naptr(const std::vector<Naptr>& records, bool se
   return out;
 }
 
-std::vector<const Srv*> order_srv(const std::vector<Srv>& records, std::mt19937_64& random) {
+std::vector<const Srv*> order_srv(const std::vector<Srv>& records, Random& random) {
   std::vector<const Srv*> out;
   // RFC 2782: a single record whose target is "." says there is no service.
   if (records.size() == 1 && records.front().target.empty()) return out;

@@ -207,11 +207,8 @@ class Resolver::Impl {
     };
     LocateOptions locate_options;
     locate_options.naptr = options_.naptr;
-    if (query.order_key) {
-      std::mt19937_64 keyed(*query.order_key);
-      return locate_step(query, lookup, keyed, locate_options);
-    }
-    return locate_step(query, lookup, random_, locate_options);
+    Random random = query.order_key ? Random::keyed(*query.order_key) : Random(random_);
+    return locate_step(query, lookup, random, locate_options);
   }
 
   // The resolver's thread: runs the algorithm again for `job` and sends

@@ -142,7 +142,7 @@ void Worker::send_next_response(transaction::TransactionId id, ResponseRoute& ro
     record_response(id, peer, route.bytes);
     return;
   }
-  stack_.log(LogLevel::kInfo, "RFC 3263 §5: no address left for a response");
+  stack_.log(LogLevel::kInfo, "%s", "RFC 3263 §5: no address left for a response");
   response_routes_.erase(id);  // `route` is gone
   if (layer_.state(id)) fail_transaction(id, error, run);
 }
