@@ -53,11 +53,14 @@ dnsmasq --keep-in-foreground --conf-file="$work/dnsmasq.conf" --port="$dns_port"
   >"$work/dnsmasq.log" 2>&1 &
 pids+=($!)
 wait_udp "$dns_port" || { echo "dnsmasq did not start"; exit 0; }
-sipp -sf bench/anchors/sipp/uas-200.xml -i 127.0.0.1 -p "$callee_port" -nostdin -bg \
-  >"$work/callee.log" 2>&1
+if ss -lun | grep -qE "127.0.0.1:($port|$callee_port) "; then
+  echo "UDP port $port or $callee_port is busy"
+  exit 0
+fi
+sipp -sf bench/anchors/sipp/uas-200.xml -i 127.0.0.1 -p "$callee_port" -nostdin \
+  >"$work/callee.log" 2>&1 &
+pids+=($!)
 wait_udp "$callee_port" || { echo "the SIPp callee did not start"; exit 0; }
-callee_pid=$(ss -lunp | grep "127.0.0.1:$callee_port " | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
-[ -n "$callee_pid" ] && pids+=("$callee_pid")
 
 # Prints the instructions callgrind counted for `calls` calls of one case.
 run() {

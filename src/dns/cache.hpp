@@ -18,10 +18,15 @@ class Cache {
   explicit Cache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
   static std::string key(std::string_view name, RecordType type) {
-    std::string key(to_string(type));
+    std::string key;
+    key_into(key, name, type);
+    return key;
+  }
+  // The same, into `key` (its capacity reused).
+  static void key_into(std::string& key, std::string_view name, RecordType type) {
+    key.assign(to_string(type));
     key += ' ';
     key += name;
-    return key;
   }
 
   // The answer kept for `key`, nullptr when none or expired at `now`.

@@ -30,10 +30,13 @@ std::optional<std::string> normalize_name(std::string_view name) {
       out += c;
       continue;
     }
-    const auto u = static_cast<unsigned char>(c);
-    if (!std::isalnum(u) && c != '-' && c != '_') return std::nullopt;
+    // ASCII only (no locale: this runs for every name of every lookup).
+    const bool lower = c >= 'a' && c <= 'z';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (!lower && !upper && !digit && c != '-' && c != '_') return std::nullopt;
     if (++label > 63) return std::nullopt;
-    out += static_cast<char>(std::tolower(u));
+    out += upper ? static_cast<char>(c - 'A' + 'a') : c;
   }
   if (label == 0) return std::nullopt;
   return out;

@@ -199,7 +199,9 @@ class Resolver::Impl {
   Step run_step_locked(const LocateQuery& query, Job* job) {
     const auto now = options_.clock();
     Lookup lookup = [&](std::string_view name, RecordType type) -> const Answer* {
-      const std::string key = Cache::key(name, type);
+      // One buffer for the keys (under mutex_): no allocation per lookup.
+      std::string& key = key_buffer_;
+      Cache::key_into(key, name, type);
       if (job != nullptr)
         if (auto found = job->gathered.find(key); found != job->gathered.end())
           return &found->second;
@@ -437,6 +439,7 @@ class Resolver::Impl {
   bool stopped_ = false;
   Cache cache_;
   std::mt19937_64 random_;
+  std::string key_buffer_;  // run_step_locked's cache keys
   Resolver::Stats stats_;
   std::unordered_set<std::shared_ptr<Job>> jobs_;  // lookups not finished
 
