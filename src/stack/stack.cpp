@@ -298,8 +298,16 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
 message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   SendOptions options;
   options.add_via = true;
-  auto route = impl_->route(request, options);
+  // The order a stateless send of this request takes (send_stateless), so
+  // that the listener named is the one it leaves from.
+  std::vector<Peer> rest;
+  auto route = impl_->route(request, options, &rest, nullptr,
+                            std::hash<std::string_view>{}(request.call_id()));
   if (!route) return route.error();
+  if (Peer* first = std::get_if<Peer>(&*route); first != nullptr && !rest.empty()) {
+    rest.insert(rest.begin(), *first);
+    *first = impl_->state.dead_targets().choose(rest, impl_->state.now());
+  }
   const auto& listeners = impl_->state.listeners();
   std::uint32_t listener;
   std::optional<transport::Endpoint> destination;
