@@ -30,13 +30,15 @@ class Cache {
   }
 
   // The answer kept for `key`, nullptr when none or expired at `now`.
-  const Answer* find(const std::string& key, TimePoint now) {
+  // `expires`, when given, is lowered to the answer's expiry.
+  const Answer* find(const std::string& key, TimePoint now, TimePoint* expires = nullptr) {
     auto found = entries_.find(key);
     if (found == entries_.end()) return nullptr;
     if (found->second.expires <= now) {
       entries_.erase(found);
       return nullptr;
     }
+    if (expires != nullptr && found->second.expires < *expires) *expires = found->second.expires;
     return &found->second.answer;
   }
 
