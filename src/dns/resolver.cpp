@@ -242,8 +242,7 @@ class Resolver::Impl {
     const auto& srv = answer.srv;
     for (std::size_t i = 0; i < srv.size(); ++i)
       for (std::size_t j = i + 1; j < srv.size(); ++j)
-        if (srv[i].priority == srv[j].priority && !srv[i].target.empty() &&
-            !srv[j].target.empty())
+        if (srv[i].priority == srv[j].priority && !srv[i].target.empty() && !srv[j].target.empty())
           return true;
     return false;
   }
@@ -499,8 +498,8 @@ class Resolver::Impl {
   bool stopped_ = false;
   Cache cache_;
   std::mt19937_64 random_;
-  std::string key_buffer_;  // run_step_locked's cache keys
-  std::string memo_key_;  // cached_locked's memo keys
+  std::string key_buffer_;                       // run_step_locked's cache keys
+  std::string memo_key_;                         // cached_locked's memo keys
   std::unordered_map<std::string, Memo> memos_;  // under mutex_
   Resolver::Stats stats_;
   std::unordered_set<std::shared_ptr<Job>> jobs_;  // lookups not finished

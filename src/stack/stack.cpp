@@ -315,7 +315,12 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
     listener = peer->listener;
     destination = peer->flow.remote;
   } else {
-    listener = std::get<Impl::Pending>(*route).listener;
+    // Not in the cache: the lookup starts here, so that the next request
+    // to the host finds its answers (a stateless send of this one may ask
+    // for fewer records: our Via fixes its transport, §18.1.1).
+    const auto& pending = std::get<Impl::Pending>(*route);
+    listener = pending.listener;
+    impl_->resolve(pending, [](std::vector<Peer>) {});
   }
   return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
              listeners[listener].bound};

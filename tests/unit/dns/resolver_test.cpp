@@ -263,10 +263,13 @@ TEST(DnsmasqCache, TtlExpiryAndNegativeCaching) {
   ASSERT_TRUE(dns.set_hosts("192.0.2.11 changing.test\n192.0.2.12 later.test\n", "later.test",
                             "192.0.2.12"));
   ASSERT_EQ(dns.query_a("changing.test"), "192.0.2.11");
-  // Within the TTLs: the cache still says the old things.
-  auto cached = resolver->cached(q);
-  ASSERT_TRUE(cached);
-  EXPECT_EQ(flat(*cached), (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
+  // Within the TTLs: the cache still says the old things (asked twice: the
+  // second answer is the memoised location).
+  for (int again = 0; again < 2; ++again) {
+    auto cached = resolver->cached(q);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(flat(*cached), (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
+  }
   auto negative = resolver->cached(missing);
   ASSERT_TRUE(negative);
   EXPECT_FALSE(*negative);
