@@ -45,8 +45,8 @@ message::Result<message::Message> prepare_request(const message::Message& reques
       out.method() != message::Method::kCancel) {
     stack::Hop hop;
     if (options.flow) {
-      hop =
-          stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local};
+      hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local,
+                       std::nullopt};
     } else {
       auto found = stack.next_hop(out);
       if (!found) return found.error();
@@ -78,13 +78,18 @@ message::Result<std::optional<stack::Transaction>> forward_request(const message
     if (options.flow) {
       if (!options.flow->local.is_unspecified())
         hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
-                         options.flow->local};
+                         options.flow->local, std::nullopt};
     } else if (auto found = stack.next_hop(*prepared)) {
       hop = std::move(found).value();
     }
     if (hop) {
       if (auto added = add_via(*prepared, *hop, send.branch); !added) return added.error();
       send.add_via = false;
+      // The target next_hop chose (the same order a stateless send takes,
+      // dead targets skipped): sent there without locating it again. A
+      // TLS target is located again, so that its connection checks the
+      // domain's name (RFC 5922 §4).
+      if (hop->flow && !transport::is_secure(hop->flow->protocol)) send.flow = hop->flow;
     }
     if (auto sent = stack.send_stateless(*prepared, send); !sent) return sent.error();
     return std::optional<stack::Transaction>{};

@@ -311,9 +311,11 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   const auto& listeners = impl_->state.listeners();
   std::uint32_t listener;
   std::optional<transport::Endpoint> destination;
+  std::optional<transport::Flow> flow;
   if (const Peer* peer = std::get_if<Peer>(&*route)) {
     listener = peer->listener;
     destination = peer->flow.remote;
+    flow = peer->flow;
   } else {
     // Not in the cache: the lookup starts here, so that the next request
     // to the host finds its answers (a stateless send of this one may ask
@@ -323,7 +325,7 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
     impl_->resolve(pending, [](std::vector<Peer>) {});
   }
   return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
-             listeners[listener].bound};
+             listeners[listener].bound, flow};
 }
 
 message::Result<void> Stack::terminate(Transaction transaction) {
