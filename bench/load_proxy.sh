@@ -8,16 +8,21 @@
 #   kamailio-sl  bench/anchors/kamailio/proxy-sl.cfg (forward(), stateless)
 #   sippet-tm    sippet serve --mode proxy --record-route --to ... (stateful)
 #   kamailio-tm  bench/anchors/kamailio/proxy-tm.cfg (t_relay, record_route)
+#   sippet-tm-dns, sippet-sl-dns  sippet-tm and sippet-sl with
+#                --to sip:callee.bench.test, located by RFC 3263 (NAPTR ->
+#                SRV -> A, TTL 3600 s) against a dnsmasq the script starts
+#                on a free loopback port (--dns-server)
 # Kamailio runs with -m 512 (MiB of shared memory). For each it prints
 # successful and failed calls, CPU µs per call of the proxy (user+sys of all
 # its processes over the run, divided by the calls), its peak RSS (VmHWM
-# summed over its processes), and the ratios sippet/kamailio.
+# summed over its processes), and the ratios sippet/kamailio and, for the
+# -dns variants, the ratio to the same proxy with the numeric --to.
 #
 # A measuring script, never a failing test: it exits 0 whatever the figures.
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 5000),
 #   PORT (the proxy's port, 5080: the Kamailio configurations listen there),
 #   CALLEE_PORT (5070: where they forward), SERVERS ("sippet-sl kamailio-sl
-#   sippet-tm kamailio-tm"), BUILD_DIR (build/release), THREADS (sippet
+#   sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns"), BUILD_DIR (build/release), THREADS (sippet
 #   --threads), SIPPET_BIN (another sippet binary), SIPPET_REBUILD=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +35,7 @@ CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-5000}
 PORT=${PORT:-5080}
 CALLEE_PORT=${CALLEE_PORT:-5070}
-SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm"}
+SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load-proxy.XXXXXX)
@@ -65,7 +70,8 @@ start_group() {
 
 proxy_pgid=""
 callee_pgid=""
-trap 'stop_group "$proxy_pgid"; stop_group "$callee_pgid"; rm -rf "$work"' EXIT
+dns_pgid=""
+trap 'stop_group "$proxy_pgid"; stop_group "$callee_pgid"; stop_group "$dns_pgid"; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 # One row: "name successful failed cpu_us_per_call peak_rss_kib note"
@@ -139,7 +145,7 @@ measure_sippet() {
   fi
   sippet_built=1
   if [ -x "$sippet_bin" ]; then
-    local args=(serve --mode proxy --listen "udp:127.0.0.1:$PORT" --to "sip:127.0.0.1:$CALLEE_PORT")
+    local args=(serve --mode proxy --listen "udp:127.0.0.1:$PORT" --to "${to_uri:-sip:127.0.0.1:$CALLEE_PORT}")
     [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
     measure "$name" "$sippet_bin" "${args[@]}" "$@"
   else
@@ -155,12 +161,66 @@ measure_kamailio() {
   measure "$1" kamailio -f "$cfg" -DD -E -m 512 -w "$work" -Y "$work"
 }
 
+# The -dns variants' DNS: dnsmasq on a free loopback port (DNS_PORT),
+# answering for *.test only: callee.bench.test NAPTR SIP+D2U ->
+# _sip._udp.callee.bench.test SRV -> sip.callee.bench.test A 127.0.0.1 at
+# CALLEE_PORT, every record with a TTL of an hour (so the calls measure the
+# cached path, as with real TTLs). Started once, on first use.
+DNS_PORT=""
+start_dns() {
+  [ -n "$DNS_PORT" ] && return 0
+  command -v dnsmasq >/dev/null || { log "dnsmasq is not installed"; return 1; }
+  cat >"$work/dnsmasq.conf" <<CONF
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+local=/test/
+pid-file=
+user=$(id -un)
+group=$(id -gn)
+local-ttl=3600
+naptr-record=callee.bench.test,10,50,s,SIP+D2U,,_sip._udp.callee.bench.test
+srv-host=_sip._udp.callee.bench.test,sip.callee.bench.test,$CALLEE_PORT,0,10
+host-record=sip.callee.bench.test,127.0.0.1
+CONF
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  if ! start_group dns_pgid "$work/dnsmasq.log" "$port" \
+    dnsmasq --keep-in-foreground --conf-file="$work/dnsmasq.conf" --port="$port"; then
+    return 1
+  fi
+  for _ in $(seq 50); do
+    if "$sippet_bin" resolve --dns-server "127.0.0.1:$port" --dns-timeout 100 \
+      sip:callee.bench.test >/dev/null 2>&1; then
+      DNS_PORT=$port
+      return 0
+    fi
+    sleep 0.1
+  done
+  log "dnsmasq does not answer on 127.0.0.1:$port"
+  return 1
+}
+
+measure_sippet_dns() {
+  local name=$1
+  shift
+  if ! [ -x "$sippet_bin" ] || ! start_dns; then
+    results+=("$name - - - - no-dns")
+    return
+  fi
+  local to_uri=sip:callee.bench.test  # measure_sippet's --to
+  measure_sippet "$name" --dns-server "127.0.0.1:$DNS_PORT" "$@"
+}
+
 for server in $SERVERS; do
   case "$server" in
     sippet-sl) measure_sippet sippet-sl --stateless ;;
     sippet-tm) measure_sippet sippet-tm --record-route ;;
     kamailio-sl) measure_kamailio kamailio-sl proxy-sl.cfg ;;
     kamailio-tm) measure_kamailio kamailio-tm proxy-tm.cfg ;;
+    sippet-tm-dns) measure_sippet_dns sippet-tm-dns --record-route ;;
+    sippet-sl-dns) measure_sippet_dns sippet-sl-dns --stateless ;;
     *) log "unknown server $server" ;;
   esac
 done
@@ -168,20 +228,24 @@ done
 echo
 echo "SIPp uac -> proxy on 127.0.0.1:$PORT -> SIPp uas-200.xml on 127.0.0.1:$CALLEE_PORT," \
   "$CALLS calls at $RATE calls/s (limit $LIMIT)"
-printf '%-12s %11s %7s %13s %14s  %s\n' proxy successful failed "CPU µs/call" "peak RSS MiB" note
+printf '%-14s %11s %7s %13s %14s  %s\n' proxy successful failed "CPU µs/call" "peak RSS MiB" note
 declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
-  printf '%-12s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
+  printf '%-14s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
   cpu_of[$name]=$cpu
 done
 for kind in sl tm; do
   if [[ "${cpu_of[sippet-$kind]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
     awk -v s="${cpu_of[sippet-$kind]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
       'BEGIN {if (k > 0) printf "CPU per call, sippet-%s/kamailio-%s: %.3f\n", n, n, s / k}'
+  fi
+  if [[ "${cpu_of[sippet-$kind-dns]:--}" != - && "${cpu_of[sippet-$kind]:--}" != - ]]; then
+    awk -v d="${cpu_of[sippet-$kind-dns]}" -v s="${cpu_of[sippet-$kind]}" -v n="$kind" \
+      'BEGIN {if (s > 0) printf "CPU per call, sippet-%s-dns/sippet-%s: %.3f\n", n, n, d / s}'
   fi
 done
 exit 0

@@ -18,20 +18,27 @@ class Cache {
   explicit Cache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
   static std::string key(std::string_view name, RecordType type) {
-    std::string key(to_string(type));
+    std::string key;
+    key_into(key, name, type);
+    return key;
+  }
+  // The same, into `key` (its capacity reused).
+  static void key_into(std::string& key, std::string_view name, RecordType type) {
+    key.assign(to_string(type));
     key += ' ';
     key += name;
-    return key;
   }
 
   // The answer kept for `key`, nullptr when none or expired at `now`.
-  const Answer* find(const std::string& key, TimePoint now) {
+  // `expires`, when given, is lowered to the answer's expiry.
+  const Answer* find(const std::string& key, TimePoint now, TimePoint* expires = nullptr) {
     auto found = entries_.find(key);
     if (found == entries_.end()) return nullptr;
     if (found->second.expires <= now) {
       entries_.erase(found);
       return nullptr;
     }
+    if (expires != nullptr && found->second.expires < *expires) *expires = found->second.expires;
     return &found->second.answer;
   }
 

@@ -22,7 +22,7 @@ bool has(const std::vector<Protocol>& transports, Protocol protocol) {
 
 class Run {
  public:
-  Run(const Lookup& lookup, std::mt19937_64& random, const LocateQuery& query)
+  Run(const Lookup& lookup, Random random, const LocateQuery& query)
       : lookup_(lookup), random_(random), records_(query.records), host_(query.host) {}
 
   void record(std::string line) {
@@ -113,7 +113,7 @@ class Run {
   }
 
   const Lookup& lookup_;
-  std::mt19937_64& random_;
+  Random random_;
   const bool records_;
   const std::string& host_;
   std::vector<Need> needs_;
@@ -123,7 +123,7 @@ class Run {
 
 }  // namespace
 
-Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64& random,
+Step locate_step(const LocateQuery& query, const Lookup& lookup, Random random,
                  const LocateOptions& options) {
   const Protocol fallback = query.secure ? Protocol::kTls : Protocol::kUdp;
   Run run(lookup, random, query);

@@ -30,10 +30,13 @@ std::optional<std::string> normalize_name(std::string_view name) {
       out += c;
       continue;
     }
-    const auto u = static_cast<unsigned char>(c);
-    if (!std::isalnum(u) && c != '-' && c != '_') return std::nullopt;
+    // ASCII only (no locale: this runs for every name of every lookup).
+    const bool lower = c >= 'a' && c <= 'z';
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool digit = c >= '0' && c <= '9';
+    if (!lower && !upper && !digit && c != '-' && c != '_') return std::nullopt;
     if (++label > 63) return std::nullopt;
-    out += static_cast<char>(std::tolower(u));
+    out += upper ? static_cast<char>(c - 'A' + 'a') : c;
   }
   if (label == 0) return std::nullopt;
   return out;
@@ -101,7 +104,7 @@ std::vector<NaptrChoice> usable_naptr(const std::vector<Naptr>& records, bool se
   return out;
 }
 
-std::vector<const Srv*> order_srv(const std::vector<Srv>& records, std::mt19937_64& random) {
+std::vector<const Srv*> order_srv(const std::vector<Srv>& records, Random& random) {
   std::vector<const Srv*> out;
   // RFC 2782: a single record whose target is "." says there is no service.
   if (records.size() == 1 && records.front().target.empty()) return out;

@@ -111,10 +111,7 @@ class Resolver::Impl {
   std::optional<Located> cached(const LocateQuery& query) {
     std::lock_guard lock(mutex_);
     if (stopped_) return Located(resolve_error("the resolver stopped"));
-    Step step = run_step_locked(query, nullptr);
-    if (!step.done) return std::nullopt;
-    ++stats_.cache_hits;
-    return std::move(*step.done);
+    return cached_locked(query);
   }
 
   void locate(const LocateQuery& query, Callback done) {
@@ -125,11 +122,8 @@ class Resolver::Impl {
       if (stopped_) {
         now = resolve_error("cannot resolve " + query.host + ": the resolver stopped");
       } else {
-        Step step = run_step_locked(query, nullptr);
-        if (step.done) {
-          ++stats_.cache_hits;
-          now = std::move(*step.done);
-        } else {
+        now = cached_locked(query);
+        if (!now) {
           job->query = query;
           job->done = std::move(done);
           jobs_.insert(job);
@@ -195,19 +189,86 @@ class Resolver::Impl {
     RecordType type;
   };
 
+  // A location the cache alone gives, memoised until the earliest expiry
+  // of the answers it came from, so that a lookup repeated within their
+  // TTL is one hash probe. Only a location that no random draw shaped is
+  // kept (no two SRV records of one priority, RFC 2782), so it is what
+  // the algorithm would give again, whatever the order key. Any answer
+  // stored clears the memo.
+  struct Memo {
+    Located located;
+    Cache::TimePoint expires;
+  };
+
+  static void memo_key_into(std::string& key, const LocateQuery& query) {
+    key.assign(query.host);
+    key += '\0';
+    key += std::to_string(query.port.value_or(0));
+    key += query.port ? 'p' : '-';
+    key += query.protocol ? static_cast<char>('0' + static_cast<int>(*query.protocol)) : '-';
+    key += query.secure ? 's' : '-';
+    for (auto protocol : query.transports)
+      key += static_cast<char>('0' + static_cast<int>(protocol));
+  }
+
+  std::optional<Located> cached_locked(const LocateQuery& query) {
+    const auto now = options_.clock();
+    if (!query.records) {
+      memo_key_into(memo_key_, query);
+      if (auto found = memos_.find(memo_key_); found != memos_.end()) {
+        if (found->second.expires > now) {
+          ++stats_.cache_hits;
+          return found->second.located;
+        }
+        memos_.erase(found);
+      }
+    }
+    Cache::TimePoint expires = Cache::TimePoint::max();
+    bool drawn = false;
+    Step step = run_step_locked(query, nullptr, &expires, &drawn);
+    if (!step.done) return std::nullopt;
+    ++stats_.cache_hits;
+    if (!query.records && !drawn && expires != Cache::TimePoint::max()) {
+      if (memos_.size() >= options_.cache_size) memos_.clear();
+      memo_key_into(memo_key_, query);
+      memos_.insert_or_assign(memo_key_, Memo{*step.done, expires});
+    }
+    return std::move(*step.done);
+  }
+
+  // True when RFC 2782's weighted choice draws an order among `answer`'s
+  // SRV records (two or more of one priority).
+  static bool draws(const Answer& answer) {
+    const auto& srv = answer.srv;
+    for (std::size_t i = 0; i < srv.size(); ++i)
+      for (std::size_t j = i + 1; j < srv.size(); ++j)
+        if (srv[i].priority == srv[j].priority && !srv[i].target.empty() && !srv[j].target.empty())
+          return true;
+    return false;
+  }
+
   // Runs the algorithm over the cache (and `job`'s gathered answers).
-  Step run_step_locked(const LocateQuery& query, Job* job) {
+  // `expires` is lowered to the earliest expiry of the cached answers it
+  // read; `drawn` says whether an SRV order was drawn.
+  Step run_step_locked(const LocateQuery& query, Job* job, Cache::TimePoint* expires = nullptr,
+                       bool* drawn = nullptr) {
     const auto now = options_.clock();
     Lookup lookup = [&](std::string_view name, RecordType type) -> const Answer* {
-      const std::string key = Cache::key(name, type);
+      // One buffer for the keys (under mutex_): no allocation per lookup.
+      std::string& key = key_buffer_;
+      Cache::key_into(key, name, type);
       if (job != nullptr)
         if (auto found = job->gathered.find(key); found != job->gathered.end())
           return &found->second;
-      return cache_.find(key, now);
+      const Answer* answer = cache_.find(key, now, expires);
+      if (answer != nullptr && drawn != nullptr && type == RecordType::kSrv && draws(*answer))
+        *drawn = true;
+      return answer;
     };
     LocateOptions locate_options;
     locate_options.naptr = options_.naptr;
-    return locate_step(query, lookup, random_, locate_options);
+    Random random = query.order_key ? Random::keyed(*query.order_key) : Random(random_);
+    return locate_step(query, lookup, random, locate_options);
   }
 
   // The resolver's thread: runs the algorithm again for `job` and sends
@@ -317,6 +378,7 @@ class Resolver::Impl {
     std::lock_guard lock(mutex_);
     const auto now = options_.clock();
     cache_.store(key, answer, now, now + std::chrono::seconds(answer.ttl));
+    memos_.clear();
   }
 
   static void on_answer(void* arg, int status, int, unsigned char* data, int length) {
@@ -436,6 +498,9 @@ class Resolver::Impl {
   bool stopped_ = false;
   Cache cache_;
   std::mt19937_64 random_;
+  std::string key_buffer_;                       // run_step_locked's cache keys
+  std::string memo_key_;                         // cached_locked's memo keys
+  std::unordered_map<std::string, Memo> memos_;  // under mutex_
   Resolver::Stats stats_;
   std::unordered_set<std::shared_ptr<Job>> jobs_;  // lookups not finished
 

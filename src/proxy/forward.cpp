@@ -42,8 +42,8 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
       out.method() != message::Method::kCancel) {
     stack::Hop hop;
     if (options.flow) {
-      hop =
-          stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local};
+      hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local,
+                       std::nullopt};
     } else {
       auto found = stack.next_hop(out);
       if (!found) return found.error();
@@ -74,13 +74,18 @@ message::Result<std::optional<stack::Transaction>> send_prepared(message::Messag
     if (options.flow) {
       if (!options.flow->local.is_unspecified())
         hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
-                         options.flow->local};
+                         options.flow->local, std::nullopt};
     } else if (auto found = stack.next_hop(out)) {
       hop = std::move(found).value();
     }
     if (hop) {
       if (auto added = add_via(out, *hop, send.branch); !added) return added.error();
       send.add_via = false;
+      // The target next_hop chose (the same order a stateless send takes,
+      // dead targets skipped): sent there without locating it again. A
+      // TLS target is located again, so that its connection checks the
+      // domain's name (RFC 5922 §4).
+      if (hop->flow && !transport::is_secure(hop->flow->protocol)) send.flow = hop->flow;
     }
     if (auto sent = stack.send_stateless(out, send); !sent) {
       if (hop) out.pop_front(message::HeaderId::kVia);  // the Via it came with on top again

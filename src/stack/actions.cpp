@@ -25,6 +25,8 @@ void Worker::run_actions(Run& run, Deliveries& out) {
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
       layer_counters_.transaction_ended(*terminated, run.terminating);
       release_connection(terminated->id);
+      if (terminated->key.role == transaction::Role::kServer && !response_routes_.empty())
+        response_routes_.erase(terminated->id);
       if (terminated->key.role == transaction::Role::kClient) {
         client_flows_.erase(terminated->id);
         forget_failover(terminated->id);
@@ -94,16 +96,31 @@ void Worker::send_action(transaction::SendMessage& send, Run& run) {
   } else {
     peer = to_peer(send.destination, listener_address(send.destination.local));
   }
+  if (!response_routes_.empty()) {
+    // RFC 3263 §5: this server transaction's response goes elsewhere.
+    if (auto found = response_routes_.find(id); found != response_routes_.end()) {
+      found->second.bytes = send.bytes;
+      if (!found->second.peer) return;  // sent once its sent-by is located
+      peer = *found->second.peer;
+    }
+  }
+  // Server transactions send responses, client ones requests (the layer
+  // may have ended the transaction already: a final response over TCP).
+  const bool server = send.bytes->starts_with("SIP/");
   if (std::error_code error = send_bytes(peer, *send.bytes)) {
     stack_.shared_counters().transport_error(TransportErrorSource::kSend);
-    // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
+    stack_.mark_dead(peer.flow);
     stack_.log(LogLevel::kInfo, "send to %s failed: %s", peer.flow.remote.to_string().c_str(),
                error.message().c_str());
+    // §18.2.2 / RFC 3263 §5: a response tries the sent-by's addresses.
+    if (server && reroute_response(id, peer.flow, send.bytes, run)) return;
+    // §18.4 / §17.1.1.2: a transport failure goes to the transaction.
     fail_transaction(id, error, run);
     return;
   }
   hold_connection(id, peer);
   layer_counters_.sent_message(send);
+  if (server) record_response(id, peer, send.bytes);
 }
 
 void Worker::fail_transaction(transaction::TransactionId id, std::error_code error, Run& run) {

@@ -80,10 +80,9 @@ std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
   return peers;
 }
 
-message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& request,
-                                                       const SendOptions& options,
-                                                       std::vector<Peer>* rest,
-                                                       std::optional<Peer>* over_udp) const {
+message::Result<Stack::Impl::Route> Stack::Impl::route(
+    const message::Message& request, const SendOptions& options, std::vector<Peer>* rest,
+    std::optional<Peer>* over_udp, std::optional<std::uint64_t> order_key) const {
   const Listeners& listeners = state.listeners();
   if (options.flow) {
     auto listener = listeners.find(*options.flow);
@@ -118,6 +117,7 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(const message::Message& r
   }
   // RFC 3263 §4: the resolver orders the targets (NAPTR, SRV, A/AAAA).
   dns::LocateQuery query = locate_query(*target);
+  query.order_key = order_key;
   if (auto cached = resolver->cached_location(query)) {
     if (!*cached) return cached->error();
     auto peers = reachable(**cached);
@@ -159,18 +159,30 @@ message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::M
     return Route(
         Peer{transport::Flow{*protocol, listeners[*listener].bound, *destination, 0}, *listener});
   }
-  // A sent-by host name without `received`: RFC 3263 §5, the procedures
-  // of §4.2 with the Via's transport: A/AAAA on the sent-by port when it
-  // has one, else SRV for the transport, then A/AAAA on its default port.
-  auto listener = listeners.find(*protocol);
-  if (!listener) return no_listener(*protocol, via->host);
-  const std::uint16_t port = via->has_port ? via->port : transport::default_port(*protocol);
+  // A sent-by host name without `received`: RFC 3263 §5.
+  auto pending = sent_by_pending(*via);
+  if (!pending) return pending.error();
+  return Route(std::move(*pending));
+}
+
+message::Result<Stack::Impl::Pending> Stack::Impl::sent_by_pending(const message::Via& via) const {
+  // §5: the procedures of §4.2 with the Via's transport: A/AAAA on the
+  // sent-by port when it has one, else SRV for the transport, then A/AAAA
+  // on its default port. A numeric sent-by is its own address.
+  const auto protocol = transport::parse_protocol(via.transport);
+  if (!protocol) return no_route("unknown Via transport: " + std::string(via.transport));
+  auto listener = state.listeners().find(*protocol);
+  if (!listener) return no_listener(*protocol, via.host);
+  std::string_view host = via.host;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const std::uint16_t port = via.has_port ? via.port : transport::default_port(*protocol);
   dns::LocateQuery query;
-  query.host = std::string(via->host);
+  query.host = std::string(host);
   query.protocol = *protocol;
-  if (via->has_port) query.port = via->port;
+  if (via.has_port) query.port = via.port;
   query.transports = {*protocol};
-  return Route(Pending{std::string(via->host), port, *protocol, *listener, std::move(query)});
+  return Pending{std::string(host), port, *protocol, *listener, std::move(query)};
 }
 
 Rebuild Stack::Impl::rebuild_for(const message::Message& request, const SendOptions& options) {

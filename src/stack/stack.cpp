@@ -44,6 +44,10 @@ TimePoint StackState::now() const {
   return config_.manual_clock ? config_.manual_clock->now() : Clock::now();
 }
 
+void StackState::mark_dead(const transport::Flow& flow) {
+  dead_targets_.mark(flow, now() + 64 * config_.timers.t1);
+}
+
 // ---- Stack::Impl -----------------------------------------------------------------
 
 Stack::Impl::Impl(StackConfig config, Core& core)
@@ -62,6 +66,15 @@ Stack::Impl::Impl(StackConfig config, Core& core)
     }
     owns_resolver = true;
   }
+  state.locate_sent_by = [this](const message::Message& response,
+                                std::function<void(std::vector<Peer>)> done) {
+    const message::Via* via = response.top_via();
+    if (via == nullptr) return false;
+    auto pending = sent_by_pending(*via);
+    if (!pending) return false;
+    resolve(*pending, std::move(done));
+    return true;
+  };
 }
 
 Stack::Impl::~Impl() {
@@ -220,7 +233,12 @@ message::Result<Transaction> Stack::send_response(message::Message&& response,
 
 message::Result<void> Stack::send_stateless(const message::Message& message,
                                             const SendOptions& options) {
-  auto route = message.is_request() ? impl_->route(message, options)
+  // RFC 3261 §16.11 / RFC 3263 §4.4: a request to a host name goes to one
+  // target chosen from the message alone (SRV weights drawn with its
+  // Call-ID), skipping those known dead while another is left.
+  std::vector<Peer> rest;
+  auto route = message.is_request() ? impl_->route(message, options, &rest, nullptr,
+                                                   std::hash<std::string_view>{}(message.call_id()))
                                     : impl_->route_response(message, options);
   if (!route) return route.error();
   std::optional<message::Message> with_via;
@@ -260,10 +278,16 @@ message::Result<void> Stack::send_stateless(const message::Message& message,
   } release{took_buffer};
   bytes.clear();
   out->append_to(bytes);
-  const Peer& peer = std::get<Peer>(*route);
+  const Peer* chosen = &std::get<Peer>(*route);
+  if (!rest.empty()) {
+    rest.insert(rest.begin(), *chosen);
+    chosen = &state.dead_targets().choose(rest, state.now());
+  }
+  const Peer& peer = *chosen;
   if (message.is_request()) impl_->name_destination(message, peer, options);
   if (auto error = worker.send_bytes(peer, bytes)) {
     state.shared_counters().transport_error(TransportErrorSource::kSend);
+    state.mark_dead(peer.flow);
     return stack_error(message::ErrorKind::kTransportError,
                        "send to " + peer.flow.remote.to_string() + " failed: " + error.message());
   }
@@ -276,9 +300,10 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
   Worker& worker = state.worker(state.worker_for(call_id));
   resolve(pending, [this, &worker, bytes = std::move(bytes)](std::vector<Peer> peers) {
     if (peers.empty()) return;  // logged by resolve()
-    const Peer* peer = &peers.front();
+    const Peer* peer = &state.dead_targets().choose(peers, state.now());
     if (auto error = worker.send_bytes(*peer, *bytes)) {
       state.shared_counters().transport_error(TransportErrorSource::kSend);
+      state.mark_dead(peer->flow);
       state.log(LogLevel::kInfo, "send to %s failed: %s", peer->flow.remote.to_string().c_str(),
                 error.message().c_str());
     } else {
@@ -290,19 +315,34 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
 message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   SendOptions options;
   options.add_via = true;
-  auto route = impl_->route(request, options);
+  // The order a stateless send of this request takes (send_stateless), so
+  // that the listener named is the one it leaves from.
+  std::vector<Peer> rest;
+  auto route = impl_->route(request, options, &rest, nullptr,
+                            std::hash<std::string_view>{}(request.call_id()));
   if (!route) return route.error();
+  if (Peer* first = std::get_if<Peer>(&*route); first != nullptr && !rest.empty()) {
+    rest.insert(rest.begin(), *first);
+    *first = impl_->state.dead_targets().choose(rest, impl_->state.now());
+  }
   const auto& listeners = impl_->state.listeners();
   std::uint32_t listener;
   std::optional<transport::Endpoint> destination;
+  std::optional<transport::Flow> flow;
   if (const Peer* peer = std::get_if<Peer>(&*route)) {
     listener = peer->listener;
     destination = peer->flow.remote;
+    flow = peer->flow;
   } else {
-    listener = std::get<Impl::Pending>(*route).listener;
+    // Not in the cache: the lookup starts here, so that the next request
+    // to the host finds its answers (a stateless send of this one may ask
+    // for fewer records: our Via fixes its transport, §18.1.1).
+    const auto& pending = std::get<Impl::Pending>(*route);
+    listener = pending.listener;
+    impl_->resolve(pending, [](std::vector<Peer>) {});
   }
   return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
-             listeners[listener].bound};
+             listeners[listener].bound, flow};
 }
 
 message::Result<void> Stack::terminate(Transaction transaction) {

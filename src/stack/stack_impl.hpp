@@ -47,9 +47,11 @@ class Stack::Impl {
   // first, to fail over to (RFC 3263 §4.3). `over_udp` (when given) gets
   // the UDP peer of a request sent over TCP only for its size, where it is
   // retried when the connection is refused (§18.1.1).
+  // `order_key`: dns::LocateQuery::order_key (a stateless send).
   message::Result<Route> route(const message::Message& request, const SendOptions& options,
                                std::vector<Peer>* rest = nullptr,
-                               std::optional<Peer>* over_udp = nullptr) const;
+                               std::optional<Peer>* over_udp = nullptr,
+                               std::optional<std::uint64_t> order_key = std::nullopt) const;
   // RFC 3263 §4: what the resolver is asked for a target; the transports
   // are those we listen on.
   dns::LocateQuery locate_query(const RequestTarget& target) const;
@@ -61,6 +63,10 @@ class Stack::Impl {
   // Where a response goes without a transaction: options.flow, else §18.2.2.
   message::Result<Route> route_response(const message::Message& response,
                                         const SendOptions& options) const;
+  // RFC 3263 §5: how the top Via's sent-by is located (the Via's
+  // transport; A/AAAA on the sent-by port when it has one, else SRV for
+  // the transport, then A/AAAA on its default port).
+  message::Result<Pending> sent_by_pending(const message::Via& via) const;
   // RFC 5922: a TLS connection to a peer found from a host name verifies
   // that name (Transport::name_destination): `peer` and the targets to
   // fail over to, `rest`.

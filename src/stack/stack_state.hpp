@@ -4,12 +4,16 @@
 // Call-ID).
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dead_targets.hpp"
 #include "listeners.hpp"
+#include "peer.hpp"
+#include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
 #include "sippet/stack/logger.hpp"
 #include "sippet/stack/stack.hpp"
@@ -50,6 +54,21 @@ class StackState {
   // Counts made from any thread (stateless sends, transport errors).
   SharedCounters& shared_counters() { return shared_counters_; }
 
+  // RFC 3263 §5 (Stack::Impl sets it): locates the sent-by of `response`'s
+  // top Via with its transport and runs `done` with the peers a listener
+  // reaches, in order (none when it does not resolve), from any thread or
+  // inside the call (an answer from the cache). False (and `done` never runs) when the Via
+  // names no transport we listen on.
+  using SentByLocator = std::function<bool(const message::Message& response,
+                                           std::function<void(std::vector<Peer>)> done)>;
+  SentByLocator locate_sent_by;
+
+  // Targets whose sends failed in the last 64·T1 (stateless sends to a
+  // host name skip them).
+  DeadTargets& dead_targets() { return dead_targets_; }
+  // Marks `flow`'s target dead for 64·T1 from now.
+  void mark_dead(const transport::Flow& flow);
+
  private:
   Core& core_;
   StackConfig config_;
@@ -57,6 +76,7 @@ class StackState {
   std::vector<std::unique_ptr<Worker>> workers_;
   Listeners listeners_;
   SharedCounters shared_counters_;
+  DeadTargets dead_targets_;
 };
 
 }  // namespace sippet::stack

@@ -1,7 +1,8 @@
 // Transport errors (RFC 3261 §18.4, §17.1.1.2, §17.1.2.2): a send that
 // failed after it left (an ICMP error, a backlog flush) or a connection that
 // closed fails the client transactions still waiting for a response on that
-// flow; those already answered (Completed, Accepted) are not told.
+// flow; those already answered (Completed, Accepted) are not told. A
+// response that failed goes on by RFC 3263 §5 (response_routes.cpp).
 #include "stack_state.hpp"
 #include "worker.hpp"
 
@@ -35,6 +36,9 @@ void Worker::on_transport_error(const transport::Flow& flow, std::error_code err
   // sees the count).
   if (flow.connection != 0 && stack_.config().connection_closed)
     stack_.config().connection_closed(flow);
+  // A datagram's error, or a connection that could not be made: its
+  // target is dead a while for stateless sends (dead_targets.hpp).
+  if (flow.connection == 0 || connect_failure(error)) stack_.mark_dead(flow);
   bool counted = false;
   if (flow.connection == 0) {
     stack_.shared_counters().transport_error(TransportErrorSource::kReported);
@@ -66,7 +70,14 @@ std::size_t Worker::fail_flow(const transport::Flow& flow, std::error_code error
     }
     for (const auto& id : failed)
       fail_transaction(id, error, run);
-    return failed.size();
+    // RFC 3263 §5: a response that did not reach its address goes on to
+    // the next address of its Via's sent-by.
+    const std::size_t rerouted = reroute_failed_response(flow, error, run);
+    if (rerouted != 0 && !counted) {
+      stack_.shared_counters().transport_error(TransportErrorSource::kReported);
+      counted = true;
+    }
+    return failed.size() + rerouted;
   });
 }
 

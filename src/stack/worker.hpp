@@ -14,6 +14,7 @@
 //   transport_errors.cpp  send failures and ICMP errors to the transactions
 //   resolution.cpp        sends waiting for a host name to be resolved
 //   failover.cpp          RFC 3263 §4.3: the next target when one fails
+//   response_routes.cpp   RFC 3263 §5: a response that cannot reach `received`
 //   metrics.cpp           its counters summed into a snapshot (worker_metrics.hpp)
 //   events.cpp            the debug log of transaction events (--verbose)
 //
@@ -29,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <thread>
@@ -69,6 +71,14 @@ using Rebuild = std::function<message::Result<message::Message>(const Peer& peer
 // Transport errors reported to the layer in one locked section, by
 // transaction, so that their DeliverError carries the error code.
 using TransportErrors = std::vector<std::pair<transaction::TransactionId, std::error_code>>;
+
+// A transport error on a stream flow is a failed send only when the
+// connection could not be made (a connection that closes is reported too,
+// whether a message was lost or not).
+inline bool connect_failure(std::error_code error) {
+  return error == std::errc::connection_refused || error == std::errc::timed_out ||
+         error == std::errc::host_unreachable || error == std::errc::network_unreachable;
+}
 
 class Worker {
  public:
@@ -222,6 +232,37 @@ class Worker {
   transaction::TransactionId original_locked(transaction::TransactionId id) const;
   // A client transaction ended: forgets its failover state.
   void forget_failover(transaction::TransactionId id);
+
+  // response_routes.cpp (under the lock). RFC 3261 §18.2.2 / RFC 3263 §5:
+  // a server transaction's response that could not reach the address it
+  // was sent to goes to the next address the top Via's sent-by is located
+  // at, and the transaction's later sends follow it.
+  struct ResponseRoute {
+    std::shared_ptr<const std::string> bytes;  // the last response sent
+    std::vector<transport::Flow> failed;       // where it could not go
+    std::optional<Peer> peer;                  // where it goes; none while locating
+    std::vector<Peer> rest;                    // the addresses left, in order
+    // When it started: a route whose transaction has ended (a final
+    // response over TCP ends it at once, §17.2.2) is forgotten 64·T1 later.
+    TimePoint started{};
+  };
+  // Server transaction `id` sent `bytes` to `peer`: kept a while (a ring),
+  // for the transport errors reported after the send (ICMP).
+  void record_response(transaction::TransactionId id, const Peer& peer,
+                       const std::shared_ptr<const std::string>& bytes);
+  // The send of `bytes` for server transaction `id` to `failed` failed:
+  // starts §5 (or moves to the next address) and returns true; false when
+  // §5 cannot start (the transaction is failed as before).
+  bool reroute_response(transaction::TransactionId id, const transport::Flow& failed,
+                        const std::shared_ptr<const std::string>& bytes, Run& run);
+  // A transport error for `flow` reported after the send: reroutes the
+  // latest server transaction's response sent there; how many (0 or 1).
+  std::size_t reroute_failed_response(const transport::Flow& flow, std::error_code error, Run& run);
+  // The sent-by of `id`'s response was located (any thread).
+  void response_route_located(transaction::TransactionId id, std::vector<Peer> peers);
+  // Sends the response to the next address left; fails the transaction
+  // (§17.2.4) when there is none.
+  void send_next_response(transaction::TransactionId id, ResponseRoute& route, Run& run);
   // No failover for the INVITE `id` once it is cancelled (§9.1).
   void cancelled_locked(transaction::TransactionId id);
   // After a locked section: delivers (or posts) `out` and re-arms the alarm.
@@ -339,6 +380,17 @@ class Worker {
   std::unordered_map<transaction::TransactionId, transaction::TransactionId,
                      transaction::TransactionIdHash>
       current_of_;  // the Core's handle → the transaction that replaced it
+  // The latest responses server transactions sent (a ring, filled on
+  // first use), to find the one an ICMP error reported later is about.
+  struct SentResponse {
+    transaction::TransactionId id;
+    transport::Flow flow;
+    std::shared_ptr<const std::string> bytes;  // null: free
+  };
+  std::vector<SentResponse> sent_responses_;
+  std::size_t next_sent_response_ = 0;
+  std::unordered_map<transaction::TransactionId, ResponseRoute, transaction::TransactionIdHash>
+      response_routes_;  // server transactions sending by §5
 
   // Whoever acts for the worker (holds core_mutex_).
   Deliveries pending_;  // waiting for deliver_pending()

@@ -31,6 +31,12 @@ struct LocateQuery {
   // Fill Location::records (`sippet resolve`); the stack does without
   // (they cost a string per record on every lookup).
   bool records = false;
+  // When set, the weighted order among SRV records of one priority (RFC
+  // 2782) is drawn from a generator seeded with it instead of the
+  // resolver's: the same key over the same answers gives the same order.
+  // A stateless proxy needs it (RFC 3261 §16.11: a retransmission goes
+  // where the request went; RFC 3263 §4.4).
+  std::optional<std::uint64_t> order_key;
 };
 
 // One place to try.
@@ -48,6 +54,35 @@ struct Location {
 
 // Errors are kResolveFailed with the reason (no records, a DNS failure).
 using Located = message::Result<Location>;
+
+// The random source of the SRV weighted choice (RFC 2782): a shared
+// generator (the resolver's), or one of its own seeded with a key
+// (LocateQuery::order_key; splitmix64, as seeding a Mersenne Twister for
+// each lookup would cost more than the lookup).
+class Random {
+ public:
+  using result_type = std::uint64_t;
+  Random(std::mt19937_64& shared) : shared_(&shared) {}  // NOLINT(google-explicit-constructor)
+  static Random keyed(std::uint64_t key) {
+    Random random;
+    random.state_ = key;
+    return random;
+  }
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() {
+    if (shared_ != nullptr) return (*shared_)();
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  Random() = default;
+  std::mt19937_64* shared_ = nullptr;
+  std::uint64_t state_ = 0;
+};
 
 // A query the algorithm needs answered.
 struct Need {
@@ -70,7 +105,7 @@ struct LocateOptions {
 };
 
 // §4.1 (transport), §4.2 (port and address). Numeric hosts need no query.
-Step locate_step(const LocateQuery& query, const Lookup& lookup, std::mt19937_64& random,
+Step locate_step(const LocateQuery& query, const Lookup& lookup, Random random,
                  const LocateOptions& options = {});
 
 // ---- The pure parts, exposed for tests and fuzzing.
@@ -97,7 +132,11 @@ std::vector<NaptrChoice> usable_naptr(const std::vector<Naptr>& records, bool se
 // random order (weight 0 records first in the running sum, so they are
 // picked rarely). A single record with target "." (empty) means "no
 // service": the result is empty.
-std::vector<const Srv*> order_srv(const std::vector<Srv>& records, std::mt19937_64& random);
+std::vector<const Srv*> order_srv(const std::vector<Srv>& records, Random& random);
+inline std::vector<const Srv*> order_srv(const std::vector<Srv>& records, std::mt19937_64& random) {
+  Random shared(random);
+  return order_srv(records, shared);
+}
 
 // The SRV name of a transport: "_sip._udp.", "_sip._tcp.", "_sips._tcp."
 // (TLS), "_sip._ws."/"_sips._ws." (RFC 7118 none; not queried); the

@@ -109,6 +109,10 @@ struct Hop {
   transport::Protocol protocol = transport::Protocol::kUdp;
   std::string sent_by;        // "192.0.2.1:5060", "[::1]:5070": the Via sent-by
   transport::Endpoint local;  // the listener's bound address
+  // The flow to the target chosen, when the target is known (an address,
+  // or a host name whose lookup the cache answered): what a stateless
+  // send of the same request takes, to pass as SendOptions::flow.
+  std::optional<transport::Flow> flow;
 };
 
 class Stack {

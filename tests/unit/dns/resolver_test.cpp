@@ -34,6 +34,10 @@ const std::vector<std::string> kRecords{
     "srv-host=_sip._tcp.srvonly.test,b.srvonly.test,5063,0,0",
     "host-record=a.srvonly.test,127.0.0.3",
     "host-record=b.srvonly.test,127.0.0.4",
+    // NAPTR names TCP only, SRV has UDP and TCP (the NAPTR switch)
+    "naptr-record=tcpfirst.test,10,50,s,SIP+D2T,,_sip._tcp.tcpfirst.test",
+    "srv-host=_sip._udp.tcpfirst.test,a.srvonly.test,5065,0,0",
+    "srv-host=_sip._tcp.tcpfirst.test,b.srvonly.test,5066,0,0",
     // A only; IPv6 only
     "host-record=aonly.test,127.0.0.5",
     "host-record=v6only.test,::1",
@@ -197,6 +201,39 @@ TEST_F(DnsmasqResolver, WeightedChoiceShares) {
 // A cache kept on a clock of the test's: an answer is used until its TTL
 // (dnsmasq's local-ttl, 1 s) runs out on that clock, then asked again; a
 // negative answer (NXDOMAIN: no SOA from dnsmasq, so the cap) likewise.
+// ResolverOptions::naptr (--no-naptr): on, NAPTR chooses TCP; off, no
+// NAPTR is asked and SRV's order applies (UDP, then TCP).
+TEST_F(DnsmasqResolver, NaptrSwitch) {
+  EXPECT_EQ(flat(locate_sync(*resolver_, query_for("tcpfirst.test"))),
+            (std::vector<std::string>{"TCP 127.0.0.4:5066"}));
+  ResolverOptions options;
+  options.naptr = false;
+  auto without = make(options);
+  ASSERT_TRUE(without);
+  EXPECT_EQ(flat(locate_sync(*without, query_for("tcpfirst.test"))),
+            (std::vector<std::string>{"UDP 127.0.0.3:5065", "TCP 127.0.0.4:5066"}));
+}
+
+// LocateQuery::order_key: one key gives one weighted order over the
+// cached answers (a stateless proxy's retransmissions); keys spread the
+// first pick over the records of the first priority.
+TEST_F(DnsmasqResolver, OrderKeyGivesOneOrder) {
+  auto q = query_for("weights.test");
+  q.transports = {Protocol::kUdp};
+  ASSERT_TRUE(locate_sync(*resolver_, q));  // cached from here on
+  std::map<std::string, int> firsts;
+  for (std::uint64_t key = 1; key <= 60; ++key) {
+    q.order_key = key;
+    auto once = resolver_->cached(q);
+    ASSERT_TRUE(once && *once);
+    for (int again = 0; again < 5; ++again)
+      EXPECT_EQ(flat(*resolver_->cached(q)), flat(*once)) << "key " << key;
+    ++firsts[flat(*once).front()];
+  }
+  EXPECT_EQ(firsts.size(), 3u);                       // w1, w3 and w6 each first for some key
+  EXPECT_EQ(firsts.count("UDP 127.0.1.9:5060"), 0u);  // priority 1 never first
+}
+
 TEST(DnsmasqCache, TtlExpiryAndNegativeCaching) {
   testing::Dnsmasq dns({"local-ttl=1"});
   ASSERT_TRUE(dns.ready());
@@ -226,10 +263,13 @@ TEST(DnsmasqCache, TtlExpiryAndNegativeCaching) {
   ASSERT_TRUE(dns.set_hosts("192.0.2.11 changing.test\n192.0.2.12 later.test\n", "later.test",
                             "192.0.2.12"));
   ASSERT_EQ(dns.query_a("changing.test"), "192.0.2.11");
-  // Within the TTLs: the cache still says the old things.
-  auto cached = resolver->cached(q);
-  ASSERT_TRUE(cached);
-  EXPECT_EQ(flat(*cached), (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
+  // Within the TTLs: the cache still says the old things (asked twice: the
+  // second answer is the memoised location).
+  for (int again = 0; again < 2; ++again) {
+    auto cached = resolver->cached(q);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(flat(*cached), (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
+  }
   auto negative = resolver->cached(missing);
   ASSERT_TRUE(negative);
   EXPECT_FALSE(*negative);

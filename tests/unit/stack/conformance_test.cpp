@@ -133,14 +133,27 @@ TEST_F(ConformanceTest, NextHopReportsTheListenersProtocolAndSentBy) {
   EXPECT_EQ(tcp->protocol, Protocol::kTcp);
   EXPECT_EQ(tcp->sent_by, "10.0.0.1:5070");
   EXPECT_EQ(tcp->local, at("10.0.0.1:5070"));
+  ASSERT_TRUE(tcp->flow);  // the target is known: the flow a stateless send takes
+  EXPECT_EQ(tcp->flow->protocol, Protocol::kTcp);
+  EXPECT_EQ(tcp->flow->remote, at("10.0.0.2:5060"));
+  EXPECT_EQ(tcp->flow->local, at("10.0.0.1:5070"));
   auto udp = stack_->next_hop(outgoing("OPTIONS", "sip:bob@10.0.0.2", "n-2"));
   ASSERT_TRUE(udp.ok());
   EXPECT_EQ(udp->protocol, Protocol::kUdp);
   EXPECT_EQ(udp->sent_by, "10.0.0.1:5060");
-  // A host name not resolved yet: the listener of its transport.
+  // A host name not resolved yet: the listener of its transport, no flow,
+  // and its lookup started; once answered, the flow to its address.
+  resolver->set("example.test", {at("10.0.0.3:0")});
   auto named = stack_->next_hop(outgoing("OPTIONS", "sip:bob@example.test;transport=tcp", "n-3"));
   ASSERT_TRUE(named.ok());
   EXPECT_EQ(named->sent_by, "10.0.0.1:5070");
+  EXPECT_FALSE(named->flow);
+  EXPECT_EQ(resolver->lookups(), 1u);
+  auto again = stack_->next_hop(outgoing("OPTIONS", "sip:bob@example.test;transport=tcp", "n-5"));
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->flow);
+  EXPECT_EQ(again->flow->remote, at("10.0.0.3:5060"));
+  EXPECT_EQ(resolver->lookups(), 1u);
   // No listener for the transport.
   auto tls = stack_->next_hop(outgoing("OPTIONS", "sips:bob@10.0.0.2", "n-4"));
   ASSERT_FALSE(tls.ok());

@@ -40,6 +40,7 @@ class RawPeer {
     fd_ = -1;
   }
   std::uint16_t port() const { return port_; }
+  int fd() const { return fd_; }
 
   void send_to(std::uint16_t port, const std::string& text) const {
     sockaddr_in address{};
