@@ -13,6 +13,7 @@
 # outputs to, for callgrind_annotate). A measuring script: it exits 0.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source bench/load/common.sh
 sippet=$(realpath "${1:-build/release/apps/sippet/sippet}")
 calls=${2:-200}
 rate=${RATE:-20}
@@ -35,20 +36,7 @@ wait_udp() {
 }
 
 dns_port=$(free_port)
-cat >"$work/dnsmasq.conf" <<CONF
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-local=/test/
-pid-file=
-user=$(id -un)
-group=$(id -gn)
-local-ttl=3600
-naptr-record=callee.bench.test,10,50,s,SIP+D2U,,_sip._udp.callee.bench.test
-srv-host=_sip._udp.callee.bench.test,sip.callee.bench.test,$callee_port,0,10
-host-record=sip.callee.bench.test,127.0.0.1
-CONF
+write_bench_dnsmasq_conf "$work/dnsmasq.conf" "$callee_port"
 dnsmasq --keep-in-foreground --conf-file="$work/dnsmasq.conf" --port="$dns_port" \
   >"$work/dnsmasq.log" 2>&1 &
 pids+=($!)

@@ -161,29 +161,14 @@ measure_kamailio() {
   measure "$1" kamailio -f "$cfg" -DD -E -m 512 -w "$work" -Y "$work"
 }
 
-# The -dns variants' DNS: dnsmasq on a free loopback port (DNS_PORT),
-# answering for *.test only: callee.bench.test NAPTR SIP+D2U ->
-# _sip._udp.callee.bench.test SRV -> sip.callee.bench.test A 127.0.0.1 at
-# CALLEE_PORT, every record with a TTL of an hour (so the calls measure the
-# cached path, as with real TTLs). Started once, on first use.
+# The -dns variants' DNS: dnsmasq on a free loopback port (DNS_PORT) with
+# write_bench_dnsmasq_conf's records for CALLEE_PORT. Started once, on
+# first use.
 DNS_PORT=""
 start_dns() {
   [ -n "$DNS_PORT" ] && return 0
   command -v dnsmasq >/dev/null || { log "dnsmasq is not installed"; return 1; }
-  cat >"$work/dnsmasq.conf" <<CONF
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-local=/test/
-pid-file=
-user=$(id -un)
-group=$(id -gn)
-local-ttl=3600
-naptr-record=callee.bench.test,10,50,s,SIP+D2U,,_sip._udp.callee.bench.test
-srv-host=_sip._udp.callee.bench.test,sip.callee.bench.test,$CALLEE_PORT,0,10
-host-record=sip.callee.bench.test,127.0.0.1
-CONF
+  write_bench_dnsmasq_conf "$work/dnsmasq.conf" "$CALLEE_PORT"
   local port
   port=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   if ! start_group dns_pgid "$work/dnsmasq.log" "$port" \

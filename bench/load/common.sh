@@ -28,3 +28,25 @@ stop_group() {
   kill -KILL -- "-$pgid" 2>/dev/null
   wait "$pgid" 2>/dev/null
 }
+
+# Writes to $1 the dnsmasq configuration of the proxy-to-a-domain runs,
+# answering for *.test only: callee.bench.test NAPTR SIP+D2U ->
+# _sip._udp.callee.bench.test SRV -> sip.callee.bench.test A 127.0.0.1 at
+# port $2, every record with a TTL of an hour (so calls take the cached
+# path, as with real TTLs).
+write_bench_dnsmasq_conf() {
+  cat >"$1" <<CONF
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+local=/test/
+pid-file=
+user=$(id -un)
+group=$(id -gn)
+local-ttl=3600
+naptr-record=callee.bench.test,10,50,s,SIP+D2U,,_sip._udp.callee.bench.test
+srv-host=_sip._udp.callee.bench.test,sip.callee.bench.test,$2,0,10
+host-record=sip.callee.bench.test,127.0.0.1
+CONF
+}
