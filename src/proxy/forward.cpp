@@ -1,5 +1,7 @@
 // Forwarding a request (RFC 3261 §16.6) and a response (§16.7 step 9,
 // §16.11) on a stack's public API.
+#include <algorithm>
+
 #include "sippet/proxy/helpers.hpp"
 
 namespace sippet::proxy {
@@ -21,9 +23,11 @@ message::Result<void> rewrite_for_strict_router(message::Message& request) {
   return request.put_back(message::HeaderId::kRoute, "<" + old_target + ">");
 }
 
-// §16.6 steps 2 to 7 on `out` itself.
+// §16.6 steps 2 to 7 on `out` itself. `targets`, when given, receives the
+// targets step 4 located (the Record-Route's listener), for the send.
 message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stack,
-                                       const ForwardOptions& options) {
+                                       const ForwardOptions& options,
+                                       std::vector<transport::Flow>* targets = nullptr) {
   if (!options.request_uri.empty())  // step 2
     if (auto set = out.set_request_uri(options.request_uri); !set) return set.error();
   // Step 3: Max-Forwards decremented, or 70 when absent.
@@ -42,12 +46,16 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
       out.method() != message::Method::kCancel) {
     stack::Hop hop;
     if (options.flow) {
-      hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(), options.flow->local,
-                       std::nullopt};
+      hop = stack::Hop{options.flow->protocol,
+                       options.flow->local.to_string(),
+                       options.flow->local,
+                       std::nullopt,
+                       {}};
     } else {
       auto found = stack.next_hop(out);
       if (!found) return found.error();
       hop = std::move(found).value();
+      if (targets != nullptr) *targets = std::move(hop.targets);
     }
     transport::Flow incoming = options.incoming.value_or(
         transport::Flow{hop.protocol, hop.local, transport::Endpoint{}, 0});
@@ -57,11 +65,10 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
 }
 
 // §16.6 steps 8 to 10 on `out`, prepared, with the branch made from the
-// request as received.
-message::Result<std::optional<stack::Transaction>> send_prepared(message::Message& out,
-                                                                 std::string branch,
-                                                                 stack::Stack& stack,
-                                                                 const ForwardOptions& options) {
+// request as received. `targets`: those prepare_in_place located.
+message::Result<std::optional<stack::Transaction>> send_prepared(
+    message::Message& out, std::string branch, stack::Stack& stack, const ForwardOptions& options,
+    std::vector<transport::Flow> targets) {
   const bool ack = out.method() == message::Method::kAck;
   stack::SendOptions send;
   send.flow = options.flow;
@@ -73,8 +80,11 @@ message::Result<std::optional<stack::Transaction>> send_prepared(message::Messag
     std::optional<stack::Hop> hop;
     if (options.flow) {
       if (!options.flow->local.is_unspecified())
-        hop = stack::Hop{options.flow->protocol, options.flow->local.to_string(),
-                         options.flow->local, std::nullopt};
+        hop = stack::Hop{options.flow->protocol,
+                         options.flow->local.to_string(),
+                         options.flow->local,
+                         std::nullopt,
+                         {}};
     } else if (auto found = stack.next_hop(out)) {
       hop = std::move(found).value();
     }
@@ -93,6 +103,13 @@ message::Result<std::optional<stack::Transaction>> send_prepared(message::Messag
     }
     return std::optional<stack::Transaction>{};
   }
+  // The targets located for the Record-Route, failed over along by the
+  // transaction (RFC 3263 §4.3) without locating them again; TLS targets
+  // are located again, so that their connections check the domain's name
+  // (RFC 5922 §4).
+  if (std::none_of(targets.begin(), targets.end(),
+                   [](const transport::Flow& flow) { return transport::is_secure(flow.protocol); }))
+    send.targets = std::move(targets);
   auto sent = stack.send_request(std::move(out), send);  // steps 9, 10
   if (!sent) return sent.error();
   return std::optional<stack::Transaction>{*sent};
@@ -114,9 +131,11 @@ message::Result<std::optional<stack::Transaction>> forward_request(const message
   const bool ack = request.method() == message::Method::kAck;
   auto branch = make_branch(request, options.stateless || ack);  // step 8
   if (!branch) return branch.error();
-  auto prepared = prepare_request(request, stack, options);  // steps 1 to 7
-  if (!prepared) return prepared.error();
-  return send_prepared(*prepared, std::move(branch).value(), stack, options);
+  message::Message out = request.clone();  // step 1
+  std::vector<transport::Flow> targets;
+  if (auto prepared = prepare_in_place(out, stack, options, &targets); !prepared)  // steps 2 to 7
+    return prepared.error();
+  return send_prepared(out, std::move(branch).value(), stack, options, std::move(targets));
 }
 
 message::Result<std::optional<stack::Transaction>> forward_request(message::Message&& request,
@@ -127,8 +146,10 @@ message::Result<std::optional<stack::Transaction>> forward_request(message::Mess
   if (!branch) return branch.error();
   // Steps 2 to 7 on the request itself: step 1's copy is the request the
   // caller gave away.
-  if (auto prepared = prepare_in_place(request, stack, options); !prepared) return prepared.error();
-  return send_prepared(request, std::move(branch).value(), stack, options);
+  std::vector<transport::Flow> targets;
+  if (auto prepared = prepare_in_place(request, stack, options, &targets); !prepared)
+    return prepared.error();
+  return send_prepared(request, std::move(branch).value(), stack, options, std::move(targets));
 }
 
 message::Result<void> forward_response(message::Message&& response, stack::Stack& stack,

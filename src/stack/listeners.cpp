@@ -41,6 +41,13 @@ std::string with_port(std::string host, std::uint16_t port) {
 
 }  // namespace
 
+void Listeners::add(Listener listener) {
+  all_.push_back(listener);
+  bound_sent_by_.push_back(listener.bound.is_unspecified()
+                               ? std::string()
+                               : with_port(listener.bound.host_string(), listener.bound.port()));
+}
+
 std::optional<std::uint32_t> Listeners::find(transport::Protocol protocol,
                                              transport::AddressFamily family) const {
   for (std::uint32_t i = 0; i < all_.size(); ++i)
@@ -70,7 +77,7 @@ std::optional<std::uint32_t> Listeners::find(const transport::Flow& flow) const 
 std::string Listeners::sent_by(std::uint32_t listener,
                                const std::optional<transport::Endpoint>& destination) const {
   const transport::Endpoint& bound = all_[listener].bound;
-  if (!bound.is_unspecified()) return with_port(bound.host_string(), bound.port());
+  if (!bound.is_unspecified()) return bound_sent_by_[listener];
   if (destination && destination->family() == bound.family()) {
     if (auto local = source_toward(*destination))
       return with_port(local->host_string(), bound.port());

@@ -21,7 +21,7 @@ struct Listener {
 
 class Listeners {
  public:
-  void add(Listener listener) { all_.push_back(listener); }
+  void add(Listener listener);
   std::uint32_t size() const { return static_cast<std::uint32_t>(all_.size()); }
   const Listener& operator[](std::uint32_t index) const { return all_[index]; }
 
@@ -38,6 +38,7 @@ class Listeners {
   // The Via sent-by of `listener` ("192.0.2.1:5060", "[::1]:5070"). A
   // listener bound to a wildcard address names the address the kernel
   // would send from toward `destination` (or the host's name when unknown).
+  // A listener bound to one address has its sent-by formatted once, by add().
   std::string sent_by(std::uint32_t listener,
                       const std::optional<transport::Endpoint>& destination) const;
 
@@ -47,6 +48,7 @@ class Listeners {
 
  private:
   std::vector<Listener> all_;
+  std::vector<std::string> bound_sent_by_;  // per listener; empty for a wildcard
 };
 
 }  // namespace sippet::stack

@@ -37,6 +37,8 @@ std::size_t wire_size(const message::Message& request, bool adds_via) {
 void Stack::Impl::name_destination(const message::Message& request, const Peer& peer,
                                    const SendOptions& options, const std::vector<Peer>& rest) {
   if (options.flow) return;
+  auto secure = [](const Peer& each) { return transport::is_secure(each.flow.protocol); };
+  if (!secure(peer) && std::none_of(rest.begin(), rest.end(), secure)) return;
   auto target = request_target(request, !options.add_via);
   if (!target || target->is_ip) return;
   name_destinations(target->host, {&peer, 1});

@@ -187,7 +187,9 @@ message::Result<Transaction> Stack::send_request(message::Message&& request,
   }
   std::vector<Peer> rest;        // RFC 3263 §4.3: where to fail over to
   std::optional<Peer> over_udp;  // §18.1.1: where to retry when TCP is refused
-  auto route = impl_->route(request, options, &rest, &over_udp);
+  auto located = impl_->located_route(options, &rest);
+  auto route = located ? message::Result<Impl::Route>(std::move(*located))
+                       : impl_->route(request, options, &rest, &over_udp);
   if (!route) return route.error();
   if (auto* pending = std::get_if<Impl::Pending>(&*route))
     return impl_->send_pending(std::move(request), std::move(*pending), options);
@@ -312,6 +314,26 @@ void Stack::Impl::send_bytes_when_resolved(std::string_view call_id, Pending pen
   });
 }
 
+std::optional<Stack::Impl::Route> Stack::Impl::located_route(const SendOptions& options,
+                                                             std::vector<Peer>* rest) const {
+  if (options.flow || options.targets.empty()) return std::nullopt;
+  const Listeners& listeners = state.listeners();
+  // §18.1.1: the request may have grown past what UDP takes since it was
+  // located; route() decides that.
+  if (options.targets.front().protocol == transport::Protocol::kUdp &&
+      listeners.find(transport::Protocol::kTcp))
+    return std::nullopt;
+  std::vector<Peer> peers;
+  peers.reserve(options.targets.size());
+  for (const transport::Flow& flow : options.targets) {
+    auto listener = listeners.find(flow);
+    if (!listener) return std::nullopt;
+    peers.push_back(Peer{flow, *listener});
+  }
+  rest->assign(peers.begin() + 1, peers.end());
+  return Route(peers.front());
+}
+
 message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   SendOptions options;
   options.add_via = true;
@@ -321,8 +343,12 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   auto route = impl_->route(request, options, &rest, nullptr,
                             std::hash<std::string_view>{}(request.call_id()));
   if (!route) return route.error();
+  std::vector<transport::Flow> targets;
   if (Peer* first = std::get_if<Peer>(&*route); first != nullptr && !rest.empty()) {
     rest.insert(rest.begin(), *first);
+    targets.reserve(rest.size());
+    for (const Peer& peer : rest)
+      targets.push_back(peer.flow);
     *first = impl_->state.dead_targets().choose(rest, impl_->state.now());
   }
   const auto& listeners = impl_->state.listeners();
@@ -341,8 +367,9 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
     listener = pending.listener;
     impl_->resolve(pending, [](std::vector<Peer>) {});
   }
+  if (flow && targets.empty()) targets.push_back(*flow);
   return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
-             listeners[listener].bound, flow};
+             listeners[listener].bound, flow, std::move(targets)};
 }
 
 message::Result<void> Stack::terminate(Transaction transaction) {

@@ -48,6 +48,9 @@ class Stack::Impl {
   // the UDP peer of a request sent over TCP only for its size, where it is
   // retried when the connection is refused (§18.1.1).
   // `order_key`: dns::LocateQuery::order_key (a stateless send).
+  // SendOptions::targets as a route (the first, the rest in `rest`), or
+  // nullopt when route() decides.
+  std::optional<Route> located_route(const SendOptions& options, std::vector<Peer>* rest) const;
   message::Result<Route> route(const message::Message& request, const SendOptions& options,
                                std::vector<Peer>* rest = nullptr,
                                std::optional<Peer>* over_udp = nullptr,

@@ -93,6 +93,12 @@ struct SendOptions {
   // The branch of the Via the stack adds; a fresh one when empty. A
   // stateless proxy passes message::stateless_branch(incoming) (§16.11).
   std::string branch;
+  // send_request: the targets already located for this request's target
+  // (Hop::targets, RFC 3263 §4.3 order), sent to the first and failed over
+  // along the rest without locating them again. Ignored with `flow`, when
+  // empty, and when a UDP request may have to move to TCP (§18.1.1: the
+  // stack listens on TCP).
+  std::vector<transport::Flow> targets;
 };
 
 // A task of Stack::schedule(), to cancel it with Stack::cancel(). Empty
@@ -113,6 +119,9 @@ struct Hop {
   // or a host name whose lookup the cache answered): what a stateless
   // send of the same request takes, to pass as SendOptions::flow.
   std::optional<transport::Flow> flow;
+  // Every target of a host name the cache answered, in the order a
+  // transaction fails over along (RFC 3263 §4.3): SendOptions::targets.
+  std::vector<transport::Flow> targets;
 };
 
 class Stack {

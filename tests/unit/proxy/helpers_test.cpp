@@ -84,8 +84,11 @@ TEST(BranchTest, StatelessBranchIsTheSameForRetransmissionCancelAndAck) {
 
 TEST(ViaTest, AddViaPutsOursOnTop) {
   auto request = parse(kInvite);
-  stack::Hop hop{transport::Protocol::kUdp, "10.0.0.1:5060",
-                 transport::Endpoint::parse("10.0.0.1:5060").value(), std::nullopt};
+  stack::Hop hop{transport::Protocol::kUdp,
+                 "10.0.0.1:5060",
+                 transport::Endpoint::parse("10.0.0.1:5060").value(),
+                 std::nullopt,
+                 {}};
   ASSERT_TRUE(add_via(request, hop, "z9hG4bKours").ok());
   auto vias = request.get_all(HeaderId::kVia);
   ASSERT_EQ(vias.size(), 2u);
@@ -96,7 +99,7 @@ TEST(ViaTest, AddViaPutsOursOnTop) {
 
 TEST(RecordRouteTest, OneWhenTheInterfaceIsTheSameTwoWhenItChanges) {
   const auto local = transport::Endpoint::parse("10.0.0.1:5060").value();
-  stack::Hop hop{transport::Protocol::kUdp, "10.0.0.1:5060", local, std::nullopt};
+  stack::Hop hop{transport::Protocol::kUdp, "10.0.0.1:5060", local, std::nullopt, {}};
   transport::Flow same{transport::Protocol::kUdp, local,
                        transport::Endpoint::parse("10.0.0.2:5060").value(), 0};
   auto one = parse(kInvite);

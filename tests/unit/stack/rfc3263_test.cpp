@@ -126,6 +126,35 @@ TEST_F(Rfc3263Stack, FailsOverAlongSrvTargets) {
   EXPECT_EQ(core_.error_count(), 0u);
 }
 
+// SendOptions::targets (a proxy's Hop::targets): the transaction sends to
+// the first and fails over along the rest (§4.3) without a lookup: the
+// Request-URI's domain has no records at all.
+TEST_F(Rfc3263Stack, GivenTargetsAreFailedOverAlongWithoutALookup) {
+  RawPeer silent, good;
+  const std::uint16_t closed = closed_port();
+  start({}, short_timers(10ms));
+  const auto local = *transport::Endpoint::parse("127.0.0.1:" + std::to_string(port_));
+  auto flow_to = [&](std::uint16_t port) {
+    return transport::Flow{transport::Protocol::kUdp, local,
+                           *transport::Endpoint::parse("127.0.0.1:" + std::to_string(port)), 0};
+  };
+  SendOptions options;
+  options.targets = {flow_to(closed), flow_to(silent.port()), flow_to(good.port())};
+  auto sent = stack_->send_request(outgoing("OPTIONS", "sip:bob@no-records.test", "fo-t"), options);
+  ASSERT_TRUE(sent) << sent.error().reason;
+  auto at_silent = silent.receive_message(3s);
+  ASSERT_TRUE(at_silent);
+  auto request = good.receive_message(3s);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->call_id(), "fo-t");
+  EXPECT_NE(request->top_via()->branch, at_silent->top_via()->branch);
+  good.send_to(port_, message::build_response(*request, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+  EXPECT_EQ(core_.error_count(), 0u);
+}
+
 // After the last target fails, the Core gets the one error.
 TEST_F(Rfc3263Stack, ErrorAfterTheLastTarget) {
   start({srv("_sip._udp.dead.test", "a.dead.test", closed_port(), 0),
