@@ -50,10 +50,7 @@ message::Result<NextHop> parse_to(std::string_view text) {
     auto endpoint = transport::Endpoint::from_ip(host, uri->port_or_default());
     if (!endpoint) return fail("not an IP address: " + std::string(host));
     hop.endpoint = *endpoint;
-    return hop;
   }
-  // §16.6 step 6: a loose router, so that the Request-URI stays as it is.
-  hop.route = "<" + hop.uri + (uri->params.has("lr") ? ">" : ";lr>");
   return hop;
 }
 
@@ -143,7 +140,7 @@ proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
       }
       if (!target.flow) return proxy::Decision::respond(503);  // no listener of its family
     } else {
-      target.routes.push_back(options_.to->route);
+      target.destination = options_.to->uri;
     }
   }
   return proxy::Decision::forward({std::move(target)});

@@ -38,12 +38,12 @@ namespace sippet::app {
 struct NextHop {
   std::string uri;  // as given
   // sip: with an IP address and UDP (no transport param, or udp): sent
-  // straight there, on a flow from a listener of its family.
+  // straight there, on a flow from a listener of its family. Otherwise (a
+  // domain, sips:, another transport) `uri` is the request's destination
+  // (RFC 3261 §16.6 step 7, a local policy: nothing is written into the
+  // request), which the stack locates by RFC 3263 (NAPTR, SRV, A/AAAA) and
+  // fails over along (§4.3).
   std::optional<transport::Endpoint> endpoint;
-  // Otherwise (a domain, sips:, another transport): a pre-loaded Route
-  // `<URI;lr>` (RFC 3261 §16.6 step 6, the outbound proxy of §8.1.2) that the
-  // stack locates by RFC 3263 (NAPTR, SRV, A/AAAA) and fails over along (§4.3).
-  std::string route;
   // The transport the URI names (its `transport` param, TLS for sips:), if any.
   std::optional<transport::Protocol> protocol;
 };

@@ -39,7 +39,7 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
     const std::string text = route->starts_with("<") ? *route : "<" + *route + ">";
     if (auto put = out.put_front(message::HeaderId::kRoute, text); !put) return put.error();
   }
-  if (!options.flow)  // step 7
+  if (!options.flow && options.destination.empty())  // step 7
     if (auto rewritten = rewrite_for_strict_router(out); !rewritten) return rewritten.error();
   // Step 4: Record-Route, naming the listener the request leaves from.
   if (options.record_route && out.method() != message::Method::kAck &&
@@ -52,7 +52,7 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
                        std::nullopt,
                        {}};
     } else {
-      auto found = stack.next_hop(out);
+      auto found = stack.next_hop(out, options.destination);
       if (!found) return found.error();
       hop = std::move(found).value();
       if (targets != nullptr) *targets = std::move(hop.targets);
@@ -72,6 +72,7 @@ message::Result<std::optional<stack::Transaction>> send_prepared(
   const bool ack = out.method() == message::Method::kAck;
   stack::SendOptions send;
   send.flow = options.flow;
+  send.destination = options.destination;
   send.add_via = true;
   send.branch = std::move(branch);
   if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
@@ -85,7 +86,7 @@ message::Result<std::optional<stack::Transaction>> send_prepared(
                          options.flow->local,
                          std::nullopt,
                          {}};
-    } else if (auto found = stack.next_hop(out)) {
+    } else if (auto found = stack.next_hop(out, options.destination)) {
       hop = std::move(found).value();
     }
     if (hop) {

@@ -239,6 +239,7 @@ void ProxyCore::forward_stateless(message::Message&& request, const transport::F
   options.request_uri = std::move(target.uri);
   options.flow = target.flow;
   options.routes = std::move(target.routes);
+  options.destination = std::move(target.destination);
   options.record_route = config_.record_route;
   options.stateless = true;
   options.incoming = flow;
@@ -273,6 +274,7 @@ void ProxyCore::start_group(const std::shared_ptr<Context>& context) {
     options.request_uri = target.uri;
     options.flow = target.flow;
     options.routes = target.routes;
+    options.destination = target.destination;
     options.record_route = config_.record_route;
     options.incoming = context->incoming;
     auto sent = forward_request(context->request, net(), options);

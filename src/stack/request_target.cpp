@@ -13,13 +13,20 @@ message::Error invalid(std::string reason) {
 }  // namespace
 
 message::Result<RequestTarget> request_target(const message::Message& request,
-                                              bool top_via_is_ours) {
+                                              bool top_via_is_ours, std::string_view destination) {
   if (!request.is_request()) return invalid("not a request");
   // §8.1.2: with a Route set, the first Route when it is a loose router
   // (`lr`); else the Core formatted the request for a strict router, which
   // is already the Request-URI (§12.2.1.1), and the request goes there.
+  // §16.6 step 7: a destination chosen by local policy goes before both.
   const message::Uri* uri = &request.request_line().uri;
-  if (const message::Field* route = request.get(message::HeaderId::kRoute)) {
+  message::Uri chosen;
+  if (!destination.empty()) {
+    auto parsed = message::parse_uri(destination);
+    if (!parsed) return invalid("the destination is not a URI: " + std::string(destination));
+    chosen = std::move(parsed).value();
+    uri = &chosen;
+  } else if (const message::Field* route = request.get(message::HeaderId::kRoute)) {
     if (const auto* name_addr = route->as<message::NameAddr>();
         name_addr != nullptr && name_addr->uri.params.has("lr"))
       uri = &name_addr->uri;

@@ -1,12 +1,15 @@
 #pragma once
 // Where a request goes (RFC 3261 §8.1.2, §16.12 loose routing, §18.1.1):
-// the first Route when it has `lr`, else the Request-URI; the transport
+// a destination the sender chose (§16.6 step 7), else the first Route when
+// it has `lr`, else the Request-URI; the transport
 // from the URI's `transport` param, else the top Via's, else TLS for sips:.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
+#include "sippet/message/uri.hpp"
 #include "sippet/transport/protocol.hpp"
 
 namespace sippet::stack {
@@ -30,9 +33,12 @@ struct RequestTarget {
 
 // Errors (kNoRoute): not a request, a target that is not a SIP URI, an
 // unknown transport, a sips: Request-URI or target over a transport that is
-// not TLS (§26.2.2: every hop of a sips: request is secure). `top_via_is_ours`: false when the
-// stack will add its own Via above the request's (a proxy), whose transport then says nothing.
+// not TLS (§26.2.2: every hop of a sips: request is secure), a destination
+// that is not a URI. `top_via_is_ours`: false when the stack will add its own
+// Via above the request's (a proxy), whose transport then says nothing.
+// `destination`: SendOptions::destination (empty: the Route or Request-URI).
 message::Result<RequestTarget> request_target(const message::Message& request,
-                                              bool top_via_is_ours = true);
+                                              bool top_via_is_ours = true,
+                                              std::string_view destination = {});
 
 }  // namespace sippet::stack

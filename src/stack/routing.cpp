@@ -39,7 +39,7 @@ void Stack::Impl::name_destination(const message::Message& request, const Peer& 
   if (options.flow) return;
   auto secure = [](const Peer& each) { return transport::is_secure(each.flow.protocol); };
   if (!secure(peer) && std::none_of(rest.begin(), rest.end(), secure)) return;
-  auto target = request_target(request, !options.add_via);
+  auto target = request_target(request, !options.add_via, options.destination);
   if (!target || target->is_ip) return;
   name_destinations(target->host, {&peer, 1});
   name_destinations(target->host, rest);
@@ -91,7 +91,7 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
     if (!listener) return no_route("no listener owns the flow " + options.flow->to_string());
     return Route(Peer{*options.flow, *listener});
   }
-  auto target = request_target(request, !options.add_via);
+  auto target = request_target(request, !options.add_via, options.destination);
   if (!target) return target.error();
   // §18.1.1: a request larger than 1300 octets (the path MTU is unknown)
   // that would go over UDP by default goes over TCP when we listen on TCP.

@@ -334,9 +334,11 @@ std::optional<Stack::Impl::Route> Stack::Impl::located_route(const SendOptions& 
   return Route(peers.front());
 }
 
-message::Result<Hop> Stack::next_hop(const message::Message& request) const {
+message::Result<Hop> Stack::next_hop(const message::Message& request,
+                                     std::string_view destination) const {
   SendOptions options;
   options.add_via = true;
+  options.destination = std::string(destination);
   // The order a stateless send of this request takes (send_stateless), so
   // that the listener named is the one it leaves from.
   std::vector<Peer> rest;
@@ -353,11 +355,11 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
   }
   const auto& listeners = impl_->state.listeners();
   std::uint32_t listener;
-  std::optional<transport::Endpoint> destination;
+  std::optional<transport::Endpoint> remote;
   std::optional<transport::Flow> flow;
   if (const Peer* peer = std::get_if<Peer>(&*route)) {
     listener = peer->listener;
-    destination = peer->flow.remote;
+    remote = peer->flow.remote;
     flow = peer->flow;
   } else {
     // Not in the cache: the lookup starts here, so that the next request
@@ -368,7 +370,7 @@ message::Result<Hop> Stack::next_hop(const message::Message& request) const {
     impl_->resolve(pending, [](std::vector<Peer>) {});
   }
   if (flow && targets.empty()) targets.push_back(*flow);
-  return Hop{listeners[listener].protocol, listeners.sent_by(listener, destination),
+  return Hop{listeners[listener].protocol, listeners.sent_by(listener, remote),
              listeners[listener].bound, flow, std::move(targets)};
 }
 

@@ -118,6 +118,10 @@ struct ForwardOptions {
   // Where the request goes instead of its Route / Request-URI target
   // (an outbound proxy, a registered contact's flow).
   std::optional<transport::Flow> flow;
+  // A SIP URI the request goes to instead of its Route / Request-URI
+  // target, located by RFC 3263 and not written into the request (§16.6
+  // step 7: a configured next hop such as `sip:proxy.example.com`).
+  std::string destination;
   // Add our Record-Route (§16.6 step 4), doubled when the transport or
   // interface changes.
   bool record_route = false;

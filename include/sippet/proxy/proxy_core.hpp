@@ -30,12 +30,14 @@ namespace sippet::proxy {
 
 // Where a request may go: a new Request-URI (empty: unchanged), the flow
 // to send it on (empty: its Route / Request-URI), a q-value (§16.6 forking
-// order) and Routes to push.
+// order), Routes to push, and a URI to send it to instead of its Route /
+// Request-URI target (ForwardOptions::destination).
 struct Target {
   std::string uri;
   std::optional<transport::Flow> flow;
   double q = 1.0;
   std::vector<std::string> routes;
+  std::string destination;  // ForwardOptions::destination
 };
 
 // The Router's answer: respond with `status` (404, 200 to an OPTIONS for

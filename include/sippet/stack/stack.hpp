@@ -90,6 +90,11 @@ struct SendOptions {
   // proxy, RFC 3261 §16.6 step 8). Without it the stack adds a Via only to
   // a request that has none.
   bool add_via = false;
+  // Send to this SIP URI's target (located by RFC 3263 like a Route's)
+  // instead of the request's Route / Request-URI target, without writing it
+  // into the request: the local policy of RFC 3261 §16.6 step 7 (a proxy's
+  // configured next hop). Ignored with `flow`.
+  std::string destination;
   // The branch of the Via the stack adds; a fresh one when empty. A
   // stateless proxy passes message::stateless_branch(incoming) (§16.11).
   std::string branch;
@@ -173,7 +178,9 @@ class Stack {
 
   // The listener a request would leave from (its target as send_request
   // finds it): a proxy's own Via names it. Errors as for send_request.
-  message::Result<Hop> next_hop(const message::Message& request) const;
+  // `destination`: SendOptions::destination of the send to come.
+  message::Result<Hop> next_hop(const message::Message& request,
+                                std::string_view destination = {}) const;
 
   // Ends a transaction now, without a Core callback. Error kNoTransaction.
   message::Result<void> terminate(Transaction transaction);

@@ -60,6 +60,30 @@ TEST_F(ForwardTest, ATargetFlowOverridesTheRequestUri) {
   EXPECT_EQ(forwarded->message.top_via()->host, "10.0.0.1");
 }
 
+// §16.6 step 7, a local policy: a target's destination (`--to`'s domain)
+// is where the request goes, before its Request-URI, and nothing about it
+// is written into the request; a stateless proxy sends the same way.
+class DestinationTest : public ProxyTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(DestinationTest, IsFollowedAndWrittenNowhere) {
+  Target elsewhere = target(kA);
+  elsewhere.destination = "sip:10.0.0.4:5060";
+  targets_ = {elsewhere};
+  ProxyConfig config;
+  config.record_route = true;
+  config.stateless = GetParam();
+  start(config);
+  send(*caller_, caller_request("INVITE", "fw-d"));
+  auto forwarded = next(*b_);
+  ASSERT_TRUE(forwarded.has_value());
+  EXPECT_EQ(forwarded->message.request_line().uri.text, kA);
+  EXPECT_EQ(forwarded->message.count(HeaderId::kRoute), 0u);
+  EXPECT_EQ(forwarded->message.count(HeaderId::kRecordRoute), 1u);
+  EXPECT_EQ(forwarded->message.to_string().find("10.0.0.4"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(StatefulAndStateless, DestinationTest, ::testing::Bool());
+
 TEST_F(ForwardTest, AStatelessForwardThatCannotLeaveIsAnswered503OnTheCallersVia) {
   // A flow from an address that is not ours: no listener can send on it.
   Target unreachable = target(kA);

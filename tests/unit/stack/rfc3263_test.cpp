@@ -155,6 +155,50 @@ TEST_F(Rfc3263Stack, GivenTargetsAreFailedOverAlongWithoutALookup) {
   EXPECT_EQ(core_.error_count(), 0u);
 }
 
+// SendOptions::destination (a proxy's configured next hop, RFC 3261 §16.6
+// step 7): located by RFC 3263 before the Route and the Request-URI, whose
+// domains have no records, and written nowhere into the request; a
+// stateless send and next_hop() take it too.
+TEST_F(Rfc3263Stack, DestinationGoesBeforeRouteAndRequestUri) {
+  RawPeer good;
+  start({srv("_sip._udp.next.test", "a.next.test", good.port(), 0),
+         "host-record=a.next.test,127.0.0.1", "local-ttl=60"},
+        short_timers(), /*warm=*/"next.test");
+  auto request = outgoing("OPTIONS", "sip:bob@no-records.test", "dest-1");
+  ASSERT_TRUE(request.put_back(message::HeaderId::kRoute, "<sip:route.no-records.test;lr>"));
+  SendOptions options;
+  options.destination = "sip:next.test";
+  auto hop = stack_->next_hop(request, options.destination);
+  ASSERT_TRUE(hop) << hop.error().reason;
+  ASSERT_TRUE(hop->flow);
+  EXPECT_EQ(hop->flow->remote.port(), good.port());
+  auto by_route = stack_->next_hop(request);  // the Route's domain: not located
+  ASSERT_TRUE(by_route) << by_route.error().reason;
+  EXPECT_FALSE(by_route->flow);
+  auto sent = stack_->send_request(request.clone(), options);
+  ASSERT_TRUE(sent) << sent.error().reason;
+  auto received = good.receive_message(3s);
+  ASSERT_TRUE(received);
+  EXPECT_EQ(received->call_id(), "dest-1");
+  EXPECT_EQ(received->request_line().uri.text, "sip:bob@no-records.test");
+  EXPECT_EQ(received->count(message::HeaderId::kRoute), 1u);
+  EXPECT_EQ(received->to_string().find("next.test"), std::string::npos);
+  good.send_to(port_, message::build_response(*received, 200)->to_string());
+  ASSERT_TRUE(core_.wait_responses(1));
+  EXPECT_EQ(core_.responses()[0].message.status_code(), 200);
+  EXPECT_EQ(core_.responses()[0].transaction, *sent);
+
+  auto ack = outgoing("ACK", "sip:bob@no-records.test", "dest-2");
+  ASSERT_TRUE(stack_->send_stateless(ack, options));
+  auto stateless = good.receive_message(3s);
+  ASSERT_TRUE(stateless);
+  EXPECT_EQ(stateless->call_id(), "dest-2");
+
+  options.destination = "not a uri";
+  EXPECT_FALSE(stack_->send_request(outgoing("OPTIONS", "sip:bob@127.0.0.1", "dest-3"), options));
+  EXPECT_EQ(core_.error_count(), 0u);
+}
+
 // After the last target fails, the Core gets the one error.
 TEST_F(Rfc3263Stack, ErrorAfterTheLastTarget) {
   start({srv("_sip._udp.dead.test", "a.dead.test", closed_port(), 0),
