@@ -12,8 +12,8 @@ message::Error invalid(std::string reason) {
 
 }  // namespace
 
-message::Result<RequestTarget> request_target(const message::Message& request,
-                                              bool top_via_is_ours, std::string_view destination) {
+message::Result<RequestTarget> request_target(const message::Message& request, bool top_via_is_ours,
+                                              std::string_view destination) {
   if (!request.is_request()) return invalid("not a request");
   // §8.1.2: with a Route set, the first Route when it is a loose router
   // (`lr`); else the Core formatted the request for a strict router, which
