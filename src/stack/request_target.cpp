@@ -20,12 +20,21 @@ message::Result<RequestTarget> request_target(const message::Message& request, b
   // is already the Request-URI (§12.2.1.1), and the request goes there.
   // §16.6 step 7: a destination chosen by local policy goes before both.
   const message::Uri* uri = &request.request_line().uri;
-  message::Uri chosen;
   if (!destination.empty()) {
-    auto parsed = message::parse_uri(destination);
-    if (!parsed) return invalid("the destination is not a URI: " + std::string(destination));
-    chosen = std::move(parsed).value();
-    uri = &chosen;
+    // A proxy names the same destination request after request: the last
+    // one parsed is kept (its text too, which the URI's views point into).
+    thread_local std::string last_text;
+    thread_local message::Uri last;
+    if (destination != last_text) {
+      last_text.assign(destination);
+      auto parsed = message::parse_uri(last_text);
+      if (!parsed) {
+        last_text.clear();
+        return invalid("the destination is not a URI: " + std::string(destination));
+      }
+      last = std::move(parsed).value();
+    }
+    uri = &last;
   } else if (const message::Field* route = request.get(message::HeaderId::kRoute)) {
     if (const auto* name_addr = route->as<message::NameAddr>();
         name_addr != nullptr && name_addr->uri.params.has("lr"))
@@ -36,7 +45,7 @@ message::Result<RequestTarget> request_target(const message::Message& request, b
   RequestTarget target;
   std::string_view host = uri->host;
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  target.host = std::string(host);
+  target.host = host;
   target.is_ip =
       uri->host_type == message::HostType::kIPv4 || uri->host_type == message::HostType::kIPv6;
   // §18.1.1 / §19.1.1: the URI's transport param, else the top Via's

@@ -15,7 +15,9 @@
 namespace sippet::stack {
 
 struct RequestTarget {
-  std::string host;  // without brackets: "192.0.2.1", "::1", "example.com"
+  // Without brackets: "192.0.2.1", "::1", "example.com"; a view into the
+  // request or the destination given to request_target().
+  std::string_view host;
   std::uint16_t port = 0;
   transport::Protocol protocol = transport::Protocol::kUdp;
   bool is_ip = false;  // host is an IP literal (no resolution needed)

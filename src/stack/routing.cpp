@@ -53,9 +53,11 @@ void Stack::Impl::name_destinations(std::string_view host, std::span<const Peer>
       state.worker(0).transport(peer.listener).name_destination(peer.flow.remote, host);
 }
 
-dns::LocateQuery Stack::Impl::locate_query(const RequestTarget& target) const {
-  dns::LocateQuery query;
-  query.host = target.host;
+void Stack::Impl::locate_query(const RequestTarget& target, dns::LocateQuery& query) const {
+  query.host.assign(target.host);
+  query.port.reset();
+  query.protocol.reset();
+  query.transports.clear();
   if (target.explicit_port) query.port = target.port;
   if (target.explicit_protocol) query.protocol = target.protocol;
   query.secure = target.secure;
@@ -66,7 +68,6 @@ dns::LocateQuery Stack::Impl::locate_query(const RequestTarget& target) const {
         query.transports.end())
       query.transports.push_back(protocol);
   }
-  return query;
 }
 
 std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
@@ -105,7 +106,7 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
   }
   if (target->is_ip) {
     auto address = transport::Endpoint::from_ip(target->host, target->port);
-    if (!address) return no_route("not an IP address: " + target->host);
+    if (!address) return no_route("not an IP address: " + std::string(target->host));
     auto listener = listeners.find(target->protocol, address->family());
     if (!listener) return no_listener(target->protocol, address->to_string());
     if (for_size && over_udp != nullptr) {
@@ -118,7 +119,10 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
                       *listener});
   }
   // RFC 3263 §4: the resolver orders the targets (NAPTR, SRV, A/AAAA).
-  dns::LocateQuery query = locate_query(*target);
+  // Filled in place: the strings and the vector keep their capacity from
+  // one request to the next (no allocation per request to a cached name).
+  thread_local dns::LocateQuery query;
+  locate_query(*target, query);
   query.order_key = order_key;
   if (auto cached = resolver->cached_location(query)) {
     if (!*cached) return cached->error();
@@ -138,8 +142,8 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
     }
   }
   if (!listener) return no_listener(target->protocol, target->host);
-  return Route(Pending{target->host, target->port, listeners[*listener].protocol, *listener,
-                       std::move(query)});
+  return Route(Pending{std::string(target->host), target->port, listeners[*listener].protocol,
+                       *listener, query});
 }
 
 message::Result<Stack::Impl::Route> Stack::Impl::route_response(const message::Message& response,

@@ -55,9 +55,9 @@ class Stack::Impl {
                                std::vector<Peer>* rest = nullptr,
                                std::optional<Peer>* over_udp = nullptr,
                                std::optional<std::uint64_t> order_key = std::nullopt) const;
-  // RFC 3263 §4: what the resolver is asked for a target; the transports
-  // are those we listen on.
-  dns::LocateQuery locate_query(const RequestTarget& target) const;
+  // RFC 3263 §4: what the resolver is asked for a target (every field of
+  // `query` but records and order_key); the transports are those we listen on.
+  void locate_query(const RequestTarget& target, dns::LocateQuery& query) const;
   // The targets a listener of ours reaches, in order, as peers.
   std::vector<Peer> reachable(const dns::Location& location) const;
   // How `request` is built again for another target (failover.cpp): a
