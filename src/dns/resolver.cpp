@@ -114,6 +114,23 @@ class Resolver::Impl {
     return cached_locked(query);
   }
 
+  bool visit_cached(const LocateQuery& query, const std::function<void(const Located&)>& visit) {
+    std::lock_guard lock(mutex_);
+    if (stopped_) {
+      visit(Located(resolve_error("the resolver stopped")));
+      return true;
+    }
+    // The memo's answer in place; else the cache's, computed (and memoized).
+    if (const Located* memo = memo_locked(query)) {
+      visit(*memo);
+      return true;
+    }
+    auto located = cached_locked(query);
+    if (!located) return false;
+    visit(*located);
+    return true;
+  }
+
   void locate(const LocateQuery& query, Callback done) {
     std::optional<Located> now;
     auto job = std::make_shared<Job>();
@@ -211,18 +228,22 @@ class Resolver::Impl {
       key += static_cast<char>('0' + static_cast<int>(protocol));
   }
 
-  std::optional<Located> cached_locked(const LocateQuery& query) {
-    const auto now = options_.clock();
-    if (!query.records) {
-      memo_key_into(memo_key_, query);
-      if (auto found = memos_.find(memo_key_); found != memos_.end()) {
-        if (found->second.expires > now) {
-          ++stats_.cache_hits;
-          return found->second.located;
-        }
-        memos_.erase(found);
-      }
+  // The memoized location of `query` while it lasts, else null.
+  const Located* memo_locked(const LocateQuery& query) {
+    if (query.records) return nullptr;
+    memo_key_into(memo_key_, query);
+    auto found = memos_.find(memo_key_);
+    if (found == memos_.end()) return nullptr;
+    if (found->second.expires > options_.clock()) {
+      ++stats_.cache_hits;
+      return &found->second.located;
     }
+    memos_.erase(found);
+    return nullptr;
+  }
+
+  std::optional<Located> cached_locked(const LocateQuery& query) {
+    if (const Located* memo = memo_locked(query)) return *memo;
     Cache::TimePoint expires = Cache::TimePoint::max();
     bool drawn = false;
     Step step = run_step_locked(query, nullptr, &expires, &drawn);
@@ -527,6 +548,11 @@ message::Result<std::shared_ptr<Resolver>> Resolver::create(ResolverOptions opti
 
 std::optional<Located> Resolver::cached(const LocateQuery& query) {
   return impl_->cached(query);
+}
+
+bool Resolver::visit_cached(const LocateQuery& query,
+                            const std::function<void(const Located&)>& visit) {
+  return impl_->visit_cached(query, visit);
 }
 
 void Resolver::locate(const LocateQuery& query, Callback done) {

@@ -44,6 +44,10 @@ class DnsResolver final : public Resolver {
   std::optional<Located> cached_location(const dns::LocateQuery& query) override {
     return dns_->cached(query);
   }
+  bool visit_cached_location(const dns::LocateQuery& query,
+                             const std::function<void(const Located&)>& visit) override {
+    return dns_->visit_cached(query, visit);
+  }
   void locate(const dns::LocateQuery& query, LocateCallback done) override {
     dns_->locate(query, std::move(done));
   }

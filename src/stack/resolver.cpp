@@ -29,6 +29,14 @@ std::optional<Resolver::Located> Resolver::cached_location(const dns::LocateQuer
   return to_location(query, *found);
 }
 
+bool Resolver::visit_cached_location(const dns::LocateQuery& query,
+                                     const std::function<void(const Located&)>& visit) {
+  auto found = cached_location(query);
+  if (!found) return false;
+  visit(*found);
+  return true;
+}
+
 void Resolver::locate(const dns::LocateQuery& query, LocateCallback done) {
   resolve(query.host, [query, done = std::move(done)](const Addresses& found) {
     done(to_location(query, found));

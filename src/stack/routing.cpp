@@ -124,13 +124,21 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
   thread_local dns::LocateQuery query;
   locate_query(*target, query);
   query.order_key = order_key;
-  if (auto cached = resolver->cached_location(query)) {
-    if (!*cached) return cached->error();
-    auto peers = reachable(**cached);
-    if (peers.empty()) return no_listener(target->protocol, target->host);
+  std::optional<message::Result<Route>> found;
+  const bool cached = resolver->visit_cached_location(query, [&](const dns::Located& located) {
+    if (!located) {
+      found = located.error();
+      return;
+    }
+    auto peers = reachable(*located);
+    if (peers.empty()) {
+      found = no_listener(target->protocol, target->host);
+      return;
+    }
     if (rest != nullptr) rest->assign(peers.begin() + 1, peers.end());
-    return Route(peers.front());
-  }
+    found = Route(peers.front());
+  });
+  if (cached) return std::move(*found);
   // Until the answer comes, our Via names the listener of the URI's
   // transport (UDP, TLS for sips:), else of any transport the answer may
   // choose (§4.1: NAPTR or SRV decide when the URI does not).

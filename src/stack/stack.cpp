@@ -336,9 +336,11 @@ std::optional<Stack::Impl::Route> Stack::Impl::located_route(const SendOptions& 
 
 message::Result<Hop> Stack::next_hop(const message::Message& request,
                                      std::string_view destination) const {
-  SendOptions options;
+  // Per thread, so that the destination's text keeps its capacity from one
+  // request to the next; only these two fields are ever set.
+  thread_local SendOptions options;
   options.add_via = true;
-  options.destination = std::string(destination);
+  options.destination.assign(destination);
   // The order a stateless send of this request takes (send_stateless), so
   // that the listener named is the one it leaves from.
   std::vector<Peer> rest;

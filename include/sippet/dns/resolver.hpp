@@ -65,6 +65,12 @@ class Resolver {
   // when a query is needed. Any thread.
   std::optional<Located> cached(const LocateQuery& query);
 
+  // As cached(), without a copy: `visit` sees the location (or the cached
+  // error) in place and runs inside this call, under the resolver's lock (it
+  // must not call the resolver). False, without a call, when a query is
+  // needed.
+  bool visit_cached(const LocateQuery& query, const std::function<void(const Located&)>& visit);
+
   // Locates `query`; `done` runs exactly once: inside this call when the
   // cache answers, else on the resolver's thread (so call it holding no lock
   // that `done` takes). Any thread.

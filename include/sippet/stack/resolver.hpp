@@ -55,6 +55,11 @@ class Resolver {
   using Located = dns::Located;
   using LocateCallback = std::function<void(const Located& located)>;
   virtual std::optional<Located> cached_location(const dns::LocateQuery& query);
+  // As cached_location(), without a copy: `visit` sees the location in
+  // place, inside this call (it must not call the resolver); false, without
+  // a call, when a lookup is needed. The default calls cached_location().
+  virtual bool visit_cached_location(const dns::LocateQuery& query,
+                                     const std::function<void(const Located&)>& visit);
   // As resolve(): `done` runs exactly once, inside the call or later on a
   // resolver thread.
   virtual void locate(const dns::LocateQuery& query, LocateCallback done);

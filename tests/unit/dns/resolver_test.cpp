@@ -270,11 +270,18 @@ TEST(DnsmasqCache, TtlExpiryAndNegativeCaching) {
     ASSERT_TRUE(cached);
     EXPECT_EQ(flat(*cached), (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
   }
+  // visit_cached() sees the same, in place.
+  std::vector<std::string> seen;
+  EXPECT_TRUE(resolver->visit_cached(q, [&](const Located& located) { seen = flat(located); }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"UDP 192.0.2.10:5060"}));
   auto negative = resolver->cached(missing);
   ASSERT_TRUE(negative);
   EXPECT_FALSE(*negative);
   // After the positive TTL (1 s): asked again; the negative one still holds.
   advance(2s);
+  bool visited = false;
+  EXPECT_FALSE(resolver->visit_cached(q, [&](const Located&) { visited = true; }));
+  EXPECT_FALSE(visited);
   EXPECT_FALSE(resolver->cached(q));
   EXPECT_EQ(flat(locate_sync(*resolver, q)), (std::vector<std::string>{"UDP 192.0.2.11:5060"}));
   ASSERT_TRUE(resolver->cached(missing));
