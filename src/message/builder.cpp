@@ -70,17 +70,6 @@ Prng& prng() {
 // cannot depend on case. Each character carries log2(36) ≈ 5.17 bits.
 constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-void append_random(std::string& out, std::size_t chars) {
-  Prng& g = prng();
-  while (chars > 0) {
-    std::uint64_t r = g.next();
-    for (int half = 0; half < 2 && chars > 0; ++half, --chars) {
-      std::uint64_t x = (r >> (32 * half)) & 0xffffffffULL;
-      out.push_back(kAlphabet[(x * kAlphabet.size()) >> 32]);
-    }
-  }
-}
-
 void fill_random(char* out, std::size_t chars) {
   Prng& g = prng();
   while (chars > 0) {
@@ -95,10 +84,9 @@ void fill_random(char* out, std::size_t chars) {
 constexpr std::size_t kTagChars = 16;  // 82 bits (create_tag)
 
 std::string random_string(std::string_view prefix, std::size_t chars) {
-  std::string out;
-  out.reserve(prefix.size() + chars);
-  out.append(prefix);
-  append_random(out, chars);
+  std::string out(prefix.size() + chars, '\0');
+  if (!prefix.empty()) std::memcpy(out.data(), prefix.data(), prefix.size());
+  fill_random(out.data() + prefix.size(), chars);
   return out;
 }
 
@@ -224,10 +212,22 @@ Result<void> reparse_field(Message& to, const Field& field, std::string_view nam
   return {};
 }
 
-// Copies one field into `to`: its text goes into `to`'s arena, so the copy
-// owns every view it holds.
-Result<void> copy_field(Message& to, const Field& field) {
+// Copies one field of `from` into `to`. A field as parsed (its value text in
+// the received bytes of `from`, and so every view of its typed value, by the
+// parser's contract) is copied as it is, `to`'s arena becoming one more
+// owner of those bytes. Any other field's text goes into `to`'s arena, so
+// the copy owns every view it holds.
+Result<void> copy_field(Message& to, const Message& from, const Field& field) {
   detail::Arena& arena = MessageAccess::arena(to);
+  const std::string_view received = from.bytes();
+  const auto at = reinterpret_cast<std::uintptr_t>(field.value.data());
+  const auto first = reinterpret_cast<std::uintptr_t>(received.data());
+  if (!field.value.empty() && !received.empty() && at >= first &&
+      at + field.value.size() <= first + received.size() && arena.borrow(received.data())) {
+    Field& copy = MessageAccess::fields(to).emplace_back(field);
+    if (field.id != HeaderId::kUnknown) copy.name = canonical_name(field.id);
+    return {};
+  }
   std::string_view text = arena.intern(field.value);
   std::string_view name =
       field.id == HeaderId::kUnknown ? arena.intern(field.name) : canonical_name(field.id);
@@ -362,22 +362,22 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
   fields.reserve(vias + (dialog ? record_routes : 0) + 6);  // and a Contact, often
   for (const Field& f : request.fields()) {
     if (f.id != HeaderId::kVia) continue;
-    if (auto r = copy_field(m, f); !r) return r.error();
+    if (auto r = copy_field(m, request, f); !r) return r.error();
   }
   if (dialog) {
     for (const Field& f : request.fields()) {
       if (f.id != HeaderId::kRecordRoute) continue;
-      if (auto r = copy_field(m, f); !r) return r.error();
+      if (auto r = copy_field(m, request, f); !r) return r.error();
     }
   }
   for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
     if (const Field* f = request.get(id)) {
-      if (auto r = copy_field(m, *f); !r) return r.error();
+      if (auto r = copy_field(m, request, *f); !r) return r.error();
     }
   }
   if (code == 100) {
     if (const Field* ts = request.get(HeaderId::kTimestamp)) {
-      if (auto r = copy_field(m, *ts); !r) return r.error();
+      if (auto r = copy_field(m, request, *ts); !r) return r.error();
     }
   } else if (const NameAddr* to = m.to(); to != nullptr && !has_tag_param(to->params)) {
     char fresh[kTagChars];
@@ -404,12 +404,12 @@ Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
     for (const Field& f : from.fields())
       if (f.id == id) sources.push_back(f);
     for (const Field& f : sources)
-      if (auto r = copy_field(to, f); !r) return r.error();
+      if (auto r = copy_field(to, from, f); !r) return r.error();
     return {};
   }
   for (const Field& f : from.fields()) {
     if (f.id != id) continue;
-    if (auto r = copy_field(to, f); !r) return r.error();
+    if (auto r = copy_field(to, from, f); !r) return r.error();
   }
   return {};
 }

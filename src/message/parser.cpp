@@ -140,9 +140,7 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
   auto& buffer = A::bytes(m);
   // kSlack zeroed octets after the copy let header names, line ends and the
   // fast paths read 16 octets at a time anywhere in the message.
-  buffer = bytes.size() + kSlack <= detail::kPooledBytes
-               ? detail::take_bytes()
-               : std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
+  buffer.reset(detail::take_bytes(bytes.size() + kSlack));
   if (!bytes.empty()) std::memcpy(buffer.get(), bytes.data(), bytes.size());
   std::memset(buffer.get() + bytes.size(), 0, kSlack);
   A::size(m) = bytes.size();
