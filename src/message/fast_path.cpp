@@ -390,10 +390,13 @@ const char* tokens(HeaderId id, std::string_view name, const char* b, const char
 }
 
 // 1*DIGIT of at most nine digits (no overflow), up to kLimit: Max-Forwards,
-// Content-Length, Expires, Min-Expires (parse_integer).
+// Content-Length, Expires, Min-Expires (parse_integer). SP / HT before the
+// digits are LWS the general parser trims (SIPp pads its Content-Length).
 template <std::uint32_t kLimit>
-const char* integer(HeaderId id, std::string_view name, const char* b, const char* /*e*/,
+const char* integer(HeaderId id, std::string_view name, const char* b, const char* e,
                     std::vector<Field>& out) {
+  while (is_sp(b, e))
+    ++b;
   const char* p = b;
   std::uint32_t value = 0;
   for (; p - b < 9 && digit(*p); ++p)

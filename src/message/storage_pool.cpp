@@ -18,6 +18,11 @@ constexpr std::size_t kMaxPooled = 16;  // of each kind, per thread
 // later on that thread (other thread_locals, statics) free their storage.
 thread_local constinit bool pool_gone = false;
 
+struct Pool;
+// The thread's pool once made and until it is destroyed: a constant-
+// initialized pointer is read without the guard a thread_local object has.
+thread_local constinit Pool* current_pool = nullptr;
+
 struct Pool {
   std::vector<std::vector<Field>> lists;
   std::vector<std::unique_ptr<char[]>> buffers;  // whole allocations, header first
@@ -27,13 +32,22 @@ struct Pool {
     buffers.reserve(kMaxPooled);
     chunks.reserve(kMaxPooled);
   }
-  ~Pool() { pool_gone = true; }
+  ~Pool() {
+    pool_gone = true;
+    current_pool = nullptr;
+  }
 };
 
-Pool* pool() {
+[[gnu::noinline]] Pool* make_pool() {
   if (pool_gone) return nullptr;
   thread_local Pool instance;
+  current_pool = &instance;
   return &instance;
+}
+
+Pool* pool() {
+  Pool* p = current_pool;
+  return p != nullptr ? p : make_pool();
 }
 
 BytesHeader* header_of(char* data) {
