@@ -40,6 +40,24 @@ std::string_view Arena::intern(std::string_view text) {
   return {out, text.size()};
 }
 
+Arena::~Arena() {
+  for (const char* data : borrowed_) {
+    if (data != nullptr) release_bytes(const_cast<char*>(data));
+  }
+}
+
+bool Arena::borrow(const char* data) noexcept {
+  for (const char*& slot : borrowed_) {
+    if (slot == data) return true;
+    if (slot == nullptr) {
+      share_bytes(data);
+      slot = data;
+      return true;
+    }
+  }
+  return false;
+}
+
 Arena& MessageAccess::new_arena(Message& m) {
   m.arena_.reset(Arena::create());
   return *m.arena_;

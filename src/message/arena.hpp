@@ -29,14 +29,22 @@ class Arena {
   // Copies `text` into storage that never moves; returns a view of the copy.
   std::string_view intern(std::string_view text);
 
+  // Makes the arena one more owner of the received-bytes buffer `data`
+  // (storage_pool.hpp) until it ends, so views into that buffer may be kept
+  // without copying their text. False when it holds kMaxBorrowed others.
+  bool borrow(const char* data) noexcept;
+
  private:
+  static constexpr std::size_t kMaxBorrowed = 2;
+
   Arena(char* storage, std::size_t capacity) : current_(storage), capacity_(capacity) {}
-  ~Arena() = default;
+  ~Arena();
 
   std::vector<std::unique_ptr<char[]>> more_;  // for messages that outgrow the first chunk
   char* current_;
   std::size_t used_ = 0;
   std::size_t capacity_;
+  const char* borrowed_[kMaxBorrowed] = {};
 };
 
 // The octets of the first chunk the arena itself takes.

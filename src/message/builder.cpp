@@ -70,17 +70,6 @@ Prng& prng() {
 // cannot depend on case. Each character carries log2(36) ≈ 5.17 bits.
 constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-void append_random(std::string& out, std::size_t chars) {
-  Prng& g = prng();
-  while (chars > 0) {
-    std::uint64_t r = g.next();
-    for (int half = 0; half < 2 && chars > 0; ++half, --chars) {
-      std::uint64_t x = (r >> (32 * half)) & 0xffffffffULL;
-      out.push_back(kAlphabet[(x * kAlphabet.size()) >> 32]);
-    }
-  }
-}
-
 void fill_random(char* out, std::size_t chars) {
   Prng& g = prng();
   while (chars > 0) {
@@ -95,10 +84,9 @@ void fill_random(char* out, std::size_t chars) {
 constexpr std::size_t kTagChars = 16;  // 82 bits (create_tag)
 
 std::string random_string(std::string_view prefix, std::size_t chars) {
-  std::string out;
-  out.reserve(prefix.size() + chars);
-  out.append(prefix);
-  append_random(out, chars);
+  std::string out(prefix.size() + chars, '\0');
+  if (!prefix.empty()) std::memcpy(out.data(), prefix.data(), prefix.size());
+  fill_random(out.data() + prefix.size(), chars);
   return out;
 }
 
@@ -224,9 +212,25 @@ Result<void> reparse_field(Message& to, const Field& field, std::string_view nam
   return {};
 }
 
-// Copies one field into `to`: its text goes into `to`'s arena, so the copy
-// owns every view it holds.
-Result<void> copy_field(Message& to, const Field& field) {
+// Whether `field` is as parsed: its value text inside `received` (the
+// received bytes of its message), and so, by the parser's contract, every
+// view of its typed value too.
+bool as_received(const Field& field, std::string_view received) {
+  const auto at = reinterpret_cast<std::uintptr_t>(field.value.data());
+  const auto first = reinterpret_cast<std::uintptr_t>(received.data());
+  return !field.value.empty() && at >= first && at + field.value.size() <= first + received.size();
+}
+
+// Appends `field` to `fields` as it is, under its canonical name: for a
+// field as received, whose bytes the arena of the copy owns too.
+void share_field(std::vector<Field>& fields, const Field& field) {
+  Field& copy = fields.emplace_back(field);
+  if (field.id != HeaderId::kUnknown) copy.name = canonical_name(field.id);
+}
+
+// Copies one field into `to` with its own copy of the text: the text goes
+// into `to`'s arena, so the copy owns every view it holds.
+Result<void> copy_field_text(Message& to, const Field& field) {
   detail::Arena& arena = MessageAccess::arena(to);
   std::string_view text = arena.intern(field.value);
   std::string_view name =
@@ -248,18 +252,24 @@ Result<void> copy_field(Message& to, const Field& field) {
   return {};
 }
 
+// Copies one field of `from` into `to`. A field as received is copied as it
+// is, `to`'s arena becoming one more owner of `from`'s received bytes; any
+// other field's text is copied (copy_field_text).
+Result<void> copy_field(Message& to, const Message& from, const Field& field) {
+  const std::string_view received = from.bytes();
+  if (as_received(field, received) && MessageAccess::arena(to).borrow(received.data())) {
+    share_field(MessageAccess::fields(to), field);
+    return {};
+  }
+  return copy_field_text(to, field);
+}
+
 // §8.2.6.2: adds `;tag=<tag>` to the copied To. The fast path appends to the
 // value text and extends its params; anything unusual goes through
 // set_param (which re-parses).
-Result<void> add_to_tag(Message& m, std::string_view tag) {
-  auto& fields = MessageAccess::fields(m);
-  Field* to = nullptr;
-  for (Field& f : fields) {
-    if (f.id == HeaderId::kTo) {
-      to = &f;
-      break;
-    }
-  }
+// `to_index` is the place of the first To in the fields of `m`.
+Result<void> add_to_tag(Message& m, std::size_t to_index, std::string_view tag) {
+  Field* to = &MessageAccess::fields(m)[to_index];
   NameAddr* addr = to != nullptr ? std::get_if<NameAddr>(&to->typed) : nullptr;
   const std::string_view old = to != nullptr ? to->value : std::string_view{};
   const std::string_view raw = addr != nullptr ? addr->params.raw() : std::string_view{};
@@ -287,7 +297,9 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
       Params(std::string_view(params_begin,
                               static_cast<std::size_t>(text.data() + text.size() - params_begin)),
              ';');
-  *addr = copy;
+  // One block copy (the member-wise assignment costs several times more).
+  static_assert(std::is_trivially_copyable_v<NameAddr>);
+  std::memcpy(static_cast<void*>(addr), &copy, sizeof copy);
   to->value = text;
   return {};
 }
@@ -297,6 +309,107 @@ Result<void> add_to_tag(Message& m, std::string_view tag) {
 // and REFER (RFC 3515, whose implicit subscription is one).
 bool creates_dialog(Method method) {
   return method == Method::kInvite || method == Method::kSubscribe || method == Method::kRefer;
+}
+
+// §8.2.6.1: the response copies Via (all, in order), From, To, Call-ID and
+// CSeq; the To gets a tag unless the code is 100 or it has one; a 100 copies
+// the Timestamp. §12.1.1: a response that creates a dialog copies every
+// Record-Route value, in order. Fills `m`, a default-constructed message.
+Result<void> fill_response(Message& m, const Message& request, int code, std::string_view reason,
+                           std::string_view to_tag) {
+  if (!request.is_request()) return invalid("build_response: not a request");
+  if (code < 100 || code > 699) {
+    return invalid("build_response: status code " + std::to_string(code) + " out of range");
+  }
+  MessageAccess::is_request(m) = false;
+  StatusLine& line = MessageAccess::status_line(m);
+  line.version = kVersion;
+  line.code = static_cast<std::uint16_t>(code);
+  line.reason = reason.empty() ? default_reason(code) : MessageAccess::intern(m, reason);
+
+  // One pass finds what is copied: every Via and Record-Route, the first
+  // From, To, Call-ID, CSeq and Timestamp (the values Message::get gives).
+  std::size_t vias = 0, record_routes = 0;
+  const Field* firsts[5] = {};  // From, To, Call-ID, CSeq, Timestamp
+  for (const Field& f : request.fields()) {
+    std::size_t slot;
+    switch (f.id) {
+      case HeaderId::kVia:
+        ++vias;
+        continue;
+      case HeaderId::kRecordRoute:
+        ++record_routes;
+        continue;
+      case HeaderId::kFrom:
+        slot = 0;
+        break;
+      case HeaderId::kTo:
+        slot = 1;
+        break;
+      case HeaderId::kCallId:
+        slot = 2;
+        break;
+      case HeaderId::kCSeq:
+        slot = 3;
+        break;
+      case HeaderId::kTimestamp:
+        slot = 4;
+        break;
+      default:
+        continue;
+    }
+    if (firsts[slot] == nullptr) firsts[slot] = &f;
+  }
+  const bool dialog = record_routes != 0 && code > 100 && code < 300 &&
+                      creates_dialog(request.request_line().method);
+  auto& fields = MessageAccess::fields(m);
+  fields = detail::take_field_list();
+  fields.reserve(vias + (dialog ? record_routes : 0) + 6);  // and a Contact, often
+  // Fields as received are shared with the request (its received bytes
+  // stay alive as long as the response); any other is copied.
+  const std::string_view received = request.bytes();
+  const bool share = !received.empty() && MessageAccess::arena(m).borrow(received.data());
+  auto copy = [&](const Field& f) -> Result<void> {
+    if (share && as_received(f, received)) {
+      share_field(fields, f);
+      return {};
+    }
+    return copy_field_text(m, f);
+  };
+  auto copy_all = [&](HeaderId id, std::size_t n) -> Result<void> {
+    for (const Field& f : request.fields()) {
+      if (n == 0) break;
+      if (f.id != id) continue;
+      --n;
+      if (auto r = copy(f); !r) return r;
+    }
+    return {};
+  };
+  if (auto r = copy_all(HeaderId::kVia, vias); !r) return r;
+  if (dialog) {
+    if (auto r = copy_all(HeaderId::kRecordRoute, record_routes); !r) return r;
+  }
+  std::size_t to_index = 0;
+  for (std::size_t slot = 0; slot < 4; ++slot) {
+    if (firsts[slot] == nullptr) continue;
+    if (slot == 1) to_index = fields.size();
+    if (auto r = copy(*firsts[slot]); !r) return r;
+  }
+  if (code == 100) {
+    if (firsts[4] != nullptr) {
+      if (auto r = copy(*firsts[4]); !r) return r;
+    }
+  } else if (const NameAddr* to = firsts[1] != nullptr ? fields[to_index].as<NameAddr>() : nullptr;
+             to != nullptr && !has_tag_param(to->params)) {
+    char fresh[kTagChars];
+    std::string_view tag = to_tag;
+    if (tag.empty()) {
+      fill_random(fresh, kTagChars);
+      tag = std::string_view(fresh, kTagChars);
+    }
+    if (auto r = add_to_tag(m, to_index, tag); !r) return r;
+  }
+  return {};
 }
 
 }  // namespace
@@ -333,62 +446,13 @@ Result<Message> build_request(std::string_view method, std::string_view request_
   return m;
 }
 
-// §8.2.6.1: the response copies Via (all, in order), From, To, Call-ID and
-// CSeq; the To gets a tag unless the code is 100 or it has one; a 100 copies
-// the Timestamp. §12.1.1: a response that creates a dialog copies every
-// Record-Route value, in order.
 Result<Message> build_response(const Message& request, int code, std::string_view reason,
                                std::string_view to_tag) {
-  if (!request.is_request()) return invalid("build_response: not a request");
-  if (code < 100 || code > 699) {
-    return invalid("build_response: status code " + std::to_string(code) + " out of range");
-  }
-  Message m;
-  MessageAccess::is_request(m) = false;
-  StatusLine& line = MessageAccess::status_line(m);
-  line.version = kVersion;
-  line.code = static_cast<std::uint16_t>(code);
-  line.reason = reason.empty() ? default_reason(code) : MessageAccess::intern(m, reason);
-
-  std::size_t vias = 0, record_routes = 0;
-  for (const Field& f : request.fields()) {
-    vias += f.id == HeaderId::kVia;
-    record_routes += f.id == HeaderId::kRecordRoute;
-  }
-  const bool dialog = record_routes != 0 && code > 100 && code < 300 &&
-                      creates_dialog(request.request_line().method);
-  auto& fields = MessageAccess::fields(m);
-  fields = detail::take_field_list();
-  fields.reserve(vias + (dialog ? record_routes : 0) + 6);  // and a Contact, often
-  for (const Field& f : request.fields()) {
-    if (f.id != HeaderId::kVia) continue;
-    if (auto r = copy_field(m, f); !r) return r.error();
-  }
-  if (dialog) {
-    for (const Field& f : request.fields()) {
-      if (f.id != HeaderId::kRecordRoute) continue;
-      if (auto r = copy_field(m, f); !r) return r.error();
-    }
-  }
-  for (HeaderId id : {HeaderId::kFrom, HeaderId::kTo, HeaderId::kCallId, HeaderId::kCSeq}) {
-    if (const Field* f = request.get(id)) {
-      if (auto r = copy_field(m, *f); !r) return r.error();
-    }
-  }
-  if (code == 100) {
-    if (const Field* ts = request.get(HeaderId::kTimestamp)) {
-      if (auto r = copy_field(m, *ts); !r) return r.error();
-    }
-  } else if (const NameAddr* to = m.to(); to != nullptr && !has_tag_param(to->params)) {
-    char fresh[kTagChars];
-    std::string_view tag = to_tag;
-    if (tag.empty()) {
-      fill_random(fresh, kTagChars);
-      tag = std::string_view(fresh, kTagChars);
-    }
-    if (auto r = add_to_tag(m, tag); !r) return r.error();
-  }
-  return m;
+  // Built in place and returned by NRVO: the response is never moved.
+  Result<Message> result(std::in_place);
+  if (auto filled = fill_response(*result, request, code, reason, to_tag); !filled)
+    result = filled.error();
+  return result;
 }
 
 void recycle(Message&& message) {
@@ -404,12 +468,12 @@ Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
     for (const Field& f : from.fields())
       if (f.id == id) sources.push_back(f);
     for (const Field& f : sources)
-      if (auto r = copy_field(to, f); !r) return r.error();
+      if (auto r = copy_field(to, from, f); !r) return r.error();
     return {};
   }
   for (const Field& f : from.fields()) {
     if (f.id != id) continue;
-    if (auto r = copy_field(to, f); !r) return r.error();
+    if (auto r = copy_field(to, from, f); !r) return r.error();
   }
   return {};
 }

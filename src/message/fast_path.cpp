@@ -45,6 +45,34 @@ inline const char* find_on_line(const char* p, const char* e, char c) {
   return nullptr;
 }
 
+// skip() for the classes the fast paths scan, every one of which holds the
+// letters, the digits, '-', '.' and '_': those octets are passed 16 at a
+// time, any other octet of the class one at a time. It reads past `e` (a
+// run of those octets stops at the zeroed slack at the latest).
+inline const char* skip_run(const char* p, const char* e, std::uint32_t cls) {
+  for (;;) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i alpha = _mm_cmplt_epi8(
+        _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
+    const __m128i digit = _mm_cmplt_epi8(
+        _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10));
+    const __m128i mark = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
+        _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    const unsigned ok =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+    if (ok == 0xffff) {
+      p += 16;
+      continue;
+    }
+    p += __builtin_ctz(~ok);
+    if (p >= e) return e;
+    if (!is(*p, cls)) return p;
+    ++p;
+  }
+}
+
 // hostname (§25.1) of letters, digits and dots only, at most 63 octets: its
 // length, else 0. The octet at `e` is never a host character (every caller's
 // `e` is a delimiter, or the end of the message with its zeroed slack after
@@ -101,13 +129,53 @@ inline const char* quoted(const char* p, const char* e) {
   return nullptr;
 }
 
+// A digit. The fast paths read digits without a bounds check: the octet at
+// their `e` is a delimiter or the zeroed slack, never a digit, so a run of
+// digits stops at `e` by itself.
+inline bool digit(char c) {
+  return static_cast<unsigned char>(c - '0') < 10u;
+}
+
+// fast_ipv4 in one 16-octet step, `p` at a digit: four parts of 1 to 3
+// digits, each <= 255, separated by '.', then anything but a host character.
+// Its length, else 0 (the exact scanner then decides). The octet at `e` ends
+// the address by itself (no digit, no '.', no host character), so no bound
+// is needed.
+inline std::size_t ipv4_run(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const unsigned digits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(
+      _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10))));
+  const unsigned dots =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))));
+  // The address runs to the first octet that is neither: 7 to 15 octets.
+  const unsigned run = static_cast<unsigned>(__builtin_ctz(~(digits | dots) | 0x10000u));
+  if (run < 7 || run > 15) return 0;
+  const unsigned in = (1u << run) - 1;
+  const unsigned d = digits & in;
+  const unsigned t = dots & in;
+  // Exactly three dots, none last (the first octet is a digit), none next to
+  // another: four parts of digits. No part of four digits or more.
+  const unsigned t2 = t & (t - 1);
+  const unsigned t3 = t2 & (t2 - 1);
+  if (t3 == 0 || (t3 & (t3 - 1)) != 0 || (t >> (run - 1)) != 0 || (t & (t >> 1)) != 0 ||
+      (d & (d >> 1) & (d >> 2) & (d >> 3)) != 0) {
+    return 0;
+  }
+  // A part of three digits is at most 255.
+  for (unsigned three = d & (d >> 1) & (d >> 2); three != 0; three &= three - 1) {
+    const char* q = p + __builtin_ctz(three);
+    if ((q[0] - '0') * 100 + (q[1] - '0') * 10 + (q[2] - '0') > 255) return 0;
+  }
+  return is(p[run], kHostChar) ? 0 : run;
+}
+
 // host [ ":" port ] as scan_host / scan_port take it, without LWS.
 [[gnu::always_inline]] inline const char* host_port(const char* p, const char* e,
                                                     std::string_view& host, HostType& type,
                                                     std::uint16_t& port, bool& has_port) {
   std::size_t n;
-  if (is_digit(p, e)) {
-    n = fast_ipv4(p, e);
+  if (digit(*p)) {
+    n = ipv4_run(p);
     type = HostType::kIPv4;
   } else {
     n = hostname_run(p);
@@ -119,9 +187,9 @@ inline const char* quoted(const char* p, const char* e) {
   if (p < e && *p == ':') {
     const char* q = ++p;
     std::uint32_t value = 0;
-    for (int i = 0; i < 5 && is_digit(q, e); ++i, ++q)
+    for (int i = 0; i < 5 && digit(*q); ++i, ++q)
       value = value * 10 + static_cast<std::uint32_t>(*q - '0');
-    if (q == p || value > 65535 || is_digit(q, e)) return nullptr;
+    if (q == p || value > 65535 || digit(*q)) return nullptr;
     port = static_cast<std::uint16_t>(value);
     has_port = true;
     p = q;
@@ -159,7 +227,7 @@ inline const char* header_params(const char* p, const char* e, Params& out,
         p = quoted(p, e);
         if (p == nullptr) return nullptr;
       } else {
-        p = skip_wide(p, e, kGenValue);  // branch and tag values are long
+        p = skip_run(p, e, kGenValue);  // branch and tag values are long
         if (p == value) return nullptr;
       }
       if (kBranch && is_branch(name, name_end)) *branch = view(value, p);
@@ -238,7 +306,7 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
       // may not hold a '?' (headers need the brackets).
       if (kBrackets) return nullptr;
       const char* u = p;
-      p = skip(q, e, kAddrSpec);
+      p = skip_run(q, e, kAddrSpec);
       if (std::memchr(u, '?', static_cast<std::size_t>(p - u)) != nullptr ||
           !fast_sip_uri(u, p, out.uri)) {
         return nullptr;
@@ -322,15 +390,18 @@ const char* tokens(HeaderId id, std::string_view name, const char* b, const char
 }
 
 // 1*DIGIT of at most nine digits (no overflow), up to kLimit: Max-Forwards,
-// Content-Length, Expires, Min-Expires (parse_integer).
+// Content-Length, Expires, Min-Expires (parse_integer). SP / HT before the
+// digits are LWS the general parser trims (SIPp pads its Content-Length).
 template <std::uint32_t kLimit>
 const char* integer(HeaderId id, std::string_view name, const char* b, const char* e,
                     std::vector<Field>& out) {
+  while (is_sp(b, e))
+    ++b;
   const char* p = b;
   std::uint32_t value = 0;
-  for (; p - b < 9 && is_digit(p, e); ++p)
+  for (; p - b < 9 && digit(*p); ++p)
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
-  if (p == b || is_digit(p, e) || value > kLimit) return nullptr;
+  if (p == b || digit(*p) || value > kLimit) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Integer>);
   field.value = view(b, p);
   std::get_if<Integer>(&field.typed)->value = value;
@@ -342,7 +413,7 @@ const char* cseq(HeaderId id, std::string_view name, const char* b, const char* 
                  std::vector<Field>& out) {
   const char* p = b;
   std::uint32_t value = 0;
-  for (; p - b < 9 && is_digit(p, e); ++p)
+  for (; p - b < 9 && digit(*p); ++p)
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
   if (p == b || !is_sp(p, e)) return nullptr;
   const char* method = skip_blanks(p, e);
@@ -361,11 +432,11 @@ const char* cseq(HeaderId id, std::string_view name, const char* b, const char* 
 // callid = word [ "@" word ] (parse_call_id).
 const char* call_id(HeaderId id, std::string_view name, const char* b, const char* e,
                     std::vector<Field>& out) {
-  const char* p = skip_wide(b, e, kWord);
+  const char* p = skip_run(b, e, kWord);
   if (p == b) return nullptr;
   if (p < e && *p == '@') {
     const char* w = ++p;
-    p = skip_wide(p, e, kWord);
+    p = skip_run(p, e, kWord);
     if (p == w) return nullptr;
   }
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
@@ -380,7 +451,7 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
 const char* text(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out) {
   const char* end = find_line_break_padded(b, e);
-  if (end == b || is(*b, kWs) || is(end[-1], kWs) || skip(b, end, kText) != end) return nullptr;
+  if (end == b || is(*b, kWs) || is(end[-1], kWs) || skip_run(b, end, kText) != end) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view value = view(b, end);  // not read back: see tokens()
   field.value = value;

@@ -663,9 +663,9 @@ std::string Message::to_string() const {
   return out;
 }
 
-Message::~Message() {
+void Message::release_storage() noexcept {
   std::unique_ptr<char[]> chunk = MessageAccess::release_arena(*this);
-  detail::give_back(fields_, bytes_, size_, chunk);
+  detail::give_back(fields_, bytes_.release(), chunk);
 }
 
 Message Message::clone() const {

@@ -6,7 +6,7 @@
 namespace sippet::message::detail {
 
 struct MessageAccess {
-  static std::unique_ptr<char[]>& bytes(Message& m) { return m.bytes_; }
+  static std::unique_ptr<char[], BytesRelease>& bytes(Message& m) { return m.bytes_; }
   static std::size_t& size(Message& m) { return m.size_; }
   // The message's arena, made on first use.
   static Arena& arena(Message& m) {

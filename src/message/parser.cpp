@@ -2,6 +2,7 @@
 // (folding, compact forms, typed values) and body framing (§18.3).
 #include "sippet/message/parser.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -49,6 +50,13 @@ bool is_sip_version(std::string_view v) {
   while (i < n && is(v[i], kDigit))
     ++i;
   return i > d && i == n;
+}
+
+// CR LF at `p`, read as one 16-bit word.
+bool is_crlf(const char* p) {
+  std::uint16_t word;
+  std::memcpy(&word, p, 2);
+  return word == ('\r' | '\n' << 8);
 }
 
 bool starts_with_sip_slash(const char* p, const char* e) {
@@ -140,9 +148,7 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
   auto& buffer = A::bytes(m);
   // kSlack zeroed octets after the copy let header names, line ends and the
   // fast paths read 16 octets at a time anywhere in the message.
-  buffer = bytes.size() + kSlack <= detail::kPooledBytes
-               ? detail::take_bytes()
-               : std::make_unique_for_overwrite<char[]>(bytes.size() + kSlack);
+  buffer.reset(detail::take_bytes(bytes.size() + kSlack));
   if (!bytes.empty()) std::memcpy(buffer.get(), bytes.data(), bytes.size());
   std::memset(buffer.get() + bytes.size(), 0, kSlack);
   A::size(m) = bytes.size();
@@ -251,9 +257,9 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
       if (*vb == ' ') ++vb;  // the usual ": "; other LWS stays for the fast path to decline
       const std::size_t before = fields.size();
       const char* ve = fast(id, name, vb, e, fields);
-      // CRLF, not followed by folding (the zeroed slack reads as no folding).
-      if (ve != nullptr && e - ve >= 2 && ve[0] == '\r' && ve[1] == '\n' && ve[2] != ' ' &&
-          ve[2] != '\t') {
+      // CRLF, not followed by folding (the zeroed slack reads as no folding,
+      // and as no CRLF at `e`: a CRLF found before `e` ends before it).
+      if (ve != nullptr && ve < e && is_crlf(ve) && ve[2] != ' ' && ve[2] != '\t') {
         if (id == HeaderId::kContentLength && !have_content_length) {
           have_content_length = true;
           content_length_index = fields.size() - 1;

@@ -142,9 +142,17 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
 
   // One pass over the fields: which headers are present, which repeated.
   static_assert(kHeaderIdCount <= 64, "header presence is kept in a 64-bit mask");
+  // The first CSeq and Content-Length are kept on the way (Message::cseq()
+  // and content_length() take the first value too).
   std::uint64_t seen = 0, repeated = 0;
+  const Field* cseq_field = nullptr;
+  const Field* length_field = nullptr;
   for (const Field& f : message.fields()) {
     const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(f.id);
+    if ((seen & bit) == 0) {
+      if (f.id == HeaderId::kCSeq) cseq_field = &f;
+      if (f.id == HeaderId::kContentLength) length_field = &f;
+    }
     repeated |= seen & bit;
     seen |= bit;
   }
@@ -162,7 +170,7 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
                       "several values in single-value header(s): " + names_of(several));
   }
   // §8.2 (and RFC 4475 mismatch01/02): the CSeq method is the request's.
-  const CSeq* cseq = message.cseq();
+  const CSeq* cseq = cseq_field != nullptr ? cseq_field->as<CSeq>() : nullptr;
   if (cseq == nullptr) {
     return check.fail(ErrorKind::kMalformedHeader, 400, "CSeq does not parse");
   }
@@ -174,9 +182,10 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
   }
 
   // §20.14: Content-Length, when present, is the size of the body.
-  if (auto cl = message.content_length(); cl && *cl != message.body().size()) {
+  if (const Integer* cl = length_field != nullptr ? length_field->as<Integer>() : nullptr;
+      cl != nullptr && cl->value != message.body().size()) {
     return check.fail(ErrorKind::kBadContentLength, 400,
-                      "Content-Length " + std::to_string(*cl) + " but the body has " +
+                      "Content-Length " + std::to_string(cl->value) + " but the body has " +
                           std::to_string(message.body().size()) + " octets");
   }
 
@@ -200,8 +209,10 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
   // §8.2.2.3 (UAS: Require) and §16.3 step 5 (proxy: Proxy-Require): unknown
   // option tags are refused with 420; both are ignored in CANCEL and ACK.
   const Method method = message.method();
-  if (options.check_require && method != Method::kAck && method != Method::kCancel) {
-    HeaderId header = options.proxy ? HeaderId::kProxyRequire : HeaderId::kRequire;
+  const HeaderId require = options.proxy ? HeaderId::kProxyRequire : HeaderId::kRequire;
+  if (options.check_require && (seen & bit_of(require)) != 0 && method != Method::kAck &&
+      method != Method::kCancel) {
+    HeaderId header = require;
     std::vector<std::string_view> unknown;
     for (const Field* f : message.get_all(header)) {
       const Token* t = f->as<Token>();
@@ -240,7 +251,7 @@ Result<void> validate(const Message& message, const ValidateOptions& options) {
   }
 
   // §21.4.7: 406 when the Accept header admits nothing we can produce.
-  if (!options.producible_content_types.empty()) {
+  if (!options.producible_content_types.empty() && (seen & bit_of(HeaderId::kAccept)) != 0) {
     auto accepts = message.get_all(HeaderId::kAccept);
     if (!accepts.empty()) {
       bool admitted = false;

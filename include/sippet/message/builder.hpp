@@ -23,8 +23,9 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
                                std::string_view to_tag = {});
 
 // Appends to `to` a copy of every `id` field of `from`, in order, without
-// parsing them again: the text goes into `to`'s storage and the typed values
-// are moved along with it. For a header a program adds to many messages
+// parsing them again: a value as `from` received it stays where it is, `to`
+// sharing `from`'s received bytes; any other text goes into `to`'s storage
+// and the typed values are moved along with it. For a header a program adds to many messages
 // (e.g. a UAS's Contact): parse it once into a template message, then copy.
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id);
 

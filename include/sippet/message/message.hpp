@@ -2,10 +2,11 @@
 // A SIP request or response (RFC 3261 §7), in the spirit of Sippet.Message.
 //
 // Zero-copy: a parsed message owns its received bytes and every view in it
-// (start line, fields, typed values, body) points into them. Edits copy the
-// new text into the message's own arena, so views stay valid for the life of
-// the message. A message is move-only (moves keep every view valid); clone()
-// makes an independent copy.
+// (start line, fields, typed values, body) points into them. Edits copy the new
+// text into the message's own arena; a message built from another (build_response,
+// copy_fields) may share the other's received bytes, as one more owner of them.
+// Views stay valid for the life of the message. A message is move-only (moves
+// keep every view valid); clone() makes an independent copy.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,6 +65,9 @@ class Arena;           // storage of the text edits copy in (src/message/arena.h
 struct ArenaRelease {  // ends an arena, its storage back to the thread's pool
   void operator()(Arena* arena) const noexcept;
 };
+struct BytesRelease {  // one owner fewer of a received-bytes buffer (storage_pool.hpp)
+  void operator()(char* data) const noexcept;
+};
 }  // namespace detail
 
 class Message {
@@ -73,7 +77,10 @@ class Message {
   Message& operator=(Message&&) noexcept = default;
   // Gives the field list, the bytes buffer and the arena's first chunk to
   // this thread's pools (the next parse or build on the thread takes them).
-  ~Message();
+  // A moved-from or empty message owns none: its destruction stays inline.
+  ~Message() {
+    if (bytes_ != nullptr || arena_ != nullptr || fields_.capacity() != 0) release_storage();
+  }
   Message(const Message&) = delete;
   Message& operator=(const Message&) = delete;
   Message clone() const;
@@ -155,7 +162,9 @@ class Message {
  private:
   friend struct detail::MessageAccess;
 
-  std::unique_ptr<char[]> bytes_;
+  void release_storage() noexcept;  // the destructor's work, when there is some
+
+  std::unique_ptr<char[], detail::BytesRelease> bytes_;  // shared with responses built from it
   std::size_t size_ = 0;
   std::unique_ptr<detail::Arena, detail::ArenaRelease> arena_;  // null until text is copied in
   bool is_request_ = true;

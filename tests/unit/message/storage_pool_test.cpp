@@ -154,6 +154,40 @@ TEST(StoragePool, MessageDestroyedOnAnotherThread) {
   EXPECT_EQ(r->bytes(), kInvite);
 }
 
+TEST(StoragePool, ResponseSharingTheRequestsBytesEndsOnAnotherThread) {
+  // A response built from a request may share its received bytes: whichever
+  // of the two ends last, on whichever thread, gives the buffer back.
+  for (bool request_first : {true, false}) {
+    SCOPED_TRACE(request_first);
+    std::optional<Message> request;
+    std::optional<Message> response;
+    {
+      auto r = parse_message(kInvite);
+      ASSERT_TRUE(r.ok());
+      request.emplace(std::move(r).value());
+      auto built = build_response(*request, 200, {}, "4711");
+      ASSERT_TRUE(built.ok());
+      response.emplace(std::move(built).value());
+    }
+    if (request_first) request.reset();
+    std::thread other([&] {
+      EXPECT_EQ(response->call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+      response.reset();
+      for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(parse_message(kInvite).ok());
+    });
+    other.join();
+    if (!request_first) {
+      EXPECT_EQ(request->bytes(), kInvite);
+      EXPECT_EQ(request->from()->tag(), "1928301774");
+      request.reset();
+    }
+    auto again = parse_message(kInvite);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->bytes(), kInvite);
+  }
+}
+
 TEST(StoragePool, MessageOutlivingItsThreadsPool) {
   std::atomic<bool> checked{false};
   std::thread t([&] {
