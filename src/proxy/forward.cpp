@@ -55,7 +55,10 @@ message::Result<void> prepare_in_place(message::Message& out, stack::Stack& stac
       auto found = stack.next_hop(out, options.destination);
       if (!found) return found.error();
       hop = std::move(found).value();
-      if (targets != nullptr) *targets = std::move(hop.targets);
+      if (targets != nullptr) {
+        *targets = std::move(hop.targets);
+        if (targets->empty() && hop.flow) targets->push_back(*hop.flow);
+      }
     }
     transport::Flow incoming = options.incoming.value_or(
         transport::Flow{hop.protocol, hop.local, transport::Endpoint{}, 0});
@@ -72,7 +75,6 @@ message::Result<std::optional<stack::Transaction>> send_prepared(
   const bool ack = out.method() == message::Method::kAck;
   stack::SendOptions send;
   send.flow = options.flow;
-  send.destination = options.destination;
   send.add_via = true;
   send.branch = std::move(branch);
   if (options.stateless || ack) {  // §16.11, §16.7 step 1 (ACK of a 2xx)
@@ -98,12 +100,14 @@ message::Result<std::optional<stack::Transaction>> send_prepared(
       // domain's name (RFC 5922 §4).
       if (hop->flow && !transport::is_secure(hop->flow->protocol)) send.flow = hop->flow;
     }
+    if (!send.flow) send.destination = options.destination;
     if (auto sent = stack.send_stateless(out, send); !sent) {
       if (hop) out.pop_front(message::HeaderId::kVia);  // the Via it came with on top again
       return sent.error();
     }
     return std::optional<stack::Transaction>{};
   }
+  send.destination = options.destination;
   // The targets located for the Record-Route, failed over along by the
   // transaction (RFC 3263 §4.3) without locating them again; TLS targets
   // are located again, so that their connections check the domain's name

@@ -71,15 +71,8 @@ void Stack::Impl::locate_query(const RequestTarget& target, dns::LocateQuery& qu
 }
 
 std::vector<Peer> Stack::Impl::reachable(const dns::Location& location) const {
-  const Listeners& listeners = state.listeners();
   std::vector<Peer> peers;
-  for (const dns::Target& target : location.targets) {
-    auto listener = listeners.find(target.protocol, target.address.family());
-    if (!listener) continue;
-    peers.push_back(
-        Peer{transport::Flow{target.protocol, listeners[*listener].bound, target.address, 0},
-             *listener});
-  }
+  for_each_reachable(location, [&](const Peer& peer) { peers.push_back(peer); });
   return peers;
 }
 
@@ -130,13 +123,16 @@ message::Result<Stack::Impl::Route> Stack::Impl::route(
       found = located.error();
       return;
     }
-    auto peers = reachable(*located);
-    if (peers.empty()) {
-      found = no_listener(target->protocol, target->host);
-      return;
-    }
-    if (rest != nullptr) rest->assign(peers.begin() + 1, peers.end());
-    found = Route(peers.front());
+    // The first reachable target is the route, the others go to `rest`
+    // (no vector of them all per request).
+    if (rest != nullptr) rest->clear();
+    for_each_reachable(*located, [&](const Peer& peer) {
+      if (!found)
+        found = Route(peer);
+      else if (rest != nullptr)
+        rest->push_back(peer);
+    });
+    if (!found) found = no_listener(target->protocol, target->host);
   });
   if (cached) return std::move(*found);
   // Until the answer comes, our Via names the listener of the URI's

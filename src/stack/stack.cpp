@@ -371,7 +371,6 @@ message::Result<Hop> Stack::next_hop(const message::Message& request,
     listener = pending.listener;
     impl_->resolve(pending, [](std::vector<Peer>) {});
   }
-  if (flow && targets.empty()) targets.push_back(*flow);
   return Hop{listeners[listener].protocol, listeners.sent_by(listener, remote),
              listeners[listener].bound, flow, std::move(targets)};
 }

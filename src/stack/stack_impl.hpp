@@ -60,6 +60,16 @@ class Stack::Impl {
   void locate_query(const RequestTarget& target, dns::LocateQuery& query) const;
   // The targets a listener of ours reaches, in order, as peers.
   std::vector<Peer> reachable(const dns::Location& location) const;
+  template <typename Visit>
+  void for_each_reachable(const dns::Location& location, Visit&& visit) const {
+    const Listeners& listeners = state.listeners();
+    for (const dns::Target& target : location.targets) {
+      auto listener = listeners.find(target.protocol, target.address.family());
+      if (!listener) continue;
+      visit(Peer{transport::Flow{target.protocol, listeners[*listener].bound, target.address, 0},
+                 *listener});
+    }
+  }
   // How `request` is built again for another target (failover.cpp): a
   // clone with a new branch, our Via for that target's listener.
   Rebuild rebuild_for(const message::Message& request, const SendOptions& options);

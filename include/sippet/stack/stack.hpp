@@ -126,6 +126,7 @@ struct Hop {
   std::optional<transport::Flow> flow;
   // Every target of a host name the cache answered, in the order a
   // transaction fails over along (RFC 3263 §4.3): SendOptions::targets.
+  // Empty when there is one target only: `flow`.
   std::vector<transport::Flow> targets;
 };
 
