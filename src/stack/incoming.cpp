@@ -130,7 +130,20 @@ void Worker::on_incoming(message::Message&& message, const transport::Flow& flow
   const bool request = message.is_request();
   if (!stack_.config().transactions) {
     // StackConfig::transactions off: straight to the Core (acting for this
-    // worker: pending_ is ours).
+    // worker: pending_ is ours). With nothing queued ahead, called at once
+    // (no Delivery); what its callback queues follows, in order.
+    if (!delivering_ && pending_.empty()) {
+      delivering_ = true;
+      Core& core = stack_.core();
+      if (request) {
+        core.receive_request(std::move(message), std::nullopt, flow);
+      } else {
+        core.receive_response(std::move(message), std::nullopt, flow);
+      }
+      delivering_ = false;
+      deliver_pending();
+      return;
+    }
     if (request) {
       pending_.push_back(
           Delivery{transaction::DeliverRequest{std::move(message), std::nullopt}, flow, {}});
