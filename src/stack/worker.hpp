@@ -58,6 +58,14 @@ class StackState;
 struct Delivery {
   using Action = std::variant<transaction::DeliverRequest, transaction::DeliverResponse,
                               transaction::DeliverError>;
+  Delivery() = default;
+  // Built in place from the layer's action (its message moved once).
+  template <class A>
+  Delivery(A&& deliver, const transport::Flow& from, std::error_code error = {})
+      : action(std::in_place_type<std::remove_cvref_t<A>>, std::forward<A>(deliver)),
+        flow(from),
+        transport_error(error) {}
+
   Action action;
   transport::Flow flow;             // where a request or response came from
   std::error_code transport_error;  // why a transaction failed, when it did

@@ -129,7 +129,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
     return {};
   }
   // Sippet's routing: an ACK with no transaction (the ACK for a 2xx) → the Core.
-  out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
+  deliver_request(out, std::move(request), std::nullopt);
   return {};
 }
 
@@ -143,7 +143,7 @@ message::Result<void> TransactionLayer::on_response(message::Message&& response,
       key->branch.empty() ? nullptr : s.find_hashed(*key, TransactionKeyHash{}(*key));
   if (found == nullptr) {
     // Sippet's routing: no client transaction → the Core with none.
-    out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
+    deliver_response(out, std::move(response), std::nullopt);
     return {};
   }
   Transaction& txn = *found;

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
@@ -37,6 +39,21 @@ std::shared_ptr<const std::string> serialize_compact(const message::Message& mes
 // buffer large, or the thread has no pool). For short-lived copies.
 std::string take_buffer();
 void give_back(std::string& buffer);
+
+// Appends a DeliverRequest / DeliverResponse built in place: the message is
+// moved once, with no temporary left to destroy.
+inline void deliver_request(Actions& out, message::Message&& request,
+                            std::optional<TransactionId> id) {
+  auto& deliver = std::get<DeliverRequest>(out.emplace_back(std::in_place_type<DeliverRequest>));
+  deliver.request = std::move(request);
+  deliver.id = id;
+}
+inline void deliver_response(Actions& out, message::Message&& response,
+                             std::optional<TransactionId> id) {
+  auto& deliver = std::get<DeliverResponse>(out.emplace_back(std::in_place_type<DeliverResponse>));
+  deliver.response = std::move(response);
+  deliver.id = id;
+}
 
 class Transaction {
  public:
