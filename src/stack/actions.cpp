@@ -18,8 +18,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
     if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
       send_action(*send, run);
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
-      schedule_timer(*start, run);
-      scheduled = true;
+      if (schedule_timer(*start, run)) scheduled = true;
     } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
       stop_timer(*stop);
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {

@@ -279,7 +279,8 @@ class Worker {
   void call_core(Delivery& delivery);
 
   // worker_timers.cpp
-  void schedule_timer(const transaction::StartTimer& start, const Run& run);
+  // Whether the alarm must be re-armed for it (due before armed_).
+  bool schedule_timer(const transaction::StartTimer& start, const Run& run);
   void stop_timer(const transaction::StopTimer& stop);
   void arm_alarm_locked();
   void run_due_tasks();                  // fire_due_timers(), outside the lock
