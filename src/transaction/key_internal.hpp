@@ -11,8 +11,8 @@
 namespace sippet::transaction::detail {
 
 // A transaction key as views into a message (and a caller's buffer): found
-// in the index without building the strings of a TransactionKey, which is
-// made from it only for a new transaction.
+// in the index without building the strings of a TransactionKey; a new
+// transaction's key is built from it in place (Transaction::bind).
 struct KeyView {
   Role role = Role::kClient;
   std::string_view method;
@@ -20,15 +20,16 @@ struct KeyView {
   std::string_view sent_by;
   std::string_view rfc2543;
 
+  // Views into `key`, which must outlive them.
+  static KeyView of(const TransactionKey& key) {
+    return KeyView{key.role, key.method, key.branch, key.sent_by, key.rfc2543};
+  }
+
   // The same as TransactionKeyHash of the key it stands for.
   std::uint64_t hash() const;
   bool matches(const TransactionKey& key) const {
     return key.role == role && key.branch == branch && key.method == method &&
            key.sent_by == sent_by && key.rfc2543 == rfc2543;
-  }
-  TransactionKey to_key() const {
-    return TransactionKey{role, std::string(method), std::string(branch), std::string(sent_by),
-                          std::string(rfc2543)};
   }
 };
 

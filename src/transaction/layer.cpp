@@ -20,8 +20,8 @@ bool is_method(const message::Message& m, Method method) {
 
 }  // namespace
 
-TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t hash,
-                                             Owned transaction) {
+template <class Key>
+TransactionId TransactionLayer::Impl::insert(Key&& key, std::uint64_t hash, Owned transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
@@ -33,27 +33,27 @@ TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t
   Slot& slot = slots_[index];
   slot.hash = hash;
   const TransactionId id{index, slot.generation};
-  transaction->bind(id, std::move(key));
+  transaction->bind(id, std::forward<Key>(key));
   ++live_[static_cast<std::size_t>(transaction->kind())];
   slot.transaction = std::move(transaction);
   index_.insert(hash, index);
   return id;
 }
 
-void TransactionLayer::Impl::start_server(TransactionKey&& key, std::uint64_t hash,
+void TransactionLayer::Impl::start_server(const detail::KeyView& key, std::uint64_t hash,
                                           message::Message&& request, const TransportInfo& source,
                                           const TimerConfig& config, Actions& out) {
   Context ctx{config, out};
   if (is_method(request, Method::kInvite)) {
     auto owned = make<ServerInvite>(source);
     ServerInvite& txn = *owned;
-    insert(std::move(key), hash, std::move(owned));
+    insert(key, hash, std::move(owned));
     txn.start(std::move(request), ctx);
     if (txn.done()) erase(txn, config, out);
   } else {
     auto owned = make<ServerNonInvite>(source);
     ServerNonInvite& txn = *owned;
-    insert(std::move(key), hash, std::move(owned));
+    insert(key, hash, std::move(owned));
     txn.start(std::move(request), ctx);
     if (txn.done()) erase(txn, config, out);
   }
@@ -112,7 +112,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
       found->on_request(std::move(request), ctx);
       if (found->done()) s.erase(*found, config_, out);
     } else if (!ack) {
-      s.start_server(view->to_key(), hash, std::move(request), source, config_, out);
+      s.start_server(*view, hash, std::move(request), source, config_, out);
     } else {
       // Sippet's routing: an ACK with no transaction (the ACK for a 2xx) → the Core.
       deliver_request(out, std::move(request), std::nullopt);
@@ -130,7 +130,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
       if (found->done()) s.erase(*found, config_, out);
       return {};
     }
-    s.start_server(std::move(*key), hash, std::move(request), source, config_, out);
+    s.start_server(detail::KeyView::of(*key), hash, std::move(request), source, config_, out);
     return {};
   }
 

@@ -123,11 +123,13 @@ class TransactionLayer::Impl {
   // A new server transaction for `request` (not an ACK), under `key`
   // (hashing to `hash`, not in the index); started, and erased at once if
   // it is already done.
-  void start_server(TransactionKey&& key, std::uint64_t hash, message::Message&& request,
+  void start_server(const detail::KeyView& key, std::uint64_t hash, message::Message&& request,
                     const TransportInfo& source, const TimerConfig& config, Actions& out);
 
   // Gives `transaction` a slot and indexes it under `key` (not in the index).
-  TransactionId insert(TransactionKey&& key, std::uint64_t hash, Owned transaction);
+  // `Key`: a TransactionKey&& or a detail::KeyView (Transaction::bind).
+  template <class Key>
+  TransactionId insert(Key&& key, std::uint64_t hash, Owned transaction);
   // Stops its timers and emits Terminated; the slot is freed for reuse.
   void erase(Transaction& transaction, const TimerConfig& config, Actions& out);
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <variant>
 
+#include "key_internal.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/action.hpp"
@@ -72,6 +73,15 @@ class Transaction {
   void bind(TransactionId id, TransactionKey&& key) {
     id_ = id;
     key_ = std::move(key);
+  }
+  // The same from views: each string is built once, in place.
+  void bind(TransactionId id, const detail::KeyView& key) {
+    id_ = id;
+    key_.role = key.role;
+    key_.method.assign(key.method);
+    key_.branch.assign(key.branch);
+    key_.sent_by.assign(key.sent_by);
+    key_.rfc2543.assign(key.rfc2543);
   }
   // The key, moved out as the transaction ends (Terminated carries it).
   TransactionKey take_key() { return std::move(key_); }
