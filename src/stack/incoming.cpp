@@ -62,8 +62,9 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
                flow.remote.to_string().c_str());
     return;
   }
-  hand_over(stack_.worker(stack_.worker_for(message.call_id())), std::move(message), flow, reply,
-            listener);
+  // The worker that owns its Call-ID (no Call-ID to read with one worker).
+  const std::uint32_t owner = stack_.worker_count() == 1 ? 0 : stack_.worker_for(message.call_id());
+  hand_over(stack_.worker(owner), std::move(message), flow, reply, listener);
 }
 
 void Worker::answer_unparsable(std::string_view bytes, const message::Error& error,
