@@ -142,7 +142,7 @@ void Worker::on_incoming(message::Message&& message, const transport::Flow& flow
         core.receive_response(std::move(message), std::nullopt, flow);
       }
       delivering_ = false;
-      deliver_pending();
+      if (!pending_.empty() || alarm_dirty_) deliver_pending();  // what it queued, the alarm
       return;
     }
     if (request) {
