@@ -111,9 +111,10 @@ void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
   std::string call_id(invite.call_id());
   const stack::TimePoint due = stack.now() + options_.t1;
   std::lock_guard lock(unacked_mutex_);
-  unacked_.insert_or_assign(call_id, Unacked{std::move(invite), std::move(tag), code, transaction,
-                                             seq, options_.t1, std::chrono::milliseconds(0), due});
-  sweep_by_locked(due, call_id);
+  auto [it, inserted] = unacked_.insert_or_assign(
+      std::move(call_id), Unacked{std::move(invite), std::move(tag), code, transaction, seq,
+                                  options_.t1, std::chrono::milliseconds(0), due});
+  sweep_by_locked(due, it->first);
 }
 
 void UasCore::sweep_by_locked(stack::TimePoint due, const std::string& call_id) {
@@ -179,7 +180,7 @@ void UasCore::sweep(stack::TimePoint at) {
 void UasCore::receive_ack(const message::Message& ack) {
   const message::CSeq* cseq = ack.cseq();
   std::lock_guard lock(unacked_mutex_);
-  auto it = unacked_.find(std::string(ack.call_id()));
+  auto it = unacked_.find(ack.call_id());
   // §13.2.2.4: the ACK carries the CSeq number of the INVITE it acknowledges.
   if (it != unacked_.end() && cseq != nullptr && cseq->seq == it->second.cseq) unacked_.erase(it);
 }

@@ -15,9 +15,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -93,6 +95,14 @@ class UasCore final : public stack::Core {
   void sweep_by_locked(stack::TimePoint due, const std::string& call_id);
   void receive_ack(const message::Message& ack);
 
+  // Call-IDs looked up by string_view, without a std::string each time.
+  struct CallIdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view call_id) const {
+      return std::hash<std::string_view>{}(call_id);
+    }
+  };
+
   UasOptions options_;
   std::vector<transport::Protocol> protocols_;  // by listener
   std::atomic<stack::Stack*> stack_{nullptr};   // not owned
@@ -102,9 +112,9 @@ class UasCore final : public stack::Core {
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
   // The 2xx waiting for their ACK, resent by one sweep at the earliest due
   // time (not a timer each: most are acknowledged within milliseconds).
-  std::mutex unacked_mutex_;                          // guards unacked_, sweep_at_
-  std::unordered_map<std::string, Unacked> unacked_;  // by Call-ID
-  std::optional<stack::TimePoint> sweep_at_;          // the earliest sweep scheduled
+  std::mutex unacked_mutex_;  // guards unacked_, sweep_at_
+  std::unordered_map<std::string, Unacked, CallIdHash, std::equal_to<>> unacked_;  // by Call-ID
+  std::optional<stack::TimePoint> sweep_at_;  // the earliest sweep scheduled
 };
 
 }  // namespace sippet::app

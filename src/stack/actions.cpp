@@ -18,8 +18,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
     if (auto* send = std::get_if<transaction::SendMessage>(&action)) {
       send_action(*send, run);
     } else if (auto* start = std::get_if<transaction::StartTimer>(&action)) {
-      schedule_timer(*start, run);
-      scheduled = true;
+      if (schedule_timer(*start, run)) scheduled = true;
     } else if (auto* stop = std::get_if<transaction::StopTimer>(&action)) {
       stop_timer(*stop);
     } else if (auto* terminated = std::get_if<transaction::Terminated>(&action)) {
@@ -41,8 +40,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       // A new server transaction holds its request's connection.
       if (request->id && run.incoming != nullptr && run.incoming->connection != 0)
         hold_connection(*request->id, Peer{*run.incoming, run.listener});
-      out.push_back(
-          Delivery{std::move(*request), run.incoming ? *run.incoming : transport::Flow{}, {}});
+      out.emplace_back(std::move(*request), run.incoming ? *run.incoming : transport::Flow{});
     } else if (auto* response = std::get_if<transaction::DeliverResponse>(&action)) {
       if (response->id) {
         // RFC 3263 §4.3 with failover_on_503: a 503 sends the request to
@@ -53,8 +51,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
         response = std::get_if<transaction::DeliverResponse>(&actions_[i]);
         response->id = original_locked(*response->id);
       }
-      out.push_back(
-          Delivery{std::move(*response), run.incoming ? *run.incoming : transport::Flow{}, {}});
+      out.emplace_back(std::move(*response), run.incoming ? *run.incoming : transport::Flow{});
     } else if (auto* error = std::get_if<transaction::DeliverError>(&action)) {
       std::error_code code;
       for (const auto& [id, failure] : run.errors)
@@ -65,7 +62,7 @@ void Worker::run_actions(Run& run, Deliveries& out) {
       error = std::get_if<transaction::DeliverError>(&actions_[i]);
       layer_counters_.transaction_failed(*error);
       error->id = original_locked(error->id);
-      out.push_back(Delivery{std::move(*error), transport::Flow{}, code});
+      out.emplace_back(std::move(*error), transport::Flow{}, code);
     }
   }
   if (events) events_.end_run(layer_);

@@ -26,12 +26,6 @@ std::string describe(const message::Message& message) {
 
 }  // namespace
 
-bool TransactionEvents::enabled() {
-  if (stack_.logger().enabled(LogLevel::kDebug)) return true;
-  if (!known_.empty()) known_.clear();
-  return false;
-}
-
 TransactionEvents::Known& TransactionEvents::known(TransactionId id,
                                                    const transaction::TransactionLayer& layer,
                                                    const transaction::TransactionKey* key) {

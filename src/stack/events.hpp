@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sippet/stack/logger.hpp"
 #include "sippet/transaction/action.hpp"
 #include "sippet/transaction/layer.hpp"
 
@@ -23,10 +24,17 @@ class StackState;
 
 class TransactionEvents {
  public:
-  TransactionEvents(StackState& stack, std::uint32_t worker) : stack_(stack), worker_(worker) {}
+  // `logger`: the stack's, which outlives this.
+  TransactionEvents(StackState& stack, Logger& logger, std::uint32_t worker)
+      : stack_(stack), logger_(logger), worker_(worker) {}
 
   // Whether lines are wanted now; forgets what it knew when they are not.
-  bool enabled();
+  // Inline: asked for every run of actions, and mostly false.
+  bool enabled() {
+    if (logger_.enabled(LogLevel::kDebug)) return true;
+    if (!known_.empty()) known_.clear();
+    return false;
+  }
   // One action about to be carried out.
   void action(const transaction::Action& action, const transaction::TransactionLayer& layer);
   // A timer the layer accepted (not a stale one).
@@ -45,6 +53,7 @@ class TransactionEvents {
                const transaction::TransactionKey* key = nullptr);
 
   StackState& stack_;
+  Logger& logger_;
   std::uint32_t worker_;
   std::unordered_map<transaction::TransactionId, Known, transaction::TransactionIdHash> known_;
   std::vector<transaction::TransactionId> touched_;

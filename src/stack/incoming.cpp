@@ -62,8 +62,9 @@ void Worker::on_received(std::string_view bytes, const transport::Flow& flow,
                flow.remote.to_string().c_str());
     return;
   }
-  hand_over(stack_.worker(stack_.worker_for(message.call_id())), std::move(message), flow, reply,
-            listener);
+  // The worker that owns its Call-ID (no Call-ID to read with one worker).
+  const std::uint32_t owner = stack_.worker_count() == 1 ? 0 : stack_.worker_for(message.call_id());
+  hand_over(stack_.worker(owner), std::move(message), flow, reply, listener);
 }
 
 void Worker::answer_unparsable(std::string_view bytes, const message::Error& error,
@@ -130,7 +131,20 @@ void Worker::on_incoming(message::Message&& message, const transport::Flow& flow
   const bool request = message.is_request();
   if (!stack_.config().transactions) {
     // StackConfig::transactions off: straight to the Core (acting for this
-    // worker: pending_ is ours).
+    // worker: pending_ is ours). With nothing queued ahead, called at once
+    // (no Delivery); what its callback queues follows, in order.
+    if (!delivering_ && pending_.empty()) {
+      delivering_ = true;
+      Core& core = stack_.core();
+      if (request) {
+        core.receive_request(std::move(message), std::nullopt, flow);
+      } else {
+        core.receive_response(std::move(message), std::nullopt, flow);
+      }
+      delivering_ = false;
+      if (!pending_.empty() || alarm_dirty_) deliver_pending();  // what it queued, the alarm
+      return;
+    }
     if (request) {
       pending_.push_back(
           Delivery{transaction::DeliverRequest{std::move(message), std::nullopt}, flow, {}});

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <optional>
 
 namespace sippet::stack {
 
@@ -23,30 +24,29 @@ transaction::TransportInfo to_transport_info(const Peer& peer) {
 }
 
 Peer to_peer(const transaction::TransportInfo& info, const transport::Endpoint& local) {
-  sockaddr_storage storage{};
-  std::size_t length = 0;
+  // The address through the sockaddr of its family only (no
+  // sockaddr_storage to clear and copy: this runs for every send).
+  std::optional<transport::Endpoint> remote;
   if (info.family == 4) {
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     sin.sin_port = htons(info.port);
     std::memcpy(&sin.sin_addr, info.address.data(), 4);
-    std::memcpy(&storage, &sin, sizeof sin);
-    length = sizeof sin;
+    remote =
+        transport::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&sin), sizeof sin);
   } else {
     sockaddr_in6 sin6{};
     sin6.sin6_family = AF_INET6;
     sin6.sin6_port = htons(info.port);
     sin6.sin6_scope_id = info.scope_id;
     std::memcpy(&sin6.sin6_addr, info.address.data(), 16);
-    std::memcpy(&storage, &sin6, sizeof sin6);
-    length = sizeof sin6;
+    remote =
+        transport::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&sin6), sizeof sin6);
   }
   Peer peer;
   peer.flow.protocol = static_cast<transport::Protocol>(info.protocol);
   peer.flow.local = local;
-  if (auto remote =
-          transport::Endpoint::from_sockaddr(reinterpret_cast<const sockaddr*>(&storage), length))
-    peer.flow.remote = *remote;
+  if (remote) peer.flow.remote = *remote;
   peer.flow.connection = info.connection;
   peer.listener = info.local;
   return peer;

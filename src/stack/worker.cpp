@@ -27,7 +27,7 @@ Worker::Worker(StackState& stack, std::uint32_t index)
       io_(1),
       work_(asio::make_work_guard(io_)),
       layer_(stack.config().timers),
-      events_(stack, index),
+      events_(stack, stack.logger(), index),
       alarm_(io_) {
   actions_.reserve(16);
 }

@@ -58,6 +58,14 @@ class StackState;
 struct Delivery {
   using Action = std::variant<transaction::DeliverRequest, transaction::DeliverResponse,
                               transaction::DeliverError>;
+  Delivery() = default;
+  // Built in place from the layer's action (its message moved once).
+  template <class A>
+  Delivery(A&& deliver, const transport::Flow& from, std::error_code error = {})
+      : action(std::in_place_type<std::remove_cvref_t<A>>, std::forward<A>(deliver)),
+        flow(from),
+        transport_error(error) {}
+
   Action action;
   transport::Flow flow;             // where a request or response came from
   std::error_code transport_error;  // why a transaction failed, when it did
@@ -271,7 +279,8 @@ class Worker {
   void call_core(Delivery& delivery);
 
   // worker_timers.cpp
-  void schedule_timer(const transaction::StartTimer& start, const Run& run);
+  // Whether the alarm must be re-armed for it (due before armed_).
+  bool schedule_timer(const transaction::StartTimer& start, const Run& run);
   void stop_timer(const transaction::StopTimer& stop);
   void arm_alarm_locked();
   void run_due_tasks();                  // fire_due_timers(), outside the lock

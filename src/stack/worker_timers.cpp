@@ -11,18 +11,22 @@
 
 namespace sippet::stack {
 
-void Worker::schedule_timer(const transaction::StartTimer& start, const Run& run) {
+bool Worker::schedule_timer(const transaction::StartTimer& start, const Run& run) {
   const TimePoint deadline = run.base.value_or(now()) + start.after;
   const TimerEntry entry{start.handle, deadline};
+  // The alarm, set for armed_ or earlier, wakes the worker in time for a
+  // timer due at or after it (arm_alarm_locked only moves it earlier).
+  const bool earlier = deadline < armed_;
   if (start.after >= stack_.config().timers.t4) {
     // Long (64*T1 and the like): a FIFO lane per duration, no heap.
     if (!lanes_.schedule(start.after, deadline, entry)) timers_.schedule(deadline, entry);
-    return;
+    return earlier;
   }
   const TimerId queued = timers_.schedule(deadline, entry);
   const std::uint32_t slot = start.handle.id.slot;
   if (slot >= short_timers_.size()) short_timers_.resize(slot + 1);
   short_timers_[slot] = ShortTimer{start.handle, queued};
+  return earlier;
 }
 
 void Worker::stop_timer(const transaction::StopTimer& stop) {

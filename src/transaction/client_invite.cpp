@@ -30,14 +30,14 @@ void ClientInvite::on_response(message::Message&& response, Context& ctx) {
         stop_timer(ctx, TimerId::kA);
         stop_timer(ctx, TimerId::kB);
         set_state(State::kProceeding);
-        ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+        deliver_response(ctx.out, std::move(response), id());
       } else if (code < 300) {
         // RFC 6026 §7.2: 2xx → Accepted, Timer M; pass to the TU.
         stop_timer(ctx, TimerId::kA);
         stop_timer(ctx, TimerId::kB);
         set_state(State::kAccepted);
         start_timer(ctx, TimerId::kM, initial_duration(ctx.config, TimerId::kM, reliable()));
-        ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+        deliver_response(ctx.out, std::move(response), id());
         release_request();  // no ACK or CANCEL is built from here on
       } else {
         on_final_error(std::move(response), ctx);
@@ -49,8 +49,7 @@ void ClientInvite::on_response(message::Message&& response, Context& ctx) {
       return;
     case State::kAccepted:
       // RFC 6026 §7.2: 2xx retransmissions (and forked 2xx) go to the TU.
-      if (code >= 200 && code < 300)
-        ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+      if (code >= 200 && code < 300) deliver_response(ctx.out, std::move(response), id());
       return;
     default:
       return;
@@ -66,7 +65,7 @@ void ClientInvite::on_final_error(message::Message&& response, Context& ctx) {
     ack_bytes_ = serialize(*ack);
     send(ctx, ack_bytes_, false);
   }
-  ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+  deliver_response(ctx.out, std::move(response), id());
   set_state(State::kCompleted);
   // Timer D: >= 32 s unreliable; 0 (Terminated at once) reliable.
   if (!start_timer(ctx, TimerId::kD, initial_duration(ctx.config, TimerId::kD, reliable()))) {

@@ -24,13 +24,13 @@ void ClientNonInvite::on_response(message::Message&& response, Context& ctx) {
   if (response.status_code() < 200) {
     // §17.1.2.2: 1xx → Proceeding; pass to the TU.
     set_state(State::kProceeding);
-    ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+    deliver_response(ctx.out, std::move(response), id());
     return;
   }
   // §17.1.2.2: 200-699 → pass to the TU, Completed, Timer K (T4; 0 reliable).
   stop_timer(ctx, TimerId::kE);
   stop_timer(ctx, TimerId::kF);
-  ctx.out.emplace_back(DeliverResponse{std::move(response), id()});
+  deliver_response(ctx.out, std::move(response), id());
   set_state(State::kCompleted);
   request_bytes_.reset();
   if (!start_timer(ctx, TimerId::kK, initial_duration(ctx.config, TimerId::kK, reliable()))) {

@@ -89,15 +89,29 @@ std::size_t mix(std::size_t seed, std::size_t value) {
   return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
 
+std::uint64_t hash_key(Role role, std::string_view method, std::string_view branch,
+                       std::string_view sent_by, std::string_view rfc2543) {
+  std::uint64_t seed = static_cast<std::uint64_t>(role);
+  seed = hash_text(branch, seed);
+  seed = mix(seed, hash_text(method, 0));
+  if (!sent_by.empty()) seed = mix(seed, hash_text(sent_by, 1));
+  if (!rfc2543.empty()) seed = mix(seed, hash_text(rfc2543, 2));
+  return seed;
+}
+
+// §17.2.3: the method a server transaction is matched by (the ACK matches
+// the INVITE it acknowledges).
+std::string_view server_method(const message::Message& message, const message::CSeq& cseq) {
+  if (!message.is_request()) return cseq.method_text;
+  if (message.request_line().method == message::Method::kAck) return "INVITE";
+  return message.request_line().method_text;
+}
+
 }  // namespace
 
 std::size_t TransactionKeyHash::operator()(const TransactionKey& key) const noexcept {
-  std::uint64_t seed = static_cast<std::uint64_t>(key.role);
-  seed = hash_text(key.branch, seed);
-  seed = mix(seed, hash_text(key.method, 0));
-  if (!key.sent_by.empty()) seed = mix(seed, hash_text(key.sent_by, 1));
-  if (!key.rfc2543.empty()) seed = mix(seed, hash_text(key.rfc2543, 2));
-  return static_cast<std::size_t>(seed);
+  return static_cast<std::size_t>(
+      hash_key(key.role, key.method, key.branch, key.sent_by, key.rfc2543));
 }
 
 bool is_rfc3261_branch(std::string_view branch) {
@@ -123,15 +137,7 @@ message::Result<TransactionKey> server_key(const message::Message& message) {
   if (via == nullptr) return unmatchable("Via");
   const message::CSeq* cseq = message.cseq();
   if (cseq == nullptr) return unmatchable("CSeq");
-  // §17.2.3: the ACK matches the INVITE it acknowledges.
-  std::string_view method;
-  if (message.is_request() && message.request_line().method == message::Method::kAck) {
-    method = "INVITE";
-  } else if (message.is_request()) {
-    method = message.request_line().method_text;
-  } else {
-    method = cseq->method_text;
-  }
+  const std::string_view method = server_method(message, *cseq);
   if (is_rfc3261_branch(via->branch)) {
     // Each string built once, at its exact size.
     char sent_by[256];
@@ -162,6 +168,30 @@ message::Result<TransactionKey> server_key(const message::Message& message) {
 }
 
 namespace detail {
+
+std::uint64_t KeyView::hash() const {
+  return hash_key(role, method, branch, sent_by, rfc2543);
+}
+
+std::optional<KeyView> server_key_view(const message::Message& message,
+                                       char (&sent_by)[kSentBySize]) {
+  const message::Via* via = message.top_via();
+  if (via == nullptr || !is_rfc3261_branch(via->branch)) return std::nullopt;
+  const message::CSeq* cseq = message.cseq();
+  if (cseq == nullptr) return std::nullopt;
+  const std::size_t n = lower_sent_by(sent_by, via->host, via->has_port, via->port);
+  if (n == 0) return std::nullopt;
+  return KeyView{
+      Role::kServer, server_method(message, *cseq), via->branch, std::string_view(sent_by, n), {}};
+}
+
+std::optional<KeyView> client_key_view(const message::Message& message) {
+  const message::Via* via = message.top_via();
+  if (via == nullptr) return std::nullopt;
+  const message::CSeq* cseq = message.cseq();
+  if (cseq == nullptr) return std::nullopt;
+  return KeyView{Role::kClient, cseq->method_text, via->branch, {}, {}};
+}
 
 std::string rfc2543_text(const message::Message& request, std::string_view to_tag) {
   std::string text;

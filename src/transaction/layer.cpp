@@ -20,8 +20,8 @@ bool is_method(const message::Message& m, Method method) {
 
 }  // namespace
 
-TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t hash,
-                                             Owned transaction) {
+template <class Key>
+TransactionId TransactionLayer::Impl::insert(Key&& key, std::uint64_t hash, Owned transaction) {
   std::uint32_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();
@@ -33,11 +33,30 @@ TransactionId TransactionLayer::Impl::insert(TransactionKey&& key, std::uint64_t
   Slot& slot = slots_[index];
   slot.hash = hash;
   const TransactionId id{index, slot.generation};
-  transaction->bind(id, std::move(key));
+  transaction->bind(id, std::forward<Key>(key));
   ++live_[static_cast<std::size_t>(transaction->kind())];
   slot.transaction = std::move(transaction);
   index_.insert(hash, index);
   return id;
+}
+
+void TransactionLayer::Impl::start_server(const detail::KeyView& key, std::uint64_t hash,
+                                          message::Message&& request, const TransportInfo& source,
+                                          const TimerConfig& config, Actions& out) {
+  Context ctx{config, out};
+  if (is_method(request, Method::kInvite)) {
+    auto owned = make<ServerInvite>(source);
+    ServerInvite& txn = *owned;
+    insert(key, hash, std::move(owned));
+    txn.start(std::move(request), ctx);
+    if (txn.done()) erase(txn, config, out);
+  } else {
+    auto owned = make<ServerNonInvite>(source);
+    ServerNonInvite& txn = *owned;
+    insert(key, hash, std::move(owned));
+    txn.start(std::move(request), ctx);
+    if (txn.done()) erase(txn, config, out);
+  }
 }
 
 void TransactionLayer::Impl::erase(Transaction& transaction, const TimerConfig& config,
@@ -79,13 +98,30 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
                                                    const TransportInfo& source, Actions& out) {
   Impl& s = impl();
   if (!request.is_request()) return make_error(ErrorKind::kInvalidArgument, kErrNotARequest);
-  auto key = server_key(request);
-  if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
   const bool ack = is_method(request, Method::kAck);
   Context ctx{config_, out};
 
-  // One hash for both cases: a new request inserts its key, a retransmission
-  // (or an ACK) finds the existing transaction.
+  // An RFC 3261 branch (the usual case): the key is looked up as views into
+  // the request, its strings made only for a new transaction. One hash for
+  // both cases: a new request inserts its key, a retransmission (or an ACK)
+  // finds the existing transaction.
+  char sent_by[detail::kSentBySize];
+  if (auto view = detail::server_key_view(request, sent_by)) {
+    const std::uint64_t hash = view->hash();
+    if (Transaction* found = s.find_view(*view, hash)) {
+      found->on_request(std::move(request), ctx);
+      if (found->done()) s.erase(*found, config_, out);
+    } else if (!ack) {
+      s.start_server(*view, hash, std::move(request), source, config_, out);
+    } else {
+      // Sippet's routing: an ACK with no transaction (the ACK for a 2xx) → the Core.
+      deliver_request(out, std::move(request), std::nullopt);
+    }
+    return {};
+  }
+
+  auto key = server_key(request);
+  if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
   const std::uint64_t hash = TransactionKeyHash{}(*key);
   Transaction* found = s.find_hashed(*key, hash);
   if (!ack) {
@@ -94,19 +130,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
       if (found->done()) s.erase(*found, config_, out);
       return {};
     }
-    if (is_method(request, Method::kInvite)) {
-      auto owned = s.make<ServerInvite>(source);
-      ServerInvite& txn = *owned;
-      s.insert(std::move(*key), hash, std::move(owned));
-      txn.start(std::move(request), ctx);
-      if (txn.done()) s.erase(txn, config_, out);
-    } else {
-      auto owned = s.make<ServerNonInvite>(source);
-      ServerNonInvite& txn = *owned;
-      s.insert(std::move(*key), hash, std::move(owned));
-      txn.start(std::move(request), ctx);
-      if (txn.done()) s.erase(txn, config_, out);
-    }
+    s.start_server(detail::KeyView::of(*key), hash, std::move(request), source, config_, out);
     return {};
   }
 
@@ -129,7 +153,7 @@ message::Result<void> TransactionLayer::on_request(message::Message&& request,
     return {};
   }
   // Sippet's routing: an ACK with no transaction (the ACK for a 2xx) → the Core.
-  out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
+  deliver_request(out, std::move(request), std::nullopt);
   return {};
 }
 
@@ -137,13 +161,13 @@ message::Result<void> TransactionLayer::on_response(message::Message&& response,
                                                     const TransportInfo&, Actions& out) {
   Impl& s = impl();
   if (!response.is_response()) return make_error(ErrorKind::kInvalidArgument, kErrNotAResponse);
-  auto key = client_key(response);
+  // Found by views into the response: no key is built.
+  auto key = detail::client_key_view(response);
   if (!key) return make_error(ErrorKind::kMissingHeader, kErrUnmatchable);
-  Transaction* found =
-      key->branch.empty() ? nullptr : s.find_hashed(*key, TransactionKeyHash{}(*key));
+  Transaction* found = key->branch.empty() ? nullptr : s.find_view(*key, key->hash());
   if (found == nullptr) {
     // Sippet's routing: no client transaction → the Core with none.
-    out.emplace_back(DeliverResponse{std::move(response), std::nullopt});
+    deliver_response(out, std::move(response), std::nullopt);
     return {};
   }
   Transaction& txn = *found;

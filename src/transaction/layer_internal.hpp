@@ -15,6 +15,7 @@
 #include "client_invite.hpp"
 #include "client_non_invite.hpp"
 #include "key_index.hpp"
+#include "key_internal.hpp"
 #include "server_invite.hpp"
 #include "server_non_invite.hpp"
 #include "sippet/transaction/layer.hpp"
@@ -111,8 +112,24 @@ class TransactionLayer::Impl {
     return slot ? slots_[*slot].transaction.get() : nullptr;
   }
 
+  // The same for a key given as views.
+  Transaction* find_view(const detail::KeyView& key, std::uint64_t hash) const {
+    auto slot = index_.find(hash, [&](std::uint32_t candidate) {
+      return key.matches(slots_[candidate].transaction->key());
+    });
+    return slot ? slots_[*slot].transaction.get() : nullptr;
+  }
+
+  // A new server transaction for `request` (not an ACK), under `key`
+  // (hashing to `hash`, not in the index); started, and erased at once if
+  // it is already done.
+  void start_server(const detail::KeyView& key, std::uint64_t hash, message::Message&& request,
+                    const TransportInfo& source, const TimerConfig& config, Actions& out);
+
   // Gives `transaction` a slot and indexes it under `key` (not in the index).
-  TransactionId insert(TransactionKey&& key, std::uint64_t hash, Owned transaction);
+  // `Key`: a TransactionKey&& or a detail::KeyView (Transaction::bind).
+  template <class Key>
+  TransactionId insert(Key&& key, std::uint64_t hash, Owned transaction);
   // Stops its timers and emits Terminated; the slot is freed for reuse.
   void erase(Transaction& transaction, const TimerConfig& config, Actions& out);
 

@@ -32,7 +32,7 @@ void ServerInvite::start(message::Message&& request, Context& ctx) {
       }
     }
   }
-  ctx.out.emplace_back(DeliverRequest{std::move(request), id()});
+  deliver_request(ctx.out, std::move(request), id());
 }
 
 void ServerInvite::on_request(message::Message&& request, Context& ctx) {
@@ -60,7 +60,7 @@ void ServerInvite::on_request(message::Message&& request, Context& ctx) {
     case State::kAccepted:
       // RFC 6026 §7.1: an ACK goes to the TU (with no transaction, as every
       // ACK for a 2xx); retransmitted INVITEs are absorbed.
-      if (ack) ctx.out.emplace_back(DeliverRequest{std::move(request), std::nullopt});
+      if (ack) deliver_request(ctx.out, std::move(request), std::nullopt);
       return;
     default:  // Confirmed: §17.2.1 absorbs ACKs and INVITEs.
       return;

@@ -10,7 +10,7 @@ ServerNonInvite::ServerNonInvite(const TransportInfo& source)
 
 void ServerNonInvite::start(message::Message&& request, Context& ctx) {
   // §17.2.2: the request goes to the TU.
-  ctx.out.emplace_back(DeliverRequest{std::move(request), id()});
+  deliver_request(ctx.out, std::move(request), id());
 }
 
 void ServerNonInvite::on_request(message::Message&&, Context& ctx) {

@@ -8,7 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
 
+#include "key_internal.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/message/result.hpp"
 #include "sippet/transaction/action.hpp"
@@ -38,6 +41,21 @@ std::shared_ptr<const std::string> serialize_compact(const message::Message& mes
 std::string take_buffer();
 void give_back(std::string& buffer);
 
+// Appends a DeliverRequest / DeliverResponse built in place: the message is
+// moved once, with no temporary left to destroy.
+inline void deliver_request(Actions& out, message::Message&& request,
+                            std::optional<TransactionId> id) {
+  auto& deliver = std::get<DeliverRequest>(out.emplace_back(std::in_place_type<DeliverRequest>));
+  deliver.request = std::move(request);
+  deliver.id = id;
+}
+inline void deliver_response(Actions& out, message::Message&& response,
+                             std::optional<TransactionId> id) {
+  auto& deliver = std::get<DeliverResponse>(out.emplace_back(std::in_place_type<DeliverResponse>));
+  deliver.response = std::move(response);
+  deliver.id = id;
+}
+
 class Transaction {
  public:
   Transaction(Kind kind, State state, const TransportInfo& transport)
@@ -55,6 +73,15 @@ class Transaction {
   void bind(TransactionId id, TransactionKey&& key) {
     id_ = id;
     key_ = std::move(key);
+  }
+  // The same from views: each string is built once, in place.
+  void bind(TransactionId id, const detail::KeyView& key) {
+    id_ = id;
+    key_.role = key.role;
+    key_.method.assign(key.method);
+    key_.branch.assign(key.branch);
+    key_.sent_by.assign(key.sent_by);
+    key_.rfc2543.assign(key.rfc2543);
   }
   // The key, moved out as the transaction ends (Terminated carries it).
   TransactionKey take_key() { return std::move(key_); }
