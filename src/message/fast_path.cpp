@@ -51,17 +51,7 @@ inline const char* find_on_line(const char* p, const char* e, char c) {
 // run of those octets stops at the zeroed slack at the latest).
 inline const char* skip_run(const char* p, const char* e, std::uint32_t cls) {
   for (;;) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    const __m128i alpha = _mm_cmplt_epi8(
-        _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
-    const __m128i digit = _mm_cmplt_epi8(
-        _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10));
-    const __m128i mark = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
-        _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-    const unsigned ok =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+    const unsigned ok = wide_run_mask(p);
     if (ok == 0xffff) {
       p += 16;
       continue;

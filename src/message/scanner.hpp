@@ -54,25 +54,33 @@ inline const char* skip(const char* p, const char* end, std::uint32_t cls) {
   return p;
 }
 
+#if defined(__SSE2__)
+// Of the 16 octets at `p`, a bit per octet that is an ALPHA, a DIGIT, '-',
+// '.' or '_' (0xffff: all of them).
+inline unsigned wide_run_mask(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // SSE2 compares are signed: shift each range to start at -128.
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  const __m128i alpha = _mm_cmplt_epi8(
+      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
+  // '-' '.' are 0x2d 0x2e, next to the digits 0x30-0x39 but for '/' (0x2f).
+  const __m128i digit = _mm_cmplt_epi8(
+      _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10));
+  const __m128i mark = _mm_or_si128(
+      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
+      _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+}
+#endif
+
 // skip() for a class holding every ALPHA, DIGIT, '-', '.' and '_' (token,
 // word, gen-value and the URI classes): those octets, the bulk of long
 // values, are passed 16 at a time, then skip() finishes exactly.
 inline const char* skip_wide(const char* p, const char* end, std::uint32_t cls) {
 #if defined(__SSE2__)
   while (end - p >= 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // SSE2 compares are signed: shift each range to start at -128.
-    const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    const __m128i alpha = _mm_cmplt_epi8(
-        _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
-    // '-' '.' are 0x2d 0x2e, next to the digits 0x30-0x39 but for '/' (0x2f).
-    const __m128i digit = _mm_cmplt_epi8(
-        _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10));
-    const __m128i mark = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
-        _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-    const unsigned ok =
-        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+    const unsigned ok = wide_run_mask(p);
     if (ok != 0xffff) {
       p += __builtin_ctz(~ok);
       break;
