@@ -26,6 +26,13 @@
 
 namespace sippet::testing {
 
+// A dnsmasq.conf SRV line (RFC 2782): name, target, port, priority, weight.
+inline std::string srv(const std::string& name, const std::string& target, std::uint16_t port,
+                       int priority, int weight = 0) {
+  return "srv-host=" + name + "," + target + "," + std::to_string(port) + "," +
+         std::to_string(priority) + "," + std::to_string(weight);
+}
+
 class Dnsmasq {
  public:
   // `lines`: dnsmasq.conf lines ("naptr-record=...", "srv-host=...",

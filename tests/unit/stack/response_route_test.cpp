@@ -24,15 +24,10 @@ namespace sippet::stack {
 namespace {
 
 using namespace std::chrono_literals;
+using sippet::testing::srv;
 using testing::outgoing;
 using testing::RawPeer;
 using testing::RecordingCore;
-
-std::string srv(const std::string& name, const std::string& target, std::uint16_t port,
-                int priority) {
-  return "srv-host=" + name + "," + target + "," + std::to_string(port) + "," +
-         std::to_string(priority) + ",0";
-}
 
 // A UDP port nobody listens on (ICMP port unreachable).
 std::uint16_t closed_udp_port() {

@@ -22,6 +22,7 @@ namespace sippet::stack {
 namespace {
 
 using namespace std::chrono_literals;
+using sippet::testing::srv;
 using testing::outgoing;
 using testing::RawPeer;
 using testing::RecordingCore;
@@ -33,12 +34,6 @@ std::uint16_t closed_port() {
   const std::uint16_t port = probe.port();
   probe.close();
   return port;
-}
-
-std::string srv(const std::string& name, const std::string& target, std::uint16_t port,
-                int priority, int weight = 0) {
-  return "srv-host=" + name + "," + target + "," + std::to_string(port) + "," +
-         std::to_string(priority) + "," + std::to_string(weight);
 }
 
 class Rfc3263Stack : public ::testing::Test {

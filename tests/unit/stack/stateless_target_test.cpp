@@ -19,15 +19,10 @@ namespace sippet::stack {
 namespace {
 
 using namespace std::chrono_literals;
+using sippet::testing::srv;
 using testing::outgoing;
 using testing::RawPeer;
 using testing::RecordingCore;
-
-std::string srv(const std::string& name, const std::string& target, std::uint16_t port,
-                int priority, int weight) {
-  return "srv-host=" + name + "," + target + "," + std::to_string(port) + "," +
-         std::to_string(priority) + "," + std::to_string(weight);
-}
 
 message::Message request_to(const std::string& uri, const std::string& call_id) {
   auto request = outgoing("OPTIONS", uri, call_id);
