@@ -64,13 +64,12 @@ inline unsigned wide_run_mask(const char* p) {
   const __m128i alpha = _mm_cmplt_epi8(
       _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
   // '-' '.' are 0x2d 0x2e, next to the digits 0x30-0x39 but for '/' (0x2f).
-  const __m128i digit = _mm_cmplt_epi8(
-      _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))), _mm_set1_epi8(-128 + 10));
+  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
+                                       _mm_set1_epi8(-128 + 10));
   const __m128i mark = _mm_or_si128(
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
       _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-  return static_cast<unsigned>(
-      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
 }
 #endif
 
