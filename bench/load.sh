@@ -27,6 +27,8 @@
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 2000),
 #   PORT (server port, 5080; the metrics port is PORT+1 over TCP),
 #   SERVERS ("sippet kamailio-180 kamailio udp-floor"; a name may repeat),
+#   ROUNDS (1: how many times the whole SERVERS list runs, interleaved; the
+#   ratios are then of each server's median),
 #   BUILD_DIR (Release build tree, build/release),
 #   THREADS (sippet --threads, unset: its default), SIPPET_REBUILD=1,
 #   SERVE_ARGS (more `sippet serve` options for every sippet server),
@@ -211,7 +213,7 @@ measure_kamailio() {
   measure "$1" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work"
 }
 
-for server in $SERVERS; do
+for server in $(for _ in $(seq "$ROUNDS"); do echo "$SERVERS"; done); do
   case "$server" in
     sippet) measure_sippet sippet ;;
     sippet-base)
@@ -262,15 +264,15 @@ done
 echo
 echo "SIPp uac, $CALLS calls at $RATE calls/s (limit $LIMIT), server on 127.0.0.1:$PORT"
 printf '%-15s %11s %7s %13s %14s  %s\n' server successful failed "CPU µs/call" "peak RSS MiB" note
-declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
   printf '%-15s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
-  cpu_of[$name]=$cpu
+  record_cpu "$name" "$cpu"
 done
+take_medians
 for anchor in kamailio-180 kamailio; do
   if [[ "${cpu_of[sippet]:--}" != - && "${cpu_of[$anchor]:--}" != - ]]; then
     awk -v s="${cpu_of[sippet]}" -v k="${cpu_of[$anchor]}" -v a="$anchor" \

@@ -12,6 +12,9 @@
 #                --to sip:callee.bench.test, located by RFC 3263 (NAPTR ->
 #                SRV -> A, TTL 3600 s) against a dnsmasq the script starts
 #                on a free loopback port (--dns-server)
+#   relay-floor  bench/load/udp_relay_floor.cpp (target udp_relay_floor): a
+#                string-built stateless relay on UdpTransport alone, the
+#                transport's + kernel's share of a proxied call
 # Kamailio runs with -m 512 (MiB of shared memory). For each it prints
 # successful and failed calls, CPU µs per call of the proxy (user+sys of all
 # its processes over the run, divided by the calls), its peak RSS (VmHWM
@@ -22,7 +25,8 @@
 # Environment: RATE (1000), CALLS (20000), LIMIT (max concurrent calls, 5000),
 #   PORT (the proxy's port, 5080: the Kamailio configurations listen there),
 #   CALLEE_PORT (5070: where they forward), SERVERS ("sippet-sl kamailio-sl
-#   sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns"), BUILD_DIR (build/release), THREADS (sippet
+#   sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns relay-floor"), ROUNDS (1: runs of the
+#   whole SERVERS list, interleaved; the ratios are then of medians), BUILD_DIR (build/release), THREADS (sippet
 #   --threads), SIPPET_BIN (another sippet binary), SIPPET_REBUILD=1.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +39,7 @@ CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-5000}
 PORT=${PORT:-5080}
 CALLEE_PORT=${CALLEE_PORT:-5070}
-SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns"}
+SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm sippet-tm-dns sippet-sl-dns relay-floor"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load-proxy.XXXXXX)
@@ -161,6 +165,21 @@ measure_kamailio() {
   measure "$1" kamailio -f "$cfg" -DD -E -m 512 -w "$work" -Y "$work"
 }
 
+measure_relay_floor() {
+  local floor_bin=$BUILD_DIR/bench/udp_relay_floor
+  if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
+    log "building Release ($BUILD_DIR, target udp_relay_floor)"
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      >/dev/null && cmake --build "$BUILD_DIR" --target udp_relay_floor -j "${JOBS:-$(nproc)}" \
+      >"$work/floor-build.log" 2>&1 || tail -n 20 "$work/floor-build.log" >&2
+  fi
+  if [ -x "$floor_bin" ]; then
+    measure relay-floor "$floor_bin" 127.0.0.1 "$PORT" 127.0.0.1 "$CALLEE_PORT"
+  else
+    results+=("relay-floor - - - - not-built")
+  fi
+}
+
 # The -dns variants' DNS: dnsmasq on a free loopback port (DNS_PORT) with
 # write_bench_dnsmasq_conf's records for CALLEE_PORT. Started once, on
 # first use.
@@ -198,7 +217,7 @@ measure_sippet_dns() {
   measure_sippet "$name" --dns-server "127.0.0.1:$DNS_PORT" "$@"
 }
 
-for server in $SERVERS; do
+for server in $(for _ in $(seq "$ROUNDS"); do echo "$SERVERS"; done); do
   case "$server" in
     sippet-sl) measure_sippet sippet-sl --stateless ;;
     sippet-tm) measure_sippet sippet-tm --record-route ;;
@@ -206,6 +225,7 @@ for server in $SERVERS; do
     kamailio-tm) measure_kamailio kamailio-tm proxy-tm.cfg ;;
     sippet-tm-dns) measure_sippet_dns sippet-tm-dns --record-route ;;
     sippet-sl-dns) measure_sippet_dns sippet-sl-dns --stateless ;;
+    relay-floor) measure_relay_floor ;;
     *) log "unknown server $server" ;;
   esac
 done
@@ -214,19 +234,23 @@ echo
 echo "SIPp uac -> proxy on 127.0.0.1:$PORT -> SIPp uas-200.xml on 127.0.0.1:$CALLEE_PORT," \
   "$CALLS calls at $RATE calls/s (limit $LIMIT)"
 printf '%-14s %11s %7s %13s %14s  %s\n' proxy successful failed "CPU µs/call" "peak RSS MiB" note
-declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
   printf '%-14s %11s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
-  cpu_of[$name]=$cpu
+  record_cpu "$name" "$cpu"
 done
+take_medians
 for kind in sl tm; do
   if [[ "${cpu_of[sippet-$kind]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
     awk -v s="${cpu_of[sippet-$kind]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
       'BEGIN {if (k > 0) printf "CPU per call, sippet-%s/kamailio-%s: %.3f\n", n, n, s / k}'
+  fi
+  if [[ "${cpu_of[relay-floor]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
+    awk -v f="${cpu_of[relay-floor]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
+      'BEGIN {if (k > 0) printf "CPU per call, relay-floor/kamailio-%s: %.3f\n", n, f / k}'
   fi
   if [[ "${cpu_of[sippet-$kind-dns]:--}" != - && "${cpu_of[sippet-$kind]:--}" != - ]]; then
     awk -v d="${cpu_of[sippet-$kind-dns]}" -v s="${cpu_of[sippet-$kind]}" -v n="$kind" \

@@ -14,7 +14,9 @@
 # (connections refused or handshakes failed are left out and the count made
 # is printed).
 # Environment: RATE (1000), CALLS (20000), LIMIT (2000), PORT (5080; the
-# relay uses PORT+2 and PORT+3), IDLE (1000), SERVERS (all four),
+# relay uses PORT+2 and PORT+3), IDLE (1000), SERVERS (all four), ROUNDS (1:
+# runs of the call load over all SERVERS, interleaved; the ratios are then of
+# medians; the idle-memory figures are taken once),
 # BUILD_DIR (build/release), THREADS (sippet --threads).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -205,39 +207,28 @@ PY
   idle+=("$name $before $after ${made:-0}")
 }
 
-install_sipp_kamailio() {
-  local missing=() p
-  for p in sip-tester kamailio kamailio-tls-modules; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" != 0 ] && sudo="sudo"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
-install_sipp_kamailio
+install_missing sip-tester kamailio kamailio-tls-modules
 if [ ! -x "$sippet_bin" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
     >/dev/null && cmake --build "$BUILD_DIR" --target sippet >"$work/build.log" 2>&1
 fi
 
-for server in $SERVERS; do measure_calls "$server"; done
+for _ in $(seq "$ROUNDS"); do
+  for server in $SERVERS; do measure_calls "$server"; done
+done
 for server in $SERVERS; do measure_idle "$server"; done
 
 echo "calls: $CALLS at $RATE/s (SIPp uac; TCP -t t1; TLS through a Kamailio relay, UAS CPU only)"
 printf '%-14s %10s %7s %13s %14s\n' server successful failed "CPU µs/call" "peak RSS MiB"
-declare -A cpu_of
 for row in "${results[@]}"; do
   read -r name ok bad cpu rss note <<<"$row"
   rss_mib="-"
   [ "$rss" != "-" ] && rss_mib=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
   [ "$note" = ok ] && note=""
   printf '%-14s %10s %7s %13s %14s  %s\n' "$name" "$ok" "$bad" "$cpu" "$rss_mib" "$note"
-  cpu_of[$name]=$cpu
+  record_cpu "$name" "$cpu"
 done
+take_medians
 for kind in tcp tls; do
   s=${cpu_of[sippet-$kind]:--} k=${cpu_of[kamailio-$kind]:--}
   [[ "$s" != - && "$k" != - ]] &&

@@ -50,3 +50,34 @@ srv-host=_sip._udp.callee.bench.test,sip.callee.bench.test,$2,0,10
 host-record=sip.callee.bench.test,127.0.0.1
 CONF
 }
+
+# Repeated measurement. ROUNDS (default 1) repeats the whole SERVERS list,
+# interleaved, so that every server meets the same moments of a shared,
+# noisy machine; the ratios are then taken between the medians of the runs.
+ROUNDS=${ROUNDS:-1}
+declare -A cpu_runs=()
+declare -A cpu_of=()
+
+# record_cpu NAME VALUE: one more run of NAME (a VALUE of "-" is no figure).
+record_cpu() {
+  [ "$2" != "-" ] && cpu_runs[$1]+="$2 "
+  return 0
+}
+
+# Sets cpu_of[NAME] to the median of NAME's runs, for every NAME recorded,
+# and prints the runs and the median of each NAME run more than once.
+take_medians() {
+  local name runs count
+  for name in "${!cpu_runs[@]}"; do
+    runs=${cpu_runs[$name]}
+    cpu_of[$name]=$(printf '%s\n' $runs | sort -g | awk '{v[NR] = $1}
+      END {printf "%.1f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+  done
+  for name in $(printf '%s\n' "${!cpu_runs[@]}" | sort); do
+    runs=${cpu_runs[$name]}
+    count=$(wc -w <<<"$runs")
+    [ "$count" -gt 1 ] && printf '%-15s median %s µs/call of %d runs: %s\n' "$name" \
+      "${cpu_of[$name]}" "$count" "${runs% }"
+  done
+  return 0
+}

@@ -16,37 +16,20 @@
 #include <string_view>
 
 #include "../../src/transport/udp_transport.hpp"
+#include "floor_text.hpp"
 
 namespace {
 
+using sippet::bench::header_is;
 using sippet::transport::Endpoint;
 using sippet::transport::Flow;
-
-bool header_is(std::string_view line, std::string_view name, char compact) {
-  std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return false;
-  std::string_view key = line.substr(0, colon);
-  while (!key.empty() && (key.back() == ' ' || key.back() == '\t'))
-    key.remove_suffix(1);
-  if (key.size() == 1) return std::tolower(static_cast<unsigned char>(key[0])) == compact;
-  if (key.size() != name.size()) return false;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(key[i])) != name[i]) return false;
-  }
-  return true;
-}
 
 // RFC 3261 §8.2.6.2: copy Via, From, To (adding a tag), Call-ID and CSeq.
 std::string response(std::string_view request, std::string_view status, std::string_view contact) {
   std::string out;
   out.reserve(request.size() + 128);
   out.append("SIP/2.0 ").append(status).append("\r\n");
-  std::size_t pos = request.find("\r\n");
-  while (pos != std::string_view::npos && pos + 2 < request.size()) {
-    std::size_t start = pos + 2;
-    std::size_t end = request.find("\r\n", start);
-    if (end == std::string_view::npos || end == start) break;  // end of headers
-    std::string_view line = request.substr(start, end - start);
+  sippet::bench::for_each_header_line(request, [&](std::string_view line, std::size_t) {
     if (header_is(line, "via", 'v') || header_is(line, "from", 'f') ||
         header_is(line, "call-id", 'i') || header_is(line, "cseq", '\0')) {
       out.append(line).append("\r\n");
@@ -55,8 +38,8 @@ std::string response(std::string_view request, std::string_view status, std::str
       if (line.find(";tag=") == std::string_view::npos) out.append(";tag=floor1");
       out.append("\r\n");
     }
-    pos = end;
-  }
+    return true;
+  });
   out.append("Contact: <sip:").append(contact).append(">\r\nContent-Length: 0\r\n\r\n");
   return out;
 }

@@ -1,0 +1,39 @@
+#pragma once
+// Text helpers of the load floors (bench/load/udp_*_floor.cpp): just enough
+// SIP for SIPp's scenarios, none of the stack's parsing.
+#include <cctype>
+#include <string_view>
+
+namespace sippet::bench {
+
+// The header line `line` ("Name: value") is `name` (lower case) or its
+// compact form `compact` (RFC 3261 §7.3.3; '\0' when it has none).
+inline bool header_is(std::string_view line, std::string_view name, char compact) {
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view key = line.substr(0, colon);
+  while (!key.empty() && (key.back() == ' ' || key.back() == '\t'))
+    key.remove_suffix(1);
+  if (key.size() == 1) return std::tolower(static_cast<unsigned char>(key[0])) == compact;
+  if (key.size() != name.size()) return false;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(key[i])) != name[i]) return false;
+  }
+  return true;
+}
+
+// Calls fn(line, start) for each header line of `message` (start: its offset),
+// until the blank line; stops early when fn returns false.
+template <class Fn>
+void for_each_header_line(std::string_view message, Fn&& fn) {
+  std::size_t pos = message.find("\r\n");
+  while (pos != std::string_view::npos && pos + 2 < message.size()) {
+    std::size_t start = pos + 2;
+    std::size_t end = message.find("\r\n", start);
+    if (end == std::string_view::npos || end == start) return;  // end of headers
+    if (!fn(message.substr(start, end - start), start)) return;
+    pos = end;
+  }
+}
+
+}  // namespace sippet::bench
