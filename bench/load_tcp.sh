@@ -5,6 +5,10 @@
 #   kamailio-tcp   bench/anchors/kamailio/uas-sl-180.cfg on TCP, SIPp -t t1
 #   sippet-tls     SIPp (UDP) -> Kamailio tls-relay.cfg -> TLS -> sippet serve --listen tls:
 #   kamailio-tls   the same chain to bench/anchors/kamailio/uas-tls.cfg
+#   floor-tcp, floor-tls  bench/load/stream_uas_floor.cpp (target
+#                  stream_uas_floor): string-built answers on the stream
+#                  transport alone, in place of sippet (the transport's,
+#                  OpenSSL's and the kernel's share of a call; no idle run)
 # CPU µs per call (user+sys of the UAS's processes only, the relay is not
 # counted) and peak RSS over CALLS calls at RATE calls/s (SIPp's uac:
 # INVITE/180/200/ACK/BYE); then the memory of IDLE idle connections to
@@ -14,7 +18,7 @@
 # (connections refused or handshakes failed are left out and the count made
 # is printed).
 # Environment: RATE (1000), CALLS (20000), LIMIT (2000), PORT (5080; the
-# relay uses PORT+2 and PORT+3), IDLE (1000), SERVERS (all four), ROUNDS (1:
+# relay uses PORT+2 and PORT+3), IDLE (1000), SERVERS (all six), ROUNDS (1:
 # runs of the call load over all SERVERS, interleaved; the ratios are then of
 # medians; the idle-memory figures are taken once),
 # BUILD_DIR (build/release), THREADS (sippet --threads).
@@ -29,9 +33,10 @@ CALLS=${CALLS:-20000}
 LIMIT=${LIMIT:-2000}
 PORT=${PORT:-5080}
 IDLE=${IDLE:-1000}
-SERVERS=${SERVERS:-"sippet-tcp kamailio-tcp sippet-tls kamailio-tls"}
+SERVERS=${SERVERS:-"sippet-tcp kamailio-tcp sippet-tls kamailio-tls floor-tcp floor-tls"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=$BUILD_DIR/apps/sippet/sippet
+floor_bin=$BUILD_DIR/bench/stream_uas_floor
 work=$(mktemp -d /tmp/sippet-load-tcp.XXXXXX)
 ticks_per_s=$(getconf CLK_TCK)
 run_timeout=$((CALLS / RATE + 60))
@@ -105,6 +110,11 @@ start_uas() {  # NAME: starts the UAS of NAME on PORT; sets uas_group
       start_group "$name" "$PORT" "$sippet_bin" serve --mode uas --listen "tls:127.0.0.1:$PORT" \
         --tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" "${per_address[@]}" \
         "${threads[@]}" ;;
+    floor-tcp)
+      start_group "$name" "$PORT" "$floor_bin" tcp 127.0.0.1 "$PORT" ;;
+    floor-tls)
+      start_group "$name" "$PORT" "$floor_bin" tls 127.0.0.1 "$PORT" "$work/tls/cert.pem" \
+        "$work/tls/key.pem" ;;
     kamailio-tcp)
       cfg=$(kamailio_cfg uas-sl-180.cfg uas-tcp.cfg "$PORT")
       start_group "$name" "$PORT" kamailio -f "$cfg" -DD -E -w "$work" -Y "$work" ;;
@@ -212,11 +222,15 @@ if [ ! -x "$sippet_bin" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
     >/dev/null && cmake --build "$BUILD_DIR" --target sippet >"$work/build.log" 2>&1
 fi
+if [[ " $SERVERS " == *" floor-"* ]] && [ ! -x "$floor_bin" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+    >/dev/null && cmake --build "$BUILD_DIR" --target stream_uas_floor >"$work/build.log" 2>&1
+fi
 
 for _ in $(seq "$ROUNDS"); do
   for server in $SERVERS; do measure_calls "$server"; done
 done
-for server in $SERVERS; do measure_idle "$server"; done
+for server in $SERVERS; do [[ "$server" == floor-* ]] || measure_idle "$server"; done
 
 echo "calls: $CALLS at $RATE/s (SIPp uac; TCP -t t1; TLS through a Kamailio relay, UAS CPU only)"
 printf '%-14s %10s %7s %13s %14s\n' server successful failed "CPU µs/call" "peak RSS MiB"
@@ -233,6 +247,9 @@ for kind in tcp tls; do
   s=${cpu_of[sippet-$kind]:--} k=${cpu_of[kamailio-$kind]:--}
   [[ "$s" != - && "$k" != - ]] &&
     awk -v s="$s" -v k="$k" -v t="$kind" 'BEGIN {if (k > 0) printf "CPU per call over %s, sippet/kamailio: %.3f\n", t, s / k}'
+  f=${cpu_of[floor-$kind]:--}
+  [[ "$f" != - && "$k" != - ]] &&
+    awk -v f="$f" -v k="$k" -v t="$kind" 'BEGIN {if (k > 0) printf "CPU per call over %s, floor/kamailio: %.3f\n", t, f / k}'
 done
 echo "idle connections: $IDLE (Pss of the UAS, KiB)"
 printf '%-14s %10s %10s %8s %16s\n' server before after made "KiB per 1000"

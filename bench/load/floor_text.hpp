@@ -2,6 +2,7 @@
 // Text helpers of the load floors (bench/load/udp_*_floor.cpp): just enough
 // SIP for SIPp's scenarios, none of the stack's parsing.
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace sippet::bench {
@@ -34,6 +35,28 @@ void for_each_header_line(std::string_view message, Fn&& fn) {
     if (!fn(message.substr(start, end - start), start)) return;
     pos = end;
   }
+}
+
+// A response to `request` (RFC 3261 §8.2.6.2: Via, From, To with a tag
+// added, Call-ID and CSeq copied) with a Contact and no body.
+inline std::string floor_response(std::string_view request, std::string_view status,
+                                  std::string_view contact) {
+  std::string out;
+  out.reserve(request.size() + 128);
+  out.append("SIP/2.0 ").append(status).append("\r\n");
+  for_each_header_line(request, [&](std::string_view line, std::size_t) {
+    if (header_is(line, "via", 'v') || header_is(line, "from", 'f') ||
+        header_is(line, "call-id", 'i') || header_is(line, "cseq", '\0')) {
+      out.append(line).append("\r\n");
+    } else if (header_is(line, "to", 't')) {
+      out.append(line);
+      if (line.find(";tag=") == std::string_view::npos) out.append(";tag=floor1");
+      out.append("\r\n");
+    }
+    return true;
+  });
+  out.append("Contact: <sip:").append(contact).append(">\r\nContent-Length: 0\r\n\r\n");
+  return out;
 }
 
 }  // namespace sippet::bench

@@ -18,33 +18,9 @@
 #include "../../src/transport/udp_transport.hpp"
 #include "floor_text.hpp"
 
-namespace {
-
-using sippet::bench::header_is;
+using sippet::bench::floor_response;
 using sippet::transport::Endpoint;
 using sippet::transport::Flow;
-
-// RFC 3261 §8.2.6.2: copy Via, From, To (adding a tag), Call-ID and CSeq.
-std::string response(std::string_view request, std::string_view status, std::string_view contact) {
-  std::string out;
-  out.reserve(request.size() + 128);
-  out.append("SIP/2.0 ").append(status).append("\r\n");
-  sippet::bench::for_each_header_line(request, [&](std::string_view line, std::size_t) {
-    if (header_is(line, "via", 'v') || header_is(line, "from", 'f') ||
-        header_is(line, "call-id", 'i') || header_is(line, "cseq", '\0')) {
-      out.append(line).append("\r\n");
-    } else if (header_is(line, "to", 't')) {
-      out.append(line);
-      if (line.find(";tag=") == std::string_view::npos) out.append(";tag=floor1");
-      out.append("\r\n");
-    }
-    return true;
-  });
-  out.append("Contact: <sip:").append(contact).append(">\r\nContent-Length: 0\r\n\r\n");
-  return out;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3 || argc > 5) {
@@ -78,8 +54,8 @@ int main(int argc, char** argv) {
   transport->set_receive_handler([&](std::string_view bytes, const Flow& flow) {
     if (bytes.starts_with("SIP/2.0") || bytes.starts_with("ACK ")) return;
     if (bytes.starts_with("INVITE "))
-      (void)t->send(flow.remote, response(bytes, "180 Ringing", contact));
-    (void)t->send(flow.remote, response(bytes, "200 OK", contact));
+      (void)t->send(flow.remote, floor_response(bytes, "180 Ringing", contact));
+    (void)t->send(flow.remote, floor_response(bytes, "200 OK", contact));
   });
   transport->start();
   asio::signal_set signals(io, SIGINT, SIGTERM);
