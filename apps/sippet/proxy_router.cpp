@@ -115,12 +115,10 @@ proxy::Decision ProxyRouter::to_bindings(const LocationService::Bindings& bindin
   return proxy::Decision::respond(closed != 0 ? 430 : 480);
 }
 
-proxy::Decision ProxyRouter::otherwise(const message::Message& request) const {
+proxy::Decision ProxyRouter::otherwise(const message::Message& request, bool in_dialog) const {
   const proxy::Identity& identity = core_->identity();
   if (identity.owns(request.request_line().uri))
     return proxy::Decision::respond(request.method() == message::Method::kOptions ? 200 : 404);
-  const message::NameAddr* to = request.to();
-  const bool in_dialog = to != nullptr && to->params.has("tag");
   if (options_.registrar_only && !in_dialog) return proxy::Decision::respond(404);
   proxy::Target target;
   // §12.2: within a dialog the Request-URI is the remote target; the
@@ -175,8 +173,9 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
     if (auto aor = ask ? registrar::canonical_aor(to->uri)
                        : message::Result<std::string>(message::Error{})) {
       location_->lookup_async(
-          *aor, [on_binding, contact = std::string(uri.text), fallback = otherwise(request),
-                 later = std::move(later)](LocationService::Bindings bindings, bool) {
+          *aor,
+          [on_binding, contact = std::string(uri.text), fallback = otherwise(request, in_dialog),
+           later = std::move(later)](LocationService::Bindings bindings, bool) {
             std::erase_if(bindings, [&](const auto& b) { return b.contact != contact; });
             later(bindings.empty() ? fallback : on_binding(bindings));
           });
@@ -185,17 +184,17 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
   }
   if (location_ == nullptr || in_dialog || request.method() == message::Method::kAck ||
       !uri.is_sip() || !uri.has_user || !served(uri))
-    return otherwise(request);
+    return otherwise(request, in_dialog);
   auto aor = registrar::canonical_aor(uri);
-  if (!aor) return otherwise(request);
+  if (!aor) return otherwise(request, in_dialog);
   if (!location_->shared()) {
     auto bindings = location_->lookup(*aor);
-    if (bindings.empty() && !location_->known(*aor)) return otherwise(request);
+    if (bindings.empty() && !location_->known(*aor)) return otherwise(request, in_dialog);
     return to_bindings(bindings);
   }
   // PostgreSQL: the lookup thread answers; the decision comes back later.
   location_->lookup_async(
-      *aor, [this, aor = *aor, fallback = otherwise(request), later = std::move(later)](
+      *aor, [this, aor = *aor, fallback = otherwise(request, in_dialog), later = std::move(later)](
                 LocationService::Bindings bindings, bool stored) {
         const bool known = stored || location_->known(aor);
         later(bindings.empty() && !known ? fallback : to_bindings(bindings));

@@ -82,7 +82,8 @@ class ProxyRouter {
   proxy::Decision to_bindings(const LocationService::Bindings& bindings) const;
 
  private:
-  proxy::Decision otherwise(const message::Message& request) const;
+  // Where a request goes without a binding; `in_dialog`: its To has a tag.
+  proxy::Decision otherwise(const message::Message& request, bool in_dialog) const;
   bool served(const message::Uri& uri) const;
 
   ProxyOptions options_;

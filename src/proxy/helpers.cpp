@@ -3,6 +3,7 @@
 #include "sippet/proxy/helpers.hpp"
 
 #include <charconv>
+#include <cstring>
 
 #include "sippet/message/builder.hpp"
 #include "sippet/message/text.hpp"
@@ -31,19 +32,50 @@ bool owns_host_port(const Identity& us, std::string_view host, std::uint16_t por
   return false;
 }
 
-// FNV-1a, 64 bits: a stable hash (the same in every process, so that a
-// request looping through another instance of this proxy is found too).
-struct Fnv {
+// A stable 64-bit hash (the same in every process, so that a request
+// looping through another instance of this proxy is found too), eight
+// octets at a time: each word is xored in and mixed by a multiplication and
+// a shift (the finalizer of MurmurHash3's 64-bit variant, in spirit).
+struct LoopHash {
   std::uint64_t value = 0xcbf29ce484222325ull;
+  void mix(std::uint64_t word) {
+    value ^= word;
+    value *= 0x9e3779b97f4a7c15ull;
+    value ^= value >> 29;
+  }
   void add(std::string_view text) {
-    for (unsigned char c : text) {
-      value ^= c;
-      value *= 0x100000001b3ull;
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    std::size_t n = text.size();
+    for (; n >= 8; n -= 8, p += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);  // little-endian on every target we build for
+      mix(word);
     }
-    value ^= 0xff;  // a separator: "ab","c" differs from "a","bc"
-    value *= 0x100000001b3ull;
+    std::uint64_t tail = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      tail |= std::uint64_t{p[i]} << (8 * i);
+    // The tail's length goes in with it: "ab","c" differs from "a","bc".
+    mix(tail ^ (std::uint64_t{n + 1} << 56));
   }
 };
+
+}  // namespace
+
+namespace {
+
+// §16.3 step 4: `via` (the request's Via number `index`, from the top) is
+// ours and its loop part is what we would compute now over the request as
+// we received it then (the Via below it).
+bool is_our_loop(const message::Field& field, const message::Message& request, const Identity& us,
+                 std::size_t index) {
+  const auto* via = field.as<message::Via>();
+  if (via == nullptr || !us.owns(*via)) return false;
+  std::string_view branch = via->branch;
+  if (!branch.starts_with(kCookie)) return false;
+  branch.remove_prefix(kCookie.size());
+  auto dot = branch.find('.');
+  return dot != std::string_view::npos && branch.substr(0, dot) == loop_hash(request, index + 1);
+}
 
 }  // namespace
 
@@ -62,7 +94,7 @@ bool Identity::owns(const message::Via& via) const {
 }
 
 std::string loop_hash(const message::Message& request, std::size_t via_index) {
-  Fnv hash;
+  LoopHash hash;
   if (const auto* from = request.from()) hash.add(from->tag());
   hash.add(request.call_id());
   if (const auto* cseq = request.cseq()) {
@@ -145,11 +177,12 @@ message::Result<void> add_record_route(message::Message& request, const stack::H
 
 message::Result<RouteProcessing> process_routes(message::Message& request, const Identity& us) {
   RouteProcessing done;
+  if (!request.has(message::HeaderId::kRoute)) return done;  // the common case: nothing to do
   auto routes = request.get_all(message::HeaderId::kRoute);
   const message::Uri& target = request.request_line().uri;
   // §16.4: a strict router put our Record-Route URI (no user, `lr`) in the
   // Request-URI and the original one in the last Route.
-  if (!routes.empty() && !target.has_user && target.params.has("lr") && us.owns(target)) {
+  if (!target.has_user && target.params.has("lr") && us.owns(target)) {
     const auto* last = routes.back()->as<message::NameAddr>();
     if (last == nullptr) return invalid("a Route value does not parse");
     if (auto set = request.set_request_uri(last->uri.text); !set) return set.error();
@@ -186,17 +219,14 @@ std::optional<Rejection> check_request(const message::Message& request, const Id
   }
   // §16.3 step 4: a Via of ours whose loop part is what we would compute
   // now over the request as we received it then (the Via below ours).
-  auto vias = request.get_all(message::HeaderId::kVia);
-  for (std::size_t i = 0; i + 1 < vias.size(); ++i) {
-    const auto* via = vias[i]->as<message::Via>();
-    if (via == nullptr || !us.owns(*via)) continue;
-    std::string_view branch = via->branch;
-    if (!branch.starts_with(kCookie)) continue;
-    branch.remove_prefix(kCookie.size());
-    auto dot = branch.find('.');
-    if (dot == std::string_view::npos) continue;
-    if (branch.substr(0, dot) == loop_hash(request, i + 1))
+  std::size_t index = 0;                  // the Vias seen so far
+  const message::Field* above = nullptr;  // the last of them
+  for (const auto& field : request.fields()) {
+    if (field.id != message::HeaderId::kVia) continue;
+    if (above != nullptr && is_our_loop(*above, request, us, index - 1))
       return Rejection{482, "Loop Detected", {}};
+    above = &field;
+    ++index;
   }
   // §16.3 step 5.
   std::string unsupported;
