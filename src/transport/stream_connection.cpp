@@ -24,6 +24,9 @@ namespace {
 thread_local StreamConnection* t_gathering = nullptr;
 
 constexpr int kReadsPerWake = 8;
+// A TCP connection's own read buffer (StreamConnection::head_): most SIP
+// messages fit in one read of it.
+constexpr std::size_t kHeadSize = 1024;
 
 // Asio's system errors as std::system_category's, which compare equal to
 // std::errc values.
@@ -258,27 +261,35 @@ void StreamConnection::opened() {
 }
 
 void StreamConnection::read_tcp() {
-  plain_->async_wait(asio::socket_base::wait_read,
-                     [self = shared_from_this()](std::error_code error) {
-                       if (error) {
-                         if (error != asio::error::operation_aborted) self->close(error, true);
-                         return;
-                       }
-                       std::vector<char>& buffer = self->owner_->scratch;
-                       for (int round = 0; round < kReadsPerWake; ++round) {
-                         std::size_t n = self->plain_->read_some(asio::buffer(buffer), error);
-                         if (error == asio::error::would_block || error == asio::error::try_again)
-                           break;
-                         if (error) {
-                           self->close(closed_by_peer(error), true);
-                           return;
-                         }
-                         self->touch();
-                         if (!self->consume_gathering(buffer.data(), n)) return;
-                         if (n < buffer.size()) break;
-                       }
-                       self->read_tcp();
-                     });
+  // Through the reactor into the connection's own small buffer: after a
+  // read that drained the socket, Asio queues the next one on the
+  // descriptor's edge-triggered registration as it stands, where waiting
+  // for readability (async_wait) costs an epoll_ctl() per wake. A read that
+  // fills the buffer goes on in the transport's scratch buffer.
+  if (!head_) head_ = std::make_unique<char[]>(kHeadSize);
+  plain_->async_receive(
+      asio::buffer(head_.get(), kHeadSize),
+      [self = shared_from_this()](std::error_code error, std::size_t n) {
+        if (error) {
+          if (error != asio::error::operation_aborted) self->close(closed_by_peer(error), true);
+          return;
+        }
+        self->touch();
+        if (!self->consume_gathering(self->head_.get(), n)) return;
+        std::vector<char>& buffer = self->owner_->scratch;
+        for (int round = 0; n == kHeadSize && round < kReadsPerWake; ++round) {
+          n = self->plain_->read_some(asio::buffer(buffer), error);
+          if (error == asio::error::would_block || error == asio::error::try_again) break;
+          if (error) {
+            self->close(closed_by_peer(error), true);
+            return;
+          }
+          self->touch();
+          if (!self->consume_gathering(buffer.data(), n)) return;
+          if (n < buffer.size()) break;
+        }
+        self->read_tcp();
+      });
 }
 
 void StreamConnection::read_tls() {

@@ -175,7 +175,8 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   BioSocket bio_socket_;  // what ssl_'s BIO reads and writes
 
   // The io_context's thread.
-  std::string partial_;  // a message begun
+  std::unique_ptr<char[]> head_;  // TCP: what a read takes first (read_tcp)
+  std::string partial_;           // a message begun
   std::int64_t partial_since_ = 0;
   int crlf_pairs_ = 0;      // consecutive CRLFs (RFC 5626 §4.4.1 ping)
   bool lingering_ = false;  // linger()

@@ -10,9 +10,12 @@
 // transport asked.
 //
 // A connection lives on its transport's io_context, which one thread must
-// run (as every stack worker's is). Reading: TCP waits for readability
-// and reads into one buffer per transport, so an idle connection holds no
-// read buffer; a partial message is copied into the connection's own.
+// run (as every stack worker's is). Reading: TCP reads through Asio's
+// reactor into a 1 KiB buffer of the connection's (no epoll_ctl() per
+// read), then, when that filled, into one buffer per transport; TLS waits
+// for readability and SSL_read()s into the transport's buffer, so an idle
+// TLS connection holds no read buffer. A partial message is copied into the
+// connection's own.
 // Framing by Content-Length (message::frame_stream), CRLFCRLF pings
 // answered with a CRLF pong. Writing: a send from any thread writes at once
 // when nothing is queued (TCP), else queues (bounded by max_queued_bytes)
