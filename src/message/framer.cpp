@@ -67,7 +67,9 @@ Frame frame_stream(std::string_view buffered, std::size_t max_size) {
     }
     const char* line = lf + 1;
     lf = static_cast<const char*>(std::memchr(line, '\n', e - line));
-    if (lf != nullptr && content_length_colon(line, lf) != nullptr) {
+    // Only a line starting with C or L can be Content-Length (or "l").
+    if (lf != nullptr && ((*line | 0x20) == 'c' || (*line | 0x20) == 'l') &&
+        content_length_colon(line, lf) != nullptr) {
       several = first_length != nullptr;
       if (!several) first_length = line;
     }
