@@ -15,6 +15,8 @@
 #   relay-floor  bench/load/udp_relay_floor.cpp (target udp_relay_floor): a
 #                string-built stateless relay on UdpTransport alone, the
 #                transport's + kernel's share of a proxied call
+#   relay-sockets the same relay on one blocking socket of its own (recv(),
+#                sendto()): the kernel's share alone
 # Kamailio runs with -m 512 (MiB of shared memory). For each it prints
 # successful and failed calls, CPU µs per call of the proxy (user+sys of all
 # its processes over the run, divided by the calls), its peak RSS (VmHWM
@@ -165,8 +167,9 @@ measure_kamailio() {
   measure "$1" kamailio -f "$cfg" -DD -E -m 512 -w "$work" -Y "$work"
 }
 
-measure_relay_floor() {
-  local floor_bin=$BUILD_DIR/bench/udp_relay_floor
+measure_relay_floor() {  # NAME [sockets]
+  local name=$1 floor_bin=$BUILD_DIR/bench/udp_relay_floor
+  shift
   if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
     log "building Release ($BUILD_DIR, target udp_relay_floor)"
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
@@ -174,9 +177,9 @@ measure_relay_floor() {
       >"$work/floor-build.log" 2>&1 || tail -n 20 "$work/floor-build.log" >&2
   fi
   if [ -x "$floor_bin" ]; then
-    measure relay-floor "$floor_bin" 127.0.0.1 "$PORT" 127.0.0.1 "$CALLEE_PORT"
+    measure "$name" "$floor_bin" 127.0.0.1 "$PORT" 127.0.0.1 "$CALLEE_PORT" "$@"
   else
-    results+=("relay-floor - - - - not-built")
+    results+=("$name - - - - not-built")
   fi
 }
 
@@ -225,7 +228,8 @@ for server in $(for _ in $(seq "$ROUNDS"); do echo "$SERVERS"; done); do
     kamailio-tm) measure_kamailio kamailio-tm proxy-tm.cfg ;;
     sippet-tm-dns) measure_sippet_dns sippet-tm-dns --record-route ;;
     sippet-sl-dns) measure_sippet_dns sippet-sl-dns --stateless ;;
-    relay-floor) measure_relay_floor ;;
+    relay-floor) measure_relay_floor relay-floor ;;
+    relay-sockets) measure_relay_floor relay-sockets sockets ;;
     *) log "unknown server $server" ;;
   esac
 done
@@ -248,10 +252,12 @@ for kind in sl tm; do
     awk -v s="${cpu_of[sippet-$kind]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
       'BEGIN {if (k > 0) printf "CPU per call, sippet-%s/kamailio-%s: %.3f\n", n, n, s / k}'
   fi
-  if [[ "${cpu_of[relay-floor]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
-    awk -v f="${cpu_of[relay-floor]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" \
-      'BEGIN {if (k > 0) printf "CPU per call, relay-floor/kamailio-%s: %.3f\n", n, f / k}'
-  fi
+  for floor in relay-floor relay-sockets; do
+    if [[ "${cpu_of[$floor]:--}" != - && "${cpu_of[kamailio-$kind]:--}" != - ]]; then
+      awk -v f="${cpu_of[$floor]}" -v k="${cpu_of[kamailio-$kind]}" -v n="$kind" -v a="$floor" \
+        'BEGIN {if (k > 0) printf "CPU per call, %s/kamailio-%s: %.3f\n", a, n, f / k}'
+    fi
+  done
   if [[ "${cpu_of[sippet-$kind-dns]:--}" != - && "${cpu_of[sippet-$kind]:--}" != - ]]; then
     awk -v d="${cpu_of[sippet-$kind-dns]}" -v s="${cpu_of[sippet-$kind]}" -v n="$kind" \
       'BEGIN {if (s > 0) printf "CPU per call, sippet-%s-dns/sippet-%s: %.3f\n", n, n, d / s}'

@@ -9,9 +9,15 @@
 // without received/rport: SIPp writes the address it listens on). Its CPU per
 // call is what the transport plus the kernel cost a proxy; the difference to
 // `sippet serve --mode proxy --stateless` is the stack's share.
-//   udp_relay_floor IP PORT CALLEE_IP CALLEE_PORT
+//   udp_relay_floor IP PORT CALLEE_IP CALLEE_PORT [sockets]
+// ("sockets": on one blocking socket of its own, recv() and sendto(), in
+// place of the transport: what the kernel alone costs a relay.)
+#include <sys/socket.h>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -75,11 +81,75 @@ std::string forward_request(std::string_view request, std::string_view our_sent_
   return out;
 }
 
+// What the relay sends for `bytes`, and where; nothing for what it drops.
+struct Relayed {
+  std::string bytes;
+  Endpoint to;
+};
+std::optional<Relayed> relay(std::string_view bytes, std::string_view our_sent_by,
+                             const Endpoint& callee) {
+  if (!bytes.starts_with("SIP/2.0 ")) {
+    std::string forwarded = forward_request(bytes, our_sent_by);
+    if (forwarded.empty()) return std::nullopt;
+    return Relayed{std::move(forwarded), callee};
+  }
+  auto ours = find_via(bytes);
+  if (!ours) return std::nullopt;
+  std::string out;
+  out.reserve(bytes.size());
+  std::optional<Endpoint> to;
+  std::size_t comma = ours->line.find(',');
+  if (comma != std::string_view::npos) {
+    // "Via: ours, next": the header stays, without our value.
+    std::string_view rest = ours->line.substr(comma + 1);
+    while (!rest.empty() && rest.front() == ' ')
+      rest.remove_prefix(1);
+    to = sent_by_of(rest);
+    out.append(bytes.substr(0, ours->start))
+        .append(ours->line.substr(0, ours->line.find(':') + 1))
+        .append(" ")
+        .append(rest)
+        .append(bytes.substr(ours->start + ours->line.size()));
+  } else {
+    std::size_t after = ours->start + ours->line.size() + 2;
+    if (auto next = find_via(bytes, after)) to = sent_by_of(next->line);
+    out.append(bytes.substr(0, ours->start)).append(bytes.substr(after));
+  }
+  if (!to) return std::nullopt;
+  return Relayed{std::move(out), *to};
+}
+
+// The "sockets" mode: one blocking UDP socket, recv() then sendto(), on
+// this thread; no transport, no receive thread, no batching.
+int relay_on_a_socket(const Endpoint& local, const Endpoint& callee) {
+  int fd = ::socket(local.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+  sockaddr_storage address{};
+  std::size_t length = local.to_sockaddr(address);
+  if (fd < 0 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&address), static_cast<socklen_t>(length)) != 0) {
+    std::perror("udp_relay_floor");
+    return 1;
+  }
+  const std::string sent_by = local.to_string();
+  static char buffer[65536];
+  for (;;) {
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) return 0;  // SIGINT, SIGTERM
+    if (n <= 0) continue;
+    auto out = relay(std::string_view(buffer, static_cast<std::size_t>(n)), sent_by, callee);
+    if (!out) continue;
+    length = out->to.to_sockaddr(address);
+    (void)::sendto(fd, out->bytes.data(), out->bytes.size(), 0,
+                   reinterpret_cast<sockaddr*>(&address), static_cast<socklen_t>(length));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: udp_relay_floor IP PORT CALLEE_IP CALLEE_PORT\n");
+  const bool sockets = argc == 6 && std::string_view(argv[5]) == "sockets";
+  if (argc != 5 && !sockets) {
+    std::fprintf(stderr, "usage: udp_relay_floor IP PORT CALLEE_IP CALLEE_PORT [sockets]\n");
     return 2;
   }
   auto local = Endpoint::from_ip(argv[1], static_cast<std::uint16_t>(std::atoi(argv[2])));
@@ -87,6 +157,14 @@ int main(int argc, char** argv) {
   if (!local || !callee) {
     std::fprintf(stderr, "udp_relay_floor: bad address %s or %s\n", argv[1], argv[3]);
     return 2;
+  }
+  if (sockets) {
+    // SIGINT and SIGTERM end the blocked recv() with EINTR.
+    struct sigaction stop {};
+    stop.sa_handler = [](int) {};
+    ::sigaction(SIGINT, &stop, nullptr);
+    ::sigaction(SIGTERM, &stop, nullptr);
+    return relay_on_a_socket(*local, *callee);
   }
   asio::io_context io(1);
   std::error_code error;
@@ -101,35 +179,7 @@ int main(int argc, char** argv) {
   const std::string sent_by = transport->local_endpoint().to_string();
   auto* t = transport.get();
   transport->set_receive_handler([&](std::string_view bytes, const Flow&) {
-    if (!bytes.starts_with("SIP/2.0 ")) {
-      std::string forwarded = forward_request(bytes, sent_by);
-      if (!forwarded.empty()) (void)t->send(*callee, forwarded);
-      return;
-    }
-    auto ours = find_via(bytes);
-    if (!ours) return;
-    std::string out;
-    out.reserve(bytes.size());
-    std::optional<Endpoint> to;
-    std::size_t comma = ours->line.find(',');
-    if (comma != std::string_view::npos) {
-      // "Via: ours, next": the header stays, without our value.
-      std::string_view rest = ours->line.substr(comma + 1);
-      while (!rest.empty() && rest.front() == ' ')
-        rest.remove_prefix(1);
-      to = sent_by_of(rest);
-      out.append(bytes.substr(0, ours->start))
-          .append(ours->line.substr(0, ours->line.find(':') + 1))
-          .append(" ")
-          .append(rest)
-          .append(bytes.substr(ours->start + ours->line.size()));
-    } else {
-      std::size_t after = ours->start + ours->line.size() + 2;
-      if (auto next = find_via(bytes, after)) to = sent_by_of(next->line);
-      out.append(bytes.substr(0, ours->start)).append(bytes.substr(after));
-    }
-    if (!to) return;
-    (void)t->send(*to, out);
+    if (auto out = relay(bytes, sent_by, *callee)) (void)t->send(out->to, out->bytes);
   });
   transport->start();
   asio::signal_set signals(io, SIGINT, SIGTERM);
