@@ -322,6 +322,7 @@ Result<void> fill_response(Message& m, const Message& request, int code, std::st
     return invalid("build_response: status code " + std::to_string(code) + " out of range");
   }
   MessageAccess::is_request(m) = false;
+  MessageAccess::folded(m) = MessageAccess::folded(request);
   StatusLine& line = MessageAccess::status_line(m);
   line.version = kVersion;
   line.code = static_cast<std::uint16_t>(code);
@@ -462,6 +463,7 @@ void recycle(Message&& message) {
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
+  if (MessageAccess::folded(from)) MessageAccess::folded(to) = true;
   if (&to == &from) {
     // Appending to the list being read: copy the sources first.
     std::vector<Field> sources;

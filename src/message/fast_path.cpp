@@ -328,12 +328,26 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   return p;
 }
 
+// A field holding a default T (NameAddr, Via: values of 100 to 200 octets),
+// copied as one block: building the value in place zero-fills it and then
+// stores its members' defaults, about twice as many stores.
+template <class T>
+constexpr Field kPrototype(HeaderId::kUnknown, std::string_view{}, std::in_place_type<T>);
+
+template <class T>
+Field& append_field(std::vector<Field>& out, HeaderId id, std::string_view name) {
+  Field& field = out.emplace_back(kPrototype<T>);
+  field.id = id;
+  field.name = name;
+  return field;
+}
+
 template <class T, const char* (*kElement)(const char*, const char*, T&)>
 const char* list(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out) {
   const char* p = b;
   while (true) {
-    Field& field = out.emplace_back(id, name, std::in_place_type<T>);
+    Field& field = append_field<T>(out, id, name);
     const char* start = p;
     p = kElement(p, e, *std::get_if<T>(&field.typed));
     if (p == nullptr) return nullptr;
@@ -346,7 +360,7 @@ const char* list(HeaderId id, std::string_view name, const char* b, const char* 
 
 const char* single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
                              std::vector<Field>& out) {
-  Field& field = out.emplace_back(id, name, std::in_place_type<NameAddr>);
+  Field& field = append_field<NameAddr>(out, id, name);
   const char* p = name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed));
   if (p != nullptr) field.value = view(b, p);
   return p;
