@@ -8,12 +8,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <random>
 #include <type_traits>
 #include <variant>
 
 #include "header_parser.hpp"
 #include "message_access.hpp"
+#include "scanner.hpp"
 #include "sippet/message/text.hpp"
 #include "storage_pool.hpp"
 
@@ -264,6 +266,23 @@ Result<void> copy_field(Message& to, const Message& from, const Field& field) {
   return copy_field_text(to, field);
 }
 
+// is_token(tag), 16 octets per step for the usual tag (letters and digits,
+// as create_tag makes them: a subset of the token characters).
+bool is_token_tag(std::string_view tag) {
+#if defined(__SSE2__)
+  if (tag.size() >= 16) {
+    const char* p = tag.data();
+    const char* const last = p + tag.size() - 16;
+    for (;; p += 16) {
+      if (p > last) p = last;  // the last 16 octets, overlapping those seen
+      if (detail::wide_run_mask(p) != 0xffff) return is_token(tag);
+      if (p == last) return true;
+    }
+  }
+#endif
+  return is_token(tag);
+}
+
 // §8.2.6.2: adds `;tag=<tag>` to the copied To. The fast path appends to the
 // value text and extends its params; anything unusual goes through
 // set_param (which re-parses).
@@ -275,7 +294,7 @@ Result<void> add_to_tag(Message& m, std::size_t to_index, std::string_view tag) 
   const std::string_view raw = addr != nullptr ? addr->params.raw() : std::string_view{};
   const bool params_at_end =
       addr != nullptr && (raw.empty() || raw.data() + raw.size() == old.data() + old.size());
-  if (!params_at_end || old.empty() || (raw.empty() && old.back() == ';') || !is_token(tag)) {
+  if (!params_at_end || old.empty() || (raw.empty() && old.back() == ';') || !is_token_tag(tag)) {
     return m.set_param(HeaderId::kTo, "tag", tag);
   }
   constexpr std::string_view kTagParam = ";tag=";
@@ -289,7 +308,13 @@ Result<void> add_to_tag(Message& m, std::size_t to_index, std::string_view tag) 
   const std::string_view text = MessageAccess::intern(
       m, std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
   Rebase rebase{old.data(), old.data() + old.size(), text.data() - old.data()};
-  NameAddr copy = *addr;
+  // The value is rebased in a copy (the To stays as it was if that fails),
+  // made and written back as block copies: the member-wise ones cost
+  // several times more.
+  static_assert(std::is_trivially_copyable_v<NameAddr>);
+  alignas(NameAddr) unsigned char storage[sizeof(NameAddr)];
+  std::memcpy(storage, static_cast<const void*>(addr), sizeof storage);
+  NameAddr& copy = *std::launder(reinterpret_cast<NameAddr*>(storage));
   rebase_value(copy, rebase);
   if (!rebase.ok) return m.set_param(HeaderId::kTo, "tag", tag);
   const char* params_begin = raw.empty() ? text.data() + old.size() + 1 : copy.params.raw().data();
@@ -297,8 +322,6 @@ Result<void> add_to_tag(Message& m, std::size_t to_index, std::string_view tag) 
       Params(std::string_view(params_begin,
                               static_cast<std::size_t>(text.data() + text.size() - params_begin)),
              ';');
-  // One block copy (the member-wise assignment costs several times more).
-  static_assert(std::is_trivially_copyable_v<NameAddr>);
   std::memcpy(static_cast<void*>(addr), &copy, sizeof copy);
   to->value = text;
   return {};
@@ -322,6 +345,7 @@ Result<void> fill_response(Message& m, const Message& request, int code, std::st
     return invalid("build_response: status code " + std::to_string(code) + " out of range");
   }
   MessageAccess::is_request(m) = false;
+  MessageAccess::folded(m) = MessageAccess::folded(request);
   StatusLine& line = MessageAccess::status_line(m);
   line.version = kVersion;
   line.code = static_cast<std::uint16_t>(code);
@@ -462,6 +486,7 @@ void recycle(Message&& message) {
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {
+  if (MessageAccess::folded(from)) MessageAccess::folded(to) = true;
   if (&to == &from) {
     // Appending to the list being read: copy the sources first.
     std::vector<Field> sources;

@@ -275,6 +275,7 @@ Result<std::size_t> parse_append(Message& m, const Key& key, std::string_view va
   if (has_bare_line_break(trimmed)) {
     return invalid("line break in the value of " + display(key));
   }
+  if (has_line_break(trimmed)) MessageAccess::folded(m) = true;  // folding, kept as written
   if (key.id == HeaderId::kUnknown && !is_token(key.name)) {
     return invalid("bad header name '" + std::string(key.name) + "'");
   }
@@ -646,7 +647,11 @@ void Message::append_to(std::string& out) const {
       w.put(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));
       w.put(": ");
     }
-    w.put_unfolded(f.value);
+    if (folded_) {
+      w.put_unfolded(f.value);
+    } else {
+      w.put(f.value);  // no value holds a line break
+    }
     w.put("\r\n");
   }
   // Content-Length always matches the body (§20.14; required on streams).

@@ -23,6 +23,8 @@ struct MessageAccess {
     return m.arena_ ? Arena::destroy(m.arena_.release()) : nullptr;
   }
   static bool& is_request(Message& m) { return m.is_request_; }
+  static bool& folded(Message& m) { return m.folded_; }
+  static bool folded(const Message& m) { return m.folded_; }
   static RequestLine& request_line(Message& m) { return m.request_line_; }
   static StatusLine& status_line(Message& m) { return m.status_line_; }
   static std::vector<Field>& fields(Message& m) { return m.fields_; }

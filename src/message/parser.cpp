@@ -285,6 +285,7 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
       }
       lf = cr + 1;
       if (lf + 1 < e && (lf[1] == ' ' || lf[1] == '\t')) {
+        A::folded(m) = true;
         p = lf + 1;
         continue;
       }

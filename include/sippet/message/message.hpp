@@ -32,7 +32,7 @@ struct Field {
   Field() noexcept {}
   // A field whose typed value is a value-initialized T, built in place.
   template <class T>
-  Field(HeaderId i, std::string_view n, std::in_place_type_t<T> t) noexcept
+  constexpr Field(HeaderId i, std::string_view n, std::in_place_type_t<T> t) noexcept
       : id(i), name(n), typed(t) {}
 
   HeaderId id = HeaderId::kUnknown;
@@ -72,7 +72,9 @@ struct BytesRelease {  // one owner fewer of a received-bytes buffer (storage_po
 
 class Message {
  public:
-  Message() = default;
+  // User-provided: a value-initialized message (Result<Message> builds one)
+  // is not zero-filled before its members' initializers run.
+  Message() noexcept {}
   Message(Message&&) noexcept = default;
   Message& operator=(Message&&) noexcept = default;
   // Gives the field list, the bytes buffer and the arena's first chunk to
@@ -169,6 +171,10 @@ class Message {
   std::unique_ptr<detail::Arena, detail::ArenaRelease> arena_;  // null until text is copied in
   bool is_request_ = true;
   bool edited_ = false;
+  // Some field value may hold folding (a line break): set by the parser when
+  // it unfolds a line, by edits whose text has a line break, and by copies
+  // from a message where it is set. Serialization unfolds only then.
+  bool folded_ = false;
   RequestLine request_line_;
   StatusLine status_line_;
   std::vector<Field> fields_;

@@ -50,6 +50,28 @@ TEST(CopyFields, CopiesEveryValueTypedAndOwned) {
   EXPECT_EQ(again->get_all(HeaderId::kContact).size(), 2u);
 }
 
+TEST(CopyFields, FoldedValuesAreWrittenUnfoldedByTheCopy) {
+  // Parsed folded (§7.3.1) and put folded: the target, whose own fields have
+  // no folding, writes the copies on one line each.
+  auto parsed = parse_message(
+      "OPTIONS sip:x@example.com SIP/2.0\r\n"
+      "Contact: <sip:a@192.0.2.1>\r\n ;expires=60\r\n"
+      "Content-Length: 0\r\n\r\n");
+  ASSERT_TRUE(parsed);
+  Message put;
+  ASSERT_TRUE(put.put(HeaderId::kContact, "\"B\"\r\n\t<sip:b@example.com>"));
+  Message target;
+  ASSERT_TRUE(target.put(HeaderId::kSubject, "s"));
+  ASSERT_TRUE(copy_fields(target, *parsed, HeaderId::kContact));
+  ASSERT_TRUE(copy_fields(target, put, HeaderId::kContact));
+  const std::string wire = target.to_string();
+  EXPECT_NE(wire.find("Subject: s\r\n"
+                      "Contact: <sip:a@192.0.2.1> ;expires=60\r\n"
+                      "Contact: \"B\" <sip:b@example.com>\r\n"),
+            std::string::npos)
+      << wire;
+}
+
 TEST(CopyFields, NothingToCopyIsNotAnError) {
   Message source;
   Message target;
