@@ -108,16 +108,28 @@ void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
   stack::Stack& stack = *stack_.load();
   const message::CSeq* cseq = invite.cseq();
   const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
-  std::string call_id(invite.call_id());
+  const std::string_view call_id = invite.call_id();  // stays valid in the entry's invite
   const stack::TimePoint due = stack.now() + options_.t1;
+  Unacked entry{std::move(invite),
+                std::move(tag),
+                code,
+                transaction,
+                seq,
+                options_.t1,
+                std::chrono::milliseconds(0),
+                due};
   std::lock_guard lock(unacked_mutex_);
-  auto [it, inserted] = unacked_.insert_or_assign(
-      std::move(call_id), Unacked{std::move(invite), std::move(tag), code, transaction, seq,
-                                  options_.t1, std::chrono::milliseconds(0), due});
+  auto [it, inserted] = unacked_.try_emplace(call_id, std::move(entry));
+  if (!inserted) {
+    // The 2xx of an earlier INVITE of the Call-ID (a re-INVITE's) is
+    // replaced, entry and key (which views the Call-ID in its own INVITE).
+    unacked_.erase(it);
+    it = unacked_.try_emplace(call_id, std::move(entry)).first;
+  }
   sweep_by_locked(due, it->first);
 }
 
-void UasCore::sweep_by_locked(stack::TimePoint due, const std::string& call_id) {
+void UasCore::sweep_by_locked(stack::TimePoint due, std::string_view call_id) {
   if (sweep_at_ && *sweep_at_ <= due) return;
   sweep_at_ = due;
   stack::Stack& stack = *stack_.load();
@@ -138,13 +150,13 @@ void UasCore::sweep(stack::TimePoint at) {
     std::lock_guard lock(unacked_mutex_);
     if (sweep_at_ == at) sweep_at_.reset();
     std::optional<stack::TimePoint> next;
-    const std::string* next_call = nullptr;
+    std::string_view next_call;
     for (auto it = unacked_.begin(); it != unacked_.end();) {
       Unacked& unacked = it->second;
       if (unacked.due <= now) {
         unacked.elapsed += unacked.interval;
         if (unacked.elapsed >= 64 * options_.t1) {
-          given_up.push_back(it->first);
+          given_up.emplace_back(it->first);
           it = unacked_.erase(it);
           continue;
         }
@@ -156,14 +168,14 @@ void UasCore::sweep(stack::TimePoint at) {
       }
       if (!next || unacked.due < *next) {
         next = unacked.due;
-        next_call = &it->first;
+        next_call = it->first;
       }
       ++it;
     }
     // At most one sweep per T1/10 (each reads every 2xx waiting), so a 2xx
     // is resent up to T1/10 late, like the stack's own timers.
     const auto spacing = std::max(options_.t1 / 10, std::chrono::milliseconds(1));
-    if (next) sweep_by_locked(std::max(*next, now + spacing), *next_call);
+    if (next) sweep_by_locked(std::max(*next, now + spacing), next_call);
   }
   for (const auto& call_id : given_up)
     stack.logger().log(stack::LogLevel::kInfo,

@@ -63,6 +63,8 @@ class UasCore final : public stack::Core {
   // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID: its
   // INVITE and To tag, from which a retransmission is built again (a
   // retransmission is rare; a copy of every 2xx would cost each call).
+  // Its entry's key views the Call-ID inside `invite` (a message's text
+  // stays where it is when the message moves): no copy of the Call-ID.
   struct Unacked {
     message::Message invite;
     std::string tag;
@@ -92,7 +94,7 @@ class UasCore final : public stack::Core {
   // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
   void sweep(stack::TimePoint at);
   // Under unacked_mutex_: a sweep at `due` unless one comes earlier.
-  void sweep_by_locked(stack::TimePoint due, const std::string& call_id);
+  void sweep_by_locked(stack::TimePoint due, std::string_view call_id);
   void receive_ack(const message::Message& ack);
 
   // Call-IDs looked up by string_view, without a std::string each time.
@@ -112,8 +114,8 @@ class UasCore final : public stack::Core {
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
   // The 2xx waiting for their ACK, resent by one sweep at the earliest due
   // time (not a timer each: most are acknowledged within milliseconds).
-  std::mutex unacked_mutex_;  // guards unacked_, sweep_at_
-  std::unordered_map<std::string, Unacked, CallIdHash, std::equal_to<>> unacked_;  // by Call-ID
+  std::mutex unacked_mutex_;                                           // guards unacked_, sweep_at_
+  std::unordered_map<std::string_view, Unacked, CallIdHash> unacked_;  // by Call-ID
   std::optional<stack::TimePoint> sweep_at_;  // the earliest sweep scheduled
 };
 

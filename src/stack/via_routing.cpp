@@ -62,7 +62,9 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
     host_text = source.address_string();
     source_host = host_text;
   }
-  const bool differs = !iequals(strip_brackets(via->host), source_host);
+  // (Most senders write the address as it is: equal octets first.)
+  const std::string_view sent_by_host = strip_brackets(via->host);
+  const bool differs = sent_by_host != source_host && !iequals(sent_by_host, source_host);
   if (differs || wants_rport) {
     if (auto r = request.set_param(message::HeaderId::kVia, "received", source_host); !r)
       return r.error();
