@@ -85,11 +85,11 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
 }
 
 void UasCore::answer(message::Message&& invite, int code, stack::Transaction transaction,
-                     std::string tag) {
+                     std::string_view tag) {
   auto response = respond(invite, code, tag);
   if (!response) return;
   if (send(std::move(*response), transaction) && code >= 200 && code < 300)
-    await_ack(std::move(invite), std::move(tag), code, transaction);
+    await_ack(std::move(invite), tag, code, transaction);
 }
 
 bool UasCore::send(message::Message&& response, stack::Transaction transaction) {
@@ -103,7 +103,7 @@ bool UasCore::send(message::Message&& response, stack::Transaction transaction) 
   return false;
 }
 
-void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
+void UasCore::await_ack(message::Message&& invite, std::string_view tag, int code,
                         stack::Transaction transaction) {
   stack::Stack& stack = *stack_.load();
   const message::CSeq* cseq = invite.cseq();
@@ -111,7 +111,7 @@ void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
   const std::string_view call_id = invite.call_id();  // stays valid in the entry's invite
   const stack::TimePoint due = stack.now() + options_.t1;
   Unacked entry{std::move(invite),
-                std::move(tag),
+                Tag(tag),
                 code,
                 transaction,
                 seq,
@@ -160,7 +160,7 @@ void UasCore::sweep(stack::TimePoint at) {
           it = unacked_.erase(it);
           continue;
         }
-        if (auto response = respond(unacked.invite, unacked.code, unacked.tag))
+        if (auto response = respond(unacked.invite, unacked.code, unacked.tag.view()))
           resend.emplace_back(std::move(*response), unacked.transaction);
         unacked.interval = std::min(unacked.interval * 2, options_.t2);
         unacked.due += unacked.interval;
@@ -200,9 +200,9 @@ void UasCore::receive_ack(const message::Message& ack) {
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {
   if (options_.ring.count() <= 0) {
     // 180 then the final response at once, with the same To tag (§12.1.1).
-    std::string tag = message::create_tag();
+    const std::string tag = message::create_tag();
     reply(invite, 180, transaction, tag);
-    answer(std::move(invite), options_.answer, transaction, std::move(tag));
+    answer(std::move(invite), options_.answer, transaction, tag);
     return;
   }
   Pending pending{std::move(invite), transaction, message::create_tag()};
@@ -222,7 +222,7 @@ void UasCore::answer_invite(message::Message&& invite, stack::Transaction transa
       due.emplace(std::move(it->second));
       pending_.erase(it);
     }
-    answer(std::move(due->invite), options_.answer, due->transaction, std::move(due->tag));
+    answer(std::move(due->invite), options_.answer, due->transaction, due->tag);
   });
 }
 

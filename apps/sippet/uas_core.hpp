@@ -11,6 +11,7 @@
 // - ACK: taken (for a 2xx: its retransmissions stop); CANCEL: 200, then
 //   487 for the INVITE if still unanswered (RFC 3261 §9.2);
 // - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -63,11 +64,34 @@ class UasCore final : public stack::Core {
   // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID: its
   // INVITE and To tag, from which a retransmission is built again (a
   // retransmission is rare; a copy of every 2xx would cost each call).
+  // A To tag kept without an allocation when it is as short as ours (the
+  // 16 characters build_response draws); a longer one on the heap.
+  class Tag {
+   public:
+    Tag() = default;
+    explicit Tag(std::string_view tag) {
+      if (tag.size() <= text_.size()) {
+        std::copy(tag.begin(), tag.end(), text_.begin());
+        size_ = static_cast<std::uint8_t>(tag.size());
+      } else {
+        long_ = std::string(tag);
+      }
+    }
+    std::string_view view() const {
+      return long_.empty() ? std::string_view(text_.data(), size_) : std::string_view(long_);
+    }
+
+   private:
+    std::array<char, 32> text_;
+    std::uint8_t size_ = 0;
+    std::string long_;
+  };
+
   // Its entry's key views the Call-ID inside `invite` (a message's text
   // stays where it is when the message moves): no copy of the Call-ID.
   struct Unacked {
     message::Message invite;
-    std::string tag;
+    Tag tag;
     int code = 200;
     stack::Transaction transaction;
     std::uint32_t cseq = 0;
@@ -84,12 +108,13 @@ class UasCore final : public stack::Core {
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
   // The final response to an INVITE; a 2xx is then resent until its ACK.
-  void answer(message::Message&& invite, int code, stack::Transaction transaction, std::string tag);
+  void answer(message::Message&& invite, int code, stack::Transaction transaction,
+              std::string_view tag);
   // False (logged) when the stack refuses the response.
   bool send(message::Message&& response, stack::Transaction transaction);
   // Keeps the INVITE of a 2xx just sent and schedules its first
   // retransmission.
-  void await_ack(message::Message&& invite, std::string tag, int code,
+  void await_ack(message::Message&& invite, std::string_view tag, int code,
                  stack::Transaction transaction);
   // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
   void sweep(stack::TimePoint at);

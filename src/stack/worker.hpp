@@ -358,6 +358,10 @@ class Worker {
   TimerQueue<std::function<void()>> tasks_;
   TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
   transaction::Actions actions_;
+  // The flow of the last send_action, by its TransportInfo (to_peer once
+  // for the sends of a flow in a row).
+  transaction::TransportInfo last_destination_;
+  std::optional<Peer> last_peer_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them
   // The stream connection each transaction holds (connection_holds.cpp),
