@@ -110,21 +110,17 @@ void UasCore::await_ack(message::Message&& invite, std::string_view tag, int cod
   const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
   const std::string_view call_id = invite.call_id();  // stays valid in the entry's invite
   const stack::TimePoint due = stack.now() + options_.t1;
-  Unacked entry{std::move(invite),
-                Tag(tag),
-                code,
-                transaction,
-                seq,
-                options_.t1,
-                std::chrono::milliseconds(0),
-                due};
   std::lock_guard lock(unacked_mutex_);
-  auto [it, inserted] = unacked_.try_emplace(call_id, std::move(entry));
+  // (try_emplace leaves `invite` alone when the Call-ID is there already.)
+  auto [it, inserted] = unacked_.try_emplace(call_id, std::move(invite), tag, code, transaction,
+                                             seq, options_.t1, due);
   if (!inserted) {
     // The 2xx of an earlier INVITE of the Call-ID (a re-INVITE's) is
     // replaced, entry and key (which views the Call-ID in its own INVITE).
     unacked_.erase(it);
-    it = unacked_.try_emplace(call_id, std::move(entry)).first;
+    it = unacked_
+             .try_emplace(call_id, std::move(invite), tag, code, transaction, seq, options_.t1, due)
+             .first;
   }
   sweep_by_locked(due, it->first);
 }

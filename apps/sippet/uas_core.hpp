@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sippet/stack/clock.hpp"
@@ -90,6 +91,18 @@ class UasCore final : public stack::Core {
   // Its entry's key views the Call-ID inside `invite` (a message's text
   // stays where it is when the message moves): no copy of the Call-ID.
   struct Unacked {
+    // Built in its map entry (the INVITE moved once).
+    Unacked(message::Message&& invite_, std::string_view tag_, int code_,
+            stack::Transaction transaction_, std::uint32_t cseq_,
+            std::chrono::milliseconds interval_, stack::TimePoint due_)
+        : invite(std::move(invite_)),
+          tag(tag_),
+          code(code_),
+          transaction(transaction_),
+          cseq(cseq_),
+          interval(interval_),
+          due(due_) {}
+
     message::Message invite;
     Tag tag;
     int code = 200;
