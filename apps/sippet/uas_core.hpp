@@ -17,7 +17,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -135,6 +137,58 @@ class UasCore final : public stack::Core {
   void sweep_by_locked(stack::TimePoint due, std::string_view call_id);
   void receive_ack(const message::Message& ack);
 
+  // The unacked map's nodes, kept once their 2xx is acknowledged for the
+  // next calls' entries (one node per call, taken and given back under
+  // unacked_mutex_, on the same threads): no malloc and free per call.
+  // Bounded; anything else the map allocates (its buckets) is not kept.
+  class NodeCache {
+   public:
+    NodeCache() = default;
+    NodeCache(const NodeCache&) = delete;
+    NodeCache& operator=(const NodeCache&) = delete;
+    ~NodeCache() {
+      for (void* node : free_)
+        ::operator delete(node);
+    }
+    void* take(std::size_t size) {
+      if (free_.empty()) return ::operator new(size);
+      void* node = free_.back();
+      free_.pop_back();
+      return node;
+    }
+    void give(void* node) {
+      if (free_.size() >= kLimit) return ::operator delete(node);
+      if (free_.capacity() == 0) free_.reserve(kLimit);
+      free_.push_back(node);
+    }
+
+   private:
+    static constexpr std::size_t kLimit = 1024;
+    std::vector<void*> free_;  // nodes, all of one size
+  };
+  template <class T>
+  struct NodeAllocator {
+    using value_type = T;
+    explicit NodeAllocator(NodeCache* c) noexcept : cache(c) {}
+    template <class U>
+    NodeAllocator(const NodeAllocator<U>& other) noexcept : cache(other.cache) {}
+    // A node holds an entry (a bucket array of one is a pointer).
+    static constexpr bool kNode = sizeof(T) > sizeof(Unacked);
+    T* allocate(std::size_t n) {
+      if (kNode && n == 1) return static_cast<T*>(cache->take(sizeof(T)));
+      return std::allocator<T>().allocate(n);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+      if (kNode && n == 1) return cache->give(p);
+      std::allocator<T>().deallocate(p, n);
+    }
+    template <class U>
+    bool operator==(const NodeAllocator<U>& other) const noexcept {
+      return cache == other.cache;
+    }
+    NodeCache* cache;
+  };
+
   // Call-IDs looked up by string_view, without a std::string each time.
   struct CallIdHash {
     using is_transparent = void;
@@ -152,8 +206,13 @@ class UasCore final : public stack::Core {
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
   // The 2xx waiting for their ACK, resent by one sweep at the earliest due
   // time (not a timer each: most are acknowledged within milliseconds).
-  std::mutex unacked_mutex_;                                           // guards unacked_, sweep_at_
-  std::unordered_map<std::string_view, Unacked, CallIdHash> unacked_;  // by Call-ID
+  std::mutex unacked_mutex_;  // guards unacked_, node_cache_, sweep_at_
+  NodeCache node_cache_;      // before unacked_: outlives its nodes
+  std::unordered_map<std::string_view, Unacked, CallIdHash, std::equal_to<std::string_view>,
+                     NodeAllocator<std::pair<const std::string_view, Unacked>>>
+      unacked_{
+          16, CallIdHash{}, std::equal_to<std::string_view>{},
+          NodeAllocator<std::pair<const std::string_view, Unacked>>(&node_cache_)};  // by Call-ID
   std::optional<stack::TimePoint> sweep_at_;  // the earliest sweep scheduled
 };
 
