@@ -108,10 +108,15 @@ std::optional<transport::Endpoint> response_destination(const message::Message& 
   const message::Via* via = response.top_via();
   if (via == nullptr) return std::nullopt;
   std::string_view host = strip_brackets(via->host);
-  if (auto received = via->params.get("received"); received && !received->empty())
-    host = strip_brackets(*received);
+  // The params are split only when the quick scan finds the name (most
+  // Vias carry neither: §18.2.1 adds `received` only when the host differs).
+  const std::string_view raw = via->params.raw();
+  const auto received =
+      may_have_param(raw, "received") ? via->params.get("received") : std::nullopt;
+  if (received && !received->empty()) host = strip_brackets(*received);
   std::uint16_t port = sent_by_port(*via);
-  if (auto rport = via->params.get("rport"); rport && !rport->empty()) {
+  const auto rport = may_have_param(raw, "rport") ? via->params.get("rport") : std::nullopt;
+  if (rport && !rport->empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(rport->data(), rport->data() + rport->size(), value);
     if (ec == std::errc() && end == rport->data() + rport->size() && value > 0 && value < 65536)
