@@ -85,11 +85,11 @@ void UasCore::reply(const message::Message& request, int code, stack::Transactio
 }
 
 void UasCore::answer(message::Message&& invite, int code, stack::Transaction transaction,
-                     std::string tag) {
+                     std::string_view tag) {
   auto response = respond(invite, code, tag);
   if (!response) return;
   if (send(std::move(*response), transaction) && code >= 200 && code < 300)
-    await_ack(std::move(invite), std::move(tag), code, transaction);
+    await_ack(std::move(invite), tag, code, transaction);
 }
 
 bool UasCore::send(message::Message&& response, stack::Transaction transaction) {
@@ -103,21 +103,29 @@ bool UasCore::send(message::Message&& response, stack::Transaction transaction) 
   return false;
 }
 
-void UasCore::await_ack(message::Message&& invite, std::string tag, int code,
+void UasCore::await_ack(message::Message&& invite, std::string_view tag, int code,
                         stack::Transaction transaction) {
   stack::Stack& stack = *stack_.load();
   const message::CSeq* cseq = invite.cseq();
   const std::uint32_t seq = cseq != nullptr ? cseq->seq : 0;
-  std::string call_id(invite.call_id());
+  const std::string_view call_id = invite.call_id();  // stays valid in the entry's invite
   const stack::TimePoint due = stack.now() + options_.t1;
   std::lock_guard lock(unacked_mutex_);
-  auto [it, inserted] = unacked_.insert_or_assign(
-      std::move(call_id), Unacked{std::move(invite), std::move(tag), code, transaction, seq,
-                                  options_.t1, std::chrono::milliseconds(0), due});
+  // (try_emplace leaves `invite` alone when the Call-ID is there already.)
+  auto [it, inserted] = unacked_.try_emplace(call_id, std::move(invite), tag, code, transaction,
+                                             seq, options_.t1, due);
+  if (!inserted) {
+    // The 2xx of an earlier INVITE of the Call-ID (a re-INVITE's) is
+    // replaced, entry and key (which views the Call-ID in its own INVITE).
+    unacked_.erase(it);
+    it = unacked_
+             .try_emplace(call_id, std::move(invite), tag, code, transaction, seq, options_.t1, due)
+             .first;
+  }
   sweep_by_locked(due, it->first);
 }
 
-void UasCore::sweep_by_locked(stack::TimePoint due, const std::string& call_id) {
+void UasCore::sweep_by_locked(stack::TimePoint due, std::string_view call_id) {
   if (sweep_at_ && *sweep_at_ <= due) return;
   sweep_at_ = due;
   stack::Stack& stack = *stack_.load();
@@ -138,17 +146,17 @@ void UasCore::sweep(stack::TimePoint at) {
     std::lock_guard lock(unacked_mutex_);
     if (sweep_at_ == at) sweep_at_.reset();
     std::optional<stack::TimePoint> next;
-    const std::string* next_call = nullptr;
+    std::string_view next_call;
     for (auto it = unacked_.begin(); it != unacked_.end();) {
       Unacked& unacked = it->second;
       if (unacked.due <= now) {
         unacked.elapsed += unacked.interval;
         if (unacked.elapsed >= 64 * options_.t1) {
-          given_up.push_back(it->first);
+          given_up.emplace_back(it->first);
           it = unacked_.erase(it);
           continue;
         }
-        if (auto response = respond(unacked.invite, unacked.code, unacked.tag))
+        if (auto response = respond(unacked.invite, unacked.code, unacked.tag.view()))
           resend.emplace_back(std::move(*response), unacked.transaction);
         unacked.interval = std::min(unacked.interval * 2, options_.t2);
         unacked.due += unacked.interval;
@@ -156,14 +164,14 @@ void UasCore::sweep(stack::TimePoint at) {
       }
       if (!next || unacked.due < *next) {
         next = unacked.due;
-        next_call = &it->first;
+        next_call = it->first;
       }
       ++it;
     }
     // At most one sweep per T1/10 (each reads every 2xx waiting), so a 2xx
     // is resent up to T1/10 late, like the stack's own timers.
     const auto spacing = std::max(options_.t1 / 10, std::chrono::milliseconds(1));
-    if (next) sweep_by_locked(std::max(*next, now + spacing), *next_call);
+    if (next) sweep_by_locked(std::max(*next, now + spacing), next_call);
   }
   for (const auto& call_id : given_up)
     stack.logger().log(stack::LogLevel::kInfo,
@@ -188,9 +196,9 @@ void UasCore::receive_ack(const message::Message& ack) {
 void UasCore::answer_invite(message::Message&& invite, stack::Transaction transaction) {
   if (options_.ring.count() <= 0) {
     // 180 then the final response at once, with the same To tag (§12.1.1).
-    std::string tag = message::create_tag();
+    const std::string tag = message::create_tag();
     reply(invite, 180, transaction, tag);
-    answer(std::move(invite), options_.answer, transaction, std::move(tag));
+    answer(std::move(invite), options_.answer, transaction, tag);
     return;
   }
   Pending pending{std::move(invite), transaction, message::create_tag()};
@@ -210,7 +218,7 @@ void UasCore::answer_invite(message::Message&& invite, stack::Transaction transa
       due.emplace(std::move(it->second));
       pending_.erase(it);
     }
-    answer(std::move(due->invite), options_.answer, due->transaction, std::move(due->tag));
+    answer(std::move(due->invite), options_.answer, due->transaction, due->tag);
   });
 }
 

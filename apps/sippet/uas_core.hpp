@@ -11,16 +11,20 @@
 // - ACK: taken (for a 2xx: its retransmissions stop); CANCEL: 200, then
 //   487 for the INVITE if still unanswered (RFC 3261 §9.2);
 // - BYE, OPTIONS, REGISTER, INFO, MESSAGE and other methods: 200 OK.
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sippet/stack/clock.hpp"
@@ -63,9 +67,46 @@ class UasCore final : public stack::Core {
   // A 2xx to INVITE waiting for its ACK (§13.3.1.4), by Call-ID: its
   // INVITE and To tag, from which a retransmission is built again (a
   // retransmission is rare; a copy of every 2xx would cost each call).
+  // A To tag kept without an allocation when it is as short as ours (the
+  // 16 characters build_response draws); a longer one on the heap.
+  class Tag {
+   public:
+    Tag() = default;
+    explicit Tag(std::string_view tag) {
+      if (tag.size() <= text_.size()) {
+        std::copy(tag.begin(), tag.end(), text_.begin());
+        size_ = static_cast<std::uint8_t>(tag.size());
+      } else {
+        long_ = std::string(tag);
+      }
+    }
+    std::string_view view() const {
+      return long_.empty() ? std::string_view(text_.data(), size_) : std::string_view(long_);
+    }
+
+   private:
+    std::array<char, 32> text_;
+    std::uint8_t size_ = 0;
+    std::string long_;
+  };
+
+  // Its entry's key views the Call-ID inside `invite` (a message's text
+  // stays where it is when the message moves): no copy of the Call-ID.
   struct Unacked {
+    // Built in its map entry (the INVITE moved once).
+    Unacked(message::Message&& invite_, std::string_view tag_, int code_,
+            stack::Transaction transaction_, std::uint32_t cseq_,
+            std::chrono::milliseconds interval_, stack::TimePoint due_)
+        : invite(std::move(invite_)),
+          tag(tag_),
+          code(code_),
+          transaction(transaction_),
+          cseq(cseq_),
+          interval(interval_),
+          due(due_) {}
+
     message::Message invite;
-    std::string tag;
+    Tag tag;
     int code = 200;
     stack::Transaction transaction;
     std::uint32_t cseq = 0;
@@ -82,18 +123,71 @@ class UasCore final : public stack::Core {
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
   // The final response to an INVITE; a 2xx is then resent until its ACK.
-  void answer(message::Message&& invite, int code, stack::Transaction transaction, std::string tag);
+  void answer(message::Message&& invite, int code, stack::Transaction transaction,
+              std::string_view tag);
   // False (logged) when the stack refuses the response.
   bool send(message::Message&& response, stack::Transaction transaction);
   // Keeps the INVITE of a 2xx just sent and schedules its first
   // retransmission.
-  void await_ack(message::Message&& invite, std::string tag, int code,
+  void await_ack(message::Message&& invite, std::string_view tag, int code,
                  stack::Transaction transaction);
   // Resends the 2xx due at `at` (stack time), then schedules the next sweep.
   void sweep(stack::TimePoint at);
   // Under unacked_mutex_: a sweep at `due` unless one comes earlier.
-  void sweep_by_locked(stack::TimePoint due, const std::string& call_id);
+  void sweep_by_locked(stack::TimePoint due, std::string_view call_id);
   void receive_ack(const message::Message& ack);
+
+  // The unacked map's nodes, kept once their 2xx is acknowledged for the
+  // next calls' entries (one node per call, taken and given back under
+  // unacked_mutex_, on the same threads): no malloc and free per call.
+  // Bounded; anything else the map allocates (its buckets) is not kept.
+  class NodeCache {
+   public:
+    NodeCache() = default;
+    NodeCache(const NodeCache&) = delete;
+    NodeCache& operator=(const NodeCache&) = delete;
+    ~NodeCache() {
+      for (void* node : free_)
+        ::operator delete(node);
+    }
+    void* take(std::size_t size) {
+      if (free_.empty()) return ::operator new(size);
+      void* node = free_.back();
+      free_.pop_back();
+      return node;
+    }
+    void give(void* node) {
+      if (free_.size() >= kLimit) return ::operator delete(node);
+      if (free_.capacity() == 0) free_.reserve(kLimit);
+      free_.push_back(node);
+    }
+
+   private:
+    static constexpr std::size_t kLimit = 1024;
+    std::vector<void*> free_;  // nodes, all of one size
+  };
+  template <class T>
+  struct NodeAllocator {
+    using value_type = T;
+    explicit NodeAllocator(NodeCache* c) noexcept : cache(c) {}
+    template <class U>
+    NodeAllocator(const NodeAllocator<U>& other) noexcept : cache(other.cache) {}
+    // A node holds an entry (a bucket array of one is a pointer).
+    static constexpr bool kNode = sizeof(T) > sizeof(Unacked);
+    T* allocate(std::size_t n) {
+      if (kNode && n == 1) return static_cast<T*>(cache->take(sizeof(T)));
+      return std::allocator<T>().allocate(n);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+      if (kNode && n == 1) return cache->give(p);
+      std::allocator<T>().deallocate(p, n);
+    }
+    template <class U>
+    bool operator==(const NodeAllocator<U>& other) const noexcept {
+      return cache == other.cache;
+    }
+    NodeCache* cache;
+  };
 
   // Call-IDs looked up by string_view, without a std::string each time.
   struct CallIdHash {
@@ -112,8 +206,13 @@ class UasCore final : public stack::Core {
   std::unordered_map<std::string, Pending> pending_;  // by Call-ID
   // The 2xx waiting for their ACK, resent by one sweep at the earliest due
   // time (not a timer each: most are acknowledged within milliseconds).
-  std::mutex unacked_mutex_;  // guards unacked_, sweep_at_
-  std::unordered_map<std::string, Unacked, CallIdHash, std::equal_to<>> unacked_;  // by Call-ID
+  std::mutex unacked_mutex_;  // guards unacked_, node_cache_, sweep_at_
+  NodeCache node_cache_;      // before unacked_: outlives its nodes
+  std::unordered_map<std::string_view, Unacked, CallIdHash, std::equal_to<std::string_view>,
+                     NodeAllocator<std::pair<const std::string_view, Unacked>>>
+      unacked_{
+          16, CallIdHash{}, std::equal_to<std::string_view>{},
+          NodeAllocator<std::pair<const std::string_view, Unacked>>(&node_cache_)};  // by Call-ID
   std::optional<stack::TimePoint> sweep_at_;  // the earliest sweep scheduled
 };
 

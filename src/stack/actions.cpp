@@ -90,8 +90,12 @@ void Worker::send_action(transaction::SendMessage& send, Run& run) {
       return;
     }
     peer = *found->second.peer;
+  } else if (last_peer_ && send.destination == last_destination_) {
+    peer = *last_peer_;  // the same flow as the last send (a 180, then the 200)
   } else {
     peer = to_peer(send.destination, listener_address(send.destination.local));
+    last_destination_ = send.destination;
+    last_peer_ = peer;
   }
   if (!response_routes_.empty()) {
     // RFC 3263 §5: this server transaction's response goes elsewhere.

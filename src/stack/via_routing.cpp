@@ -1,7 +1,10 @@
 #include "via_routing.hpp"
 
+#include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "sippet/message/text.hpp"
@@ -27,6 +30,22 @@ std::uint16_t sent_by_port(const message::Via& via) {
   return transport::default_port(protocol.value_or(transport::Protocol::kUdp));
 }
 
+// "0" to "255", each written once: an IPv4 address is four copies.
+struct Octet {
+  char text[3];
+  std::uint8_t size;
+};
+constexpr std::array<Octet, 256> kOctets = [] {
+  std::array<Octet, 256> table{};
+  for (unsigned i = 0; i < 256; ++i) {
+    Octet& o = table[i];
+    if (i >= 100) o.text[o.size++] = static_cast<char>('0' + i / 100);
+    if (i >= 10) o.text[o.size++] = static_cast<char>('0' + i / 10 % 10);
+    o.text[o.size++] = static_cast<char>('0' + i % 10);
+  }
+  return table;
+}();
+
 message::Error missing_via() {
   return message::Error{message::ErrorKind::kMissingHeader, 0, 400, "missing header: Via"};
 }
@@ -45,24 +64,27 @@ message::Result<transport::Endpoint> stamp_received(message::Message& request,
   // Compare the sent-by host with the source address as text: "[::1]" with
   // "[::1]", "127.0.0.1" with "127.0.0.1" (a host name always differs).
   // (IPv4 by hand: this runs for every request.)
-  char buffer[16];  // "255.255.255.255" fits
+  char buffer[16];  // "255.255.255.255" fits (each octet writes three chars at most)
   std::string_view source_host;
   std::string host_text;
   if (source.is_v4()) {
+    // Each octet copied as three chars (the buffer has room for the last
+    // one's spare two), then the length advanced by its own.
     std::size_t length = 0;
     for (int i = 0; i < 4; ++i) {
-      const unsigned octet = source.address_bytes()[i];
+      const Octet& octet = kOctets[source.address_bytes()[i]];
       if (i > 0) buffer[length++] = '.';
-      if (octet >= 100) buffer[length++] = static_cast<char>('0' + octet / 100);
-      if (octet >= 10) buffer[length++] = static_cast<char>('0' + octet / 10 % 10);
-      buffer[length++] = static_cast<char>('0' + octet % 10);
+      std::memcpy(buffer + length, octet.text, 3);
+      length += octet.size;
     }
     source_host = std::string_view(buffer, length);
   } else {
     host_text = source.address_string();
     source_host = host_text;
   }
-  const bool differs = !iequals(strip_brackets(via->host), source_host);
+  // (Most senders write the address as it is: equal octets first.)
+  const std::string_view sent_by_host = strip_brackets(via->host);
+  const bool differs = sent_by_host != source_host && !iequals(sent_by_host, source_host);
   if (differs || wants_rport) {
     if (auto r = request.set_param(message::HeaderId::kVia, "received", source_host); !r)
       return r.error();
@@ -86,10 +108,15 @@ std::optional<transport::Endpoint> response_destination(const message::Message& 
   const message::Via* via = response.top_via();
   if (via == nullptr) return std::nullopt;
   std::string_view host = strip_brackets(via->host);
-  if (auto received = via->params.get("received"); received && !received->empty())
-    host = strip_brackets(*received);
+  // The params are split only when the quick scan finds the name (most
+  // Vias carry neither: §18.2.1 adds `received` only when the host differs).
+  const std::string_view raw = via->params.raw();
+  const auto received =
+      may_have_param(raw, "received") ? via->params.get("received") : std::nullopt;
+  if (received && !received->empty()) host = strip_brackets(*received);
   std::uint16_t port = sent_by_port(*via);
-  if (auto rport = via->params.get("rport"); rport && !rport->empty()) {
+  const auto rport = may_have_param(raw, "rport") ? via->params.get("rport") : std::nullopt;
+  if (rport && !rport->empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(rport->data(), rport->data() + rport->size(), value);
     if (ec == std::errc() && end == rport->data() + rport->size() && value > 0 && value < 65536)

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "events.hpp"
+#include "fast_mutex.hpp"
 #include "peer.hpp"
 #include "sippet/message/message.hpp"
 #include "sippet/stack/core.hpp"
@@ -114,7 +115,7 @@ class Worker {
     Acting& operator=(const Acting&) = delete;
 
    private:
-    std::unique_lock<std::mutex> lock_;
+    std::unique_lock<FastMutex> lock_;
     const Worker* previous_;
   };
 
@@ -321,7 +322,7 @@ class Worker {
   // Held by whoever runs this worker's Core callbacks (Acting). Blocking
   // acquisitions happen only at the top of an io_context handler, with no
   // other core lock held; others only try_lock: no lock-order cycles.
-  std::mutex core_mutex_;
+  FastMutex core_mutex_;
   std::atomic<int> queued_{0};  // messages posted to this worker, not yet handled
   // The receive load of each transport's receive thread (that thread only;
   // CLOCK_MONOTONIC_COARSE time): when busy, hand over instead of handling
@@ -336,7 +337,7 @@ class Worker {
   // listener.
   std::vector<std::unique_ptr<ReceiveCounters>> receive_counters_;
 
-  std::mutex mutex_;  // guards the members below up to `pending_`
+  FastMutex mutex_;  // guards the members below up to `pending_`
   transaction::TransactionLayer layer_;
   struct TimerEntry {
     transaction::TimerHandle handle;
@@ -357,6 +358,10 @@ class Worker {
   TimerQueue<std::function<void()>> tasks_;
   TimePoint armed_ = TimePoint::max();  // deadline the alarm is set for
   transaction::Actions actions_;
+  // The flow of the last send_action, by its TransportInfo (to_peer once
+  // for the sends of a flow in a row).
+  transaction::TransportInfo last_destination_;
+  std::optional<Peer> last_peer_;
   LayerCounters layer_counters_;
   TransactionEvents events_;  // debug lines, only when the logger shows them
   // The stream connection each transaction holds (connection_holds.cpp),

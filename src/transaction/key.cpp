@@ -50,53 +50,63 @@ void append_number(std::string& out, std::uint32_t value) {
   out.append(buffer, end);
 }
 
-// A fast 64-bit hash of a string, 8 octets per step (keys are short: a
-// method, a branch, a host). Like std::hash it is not keyed.
-std::uint64_t hash_text(std::string_view text, std::uint64_t seed) {
-  constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
-  std::uint64_t h = seed ^ (text.size() * kMul);
-  const char* p = text.data();
-  std::size_t n = text.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  if (n > 0) {
-    // The last 1..7 octets, without a variable-length copy.
-    std::uint64_t w;
-    if (text.size() >= 8) {
-      std::memcpy(&w, text.data() + text.size() - 8, 8);  // overlaps the last step
-    } else if (n >= 4) {
-      std::uint32_t a, b;
-      std::memcpy(&a, p, 4);
-      std::memcpy(&b, p + n - 4, 4);
-      w = a | (std::uint64_t{b} << 32);
-    } else {
-      w = static_cast<unsigned char>(p[0]) |
-          (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-          (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
-    }
-    h = (h ^ w) * kMul;
-    h ^= h >> 29;
-  }
-  h *= 0xbf58476d1ce4e5b9ULL;
-  return h ^ (h >> 31);
-}
+// A fast 64-bit hash of a key's strings, 8 octets per step (keys are
+// short: a branch, a method, a host), all fed into one state and finished
+// once. Like std::hash it is not keyed.
+class KeyHasher {
+ public:
+  explicit KeyHasher(std::uint64_t seed) : h_(seed) {}
 
-std::size_t mix(std::size_t seed, std::size_t value) {
-  return seed ^ (value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
-}
+  void add(std::string_view text) {
+    step(text.size() * kMul);  // a string's length separates it from the next
+    const char* p = text.data();
+    std::size_t n = text.size();
+    for (; n >= 8; p += 8, n -= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      step(w);
+    }
+    if (n > 0) {
+      // The last 1..7 octets, without a variable-length copy.
+      std::uint64_t w;
+      if (text.size() >= 8) {
+        std::memcpy(&w, text.data() + text.size() - 8, 8);  // overlaps the last step
+      } else if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        w = a | (std::uint64_t{b} << 32);
+      } else {
+        w = static_cast<unsigned char>(p[0]) |
+            (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+            (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+      }
+      step(w);
+    }
+  }
+
+  std::uint64_t finish() const {
+    const std::uint64_t h = h_ * 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 31);
+  }
+
+ private:
+  static constexpr std::uint64_t kMul = 0x9e3779b97f4a7c15ULL;
+  void step(std::uint64_t w) {
+    h_ = (h_ ^ w) * kMul;
+    h_ ^= h_ >> 29;
+  }
+  std::uint64_t h_;
+};
 
 std::uint64_t hash_key(Role role, std::string_view method, std::string_view branch,
                        std::string_view sent_by, std::string_view rfc2543) {
-  std::uint64_t seed = static_cast<std::uint64_t>(role);
-  seed = hash_text(branch, seed);
-  seed = mix(seed, hash_text(method, 0));
-  if (!sent_by.empty()) seed = mix(seed, hash_text(sent_by, 1));
-  if (!rfc2543.empty()) seed = mix(seed, hash_text(rfc2543, 2));
-  return seed;
+  KeyHasher hasher(static_cast<std::uint64_t>(role));
+  hasher.add(branch);
+  hasher.add(method);
+  if (!sent_by.empty()) hasher.add(sent_by);
+  if (!rfc2543.empty()) hasher.add(rfc2543);
+  return hasher.finish();
 }
 
 // §17.2.3: the method a server transaction is matched by (the ACK matches

@@ -18,8 +18,12 @@ OutgoingDatagram make_outgoing(const Endpoint& destination, std::string_view byt
 }
 
 void assign_outgoing(OutgoingDatagram& item, const Endpoint& destination, std::string_view bytes) {
-  item.destination = destination;
-  item.address_length = static_cast<socklen_t>(destination.to_sockaddr(item.address));
+  // A reused datagram often goes where it went last time: its sockaddr is
+  // written already.
+  if (item.address_length == 0 || !(item.destination == destination)) {
+    item.destination = destination;
+    item.address_length = static_cast<socklen_t>(destination.to_sockaddr(item.address));
+  }
   item.bytes.assign(bytes.data(), bytes.size());
 }
 
