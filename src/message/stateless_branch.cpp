@@ -84,10 +84,10 @@ Result<std::string> stateless_branch(const Message& request) {
   }
   const auto hash = digest.finish();
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string branch = "z9hG4bK";
+  std::string branch = "z9hG4bK------------------------";  // the cookie and 24 hex digits
   for (std::size_t i = 0; i < 12; ++i) {
-    branch += kHex[hash[i] >> 4];
-    branch += kHex[hash[i] & 0xF];
+    branch[7 + 2 * i] = kHex[hash[i] >> 4];
+    branch[8 + 2 * i] = kHex[hash[i] & 0xF];
   }
   return branch;
 }

@@ -93,7 +93,10 @@ bool Identity::owns(const message::Via& via) const {
   return owns_host_port(*this, via.host, port);
 }
 
-std::string loop_hash(const message::Message& request, std::size_t via_index) {
+namespace {
+
+// loop_hash's 16 hex digits, written at `out`.
+void write_loop_hash(const message::Message& request, std::size_t via_index, char* out) {
   LoopHash hash;
   if (const auto* from = request.from()) hash.add(from->tag());
   hash.add(request.call_id());
@@ -105,33 +108,49 @@ std::string loop_hash(const message::Message& request, std::size_t via_index) {
   }
   hash.add(request.request_line().uri.text);
   // The Via at via_index, then every Proxy-Require and Proxy-Authorization
-  // value, each kind in order (one pass, no list built).
+  // value, each kind in order (a pass of their own only when there are some).
   std::size_t vias = 0;
+  bool proxy_headers = false;
   for (const auto& field : request.fields()) {
     if (field.id == message::HeaderId::kVia && vias++ == via_index) hash.add(field.value);
+    proxy_headers = proxy_headers || field.id == message::HeaderId::kProxyRequire ||
+                    field.id == message::HeaderId::kProxyAuthorization;
   }
-  for (const auto id : {message::HeaderId::kProxyRequire, message::HeaderId::kProxyAuthorization}) {
-    for (const auto& field : request.fields())
-      if (field.id == id) hash.add(field.value);
+  if (proxy_headers) {
+    for (const auto id :
+         {message::HeaderId::kProxyRequire, message::HeaderId::kProxyAuthorization}) {
+      for (const auto& field : request.fields())
+        if (field.id == id) hash.add(field.value);
+    }
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string text(16, '0');
   for (std::size_t i = 0; i < 16; ++i)
-    text[i] = kHex[(hash.value >> (60 - 4 * i)) & 0xF];
+    out[i] = kHex[(hash.value >> (60 - 4 * i)) & 0xF];
+}
+
+}  // namespace
+
+std::string loop_hash(const message::Message& request, std::size_t via_index) {
+  std::string text(16, '0');
+  write_loop_hash(request, via_index, text.data());
   return text;
 }
 
 message::Result<std::string> make_branch(const message::Message& request, bool stateless) {
-  std::string branch(kCookie);
-  branch += loop_hash(request);
-  branch += '.';
+  std::string rest;
   if (stateless) {
     auto derived = message::stateless_branch(request);
     if (!derived) return derived.error();
-    branch += std::string_view(*derived).substr(kCookie.size());
+    rest = std::move(derived).value();
   } else {
-    branch += std::string_view(message::create_branch()).substr(kCookie.size());
+    rest = message::create_branch();
   }
+  // "z9hG4bK" <loop part> "." <the rest without its cookie>, written once.
+  std::string branch(kCookie.size() + 17 + rest.size() - kCookie.size(), '.');
+  std::memcpy(branch.data(), kCookie.data(), kCookie.size());
+  write_loop_hash(request, 0, branch.data() + kCookie.size());
+  std::memcpy(branch.data() + kCookie.size() + 17, rest.data() + kCookie.size(),
+              rest.size() - kCookie.size());
   return branch;
 }
 
