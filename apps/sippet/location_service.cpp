@@ -122,6 +122,7 @@ message::Result<std::unique_ptr<LocationService>> LocationService::open(Location
     for (const auto& b : set)
       service->contacts_[b.contact] = aor;
   }
+  service->anything_known_.store(!service->known_.empty(), std::memory_order_release);
   return service;
 }
 
@@ -262,6 +263,7 @@ void LocationService::process(std::vector<Job>& jobs) {
     std::lock_guard lock(known_mutex_);
     for (const auto& [aor, set] : overlay.changes()) {
       known_.insert(aor);
+      anything_known_.store(true, std::memory_order_release);
       if (shared())
         remember(set);
       else
@@ -356,7 +358,7 @@ LocationService::Bindings LocationService::by_contact(std::string_view uri) cons
       if (it == seen_.end()) return {};
       return unexpired(it->second, unix_now());
     }
-    auto it = contacts_.find(std::string(uri));
+    auto it = contacts_.find(uri);
     if (it == contacts_.end()) return {};
     aor = it->second;
   }

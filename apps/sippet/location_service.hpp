@@ -83,6 +83,10 @@ class LocationService {
   // An address of record that has had a binding (since the start, or in
   // the database when loaded): an unbound one is answered 480, not 404.
   bool known(const std::string& aor) const;
+  // No address of record has had a binding (memory or SQLite; never with
+  // PostgreSQL, whose rows are not all here): every lookup finds nothing,
+  // so a router need not make one.
+  bool unused() const { return !shared() && !anything_known_.load(std::memory_order_acquire); }
 
   // RFC 5626 §5.3: a connection a REGISTER came on, still open.
   void connection_closed(const transport::Flow& flow);
@@ -135,9 +139,17 @@ class LocationService {
 
   mutable std::mutex known_mutex_;
   std::unordered_set<std::string> known_;
-  std::unordered_map<std::string, std::string> contacts_;  // contact -> address of record
-  std::unordered_set<transport::ConnectionId> open_;       // connections REGISTERs came on
-  std::unordered_set<transport::ConnectionId> closed_;     // closed ones (never reused)
+  struct TextHash {  // lookups by a view, no key string made
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>>
+      contacts_;                                        // contact -> address of record
+  std::atomic<bool> anything_known_{false};             // known_ is not empty
+  std::unordered_set<transport::ConnectionId> open_;    // connections REGISTERs came on
+  std::unordered_set<transport::ConnectionId> closed_;  // closed ones (never reused)
   // PostgreSQL: contact -> its bindings, as last stored or looked up here.
   std::unordered_map<std::string, Bindings> seen_;
   // Under known_mutex_: the bindings of one address of record's set.

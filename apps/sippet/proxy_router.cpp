@@ -151,6 +151,8 @@ std::optional<proxy::Decision> ProxyRouter::operator()(const message::Message& r
   const auto& uri = request.request_line().uri;
   const auto* to = request.to();
   const bool in_dialog = to && to->params.has("tag");
+  // Nobody has registered: no binding to look for.
+  if (location_ != nullptr && location_->unused()) return otherwise(request, in_dialog);
   if (location_ != nullptr && (in_dialog || request.method() == message::Method::kAck)) {
     // To a registered phone's contact: on its flow when it needs one.
     // The first usable flow of the bindings with this contact.
