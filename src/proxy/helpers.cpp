@@ -34,8 +34,8 @@ bool owns_host_port(const Identity& us, std::string_view host, std::uint16_t por
 
 // A stable 64-bit hash (the same in every process, so that a request
 // looping through another instance of this proxy is found too), eight
-// octets at a time: each word is xored in and mixed by a multiplication and
-// a shift (the finalizer of MurmurHash3's 64-bit variant, in spirit).
+// octets at a time: each word is xored in, multiplied by 2^64 over the
+// golden ratio, and its high bits folded into its low ones.
 struct LoopHash {
   std::uint64_t value = 0xcbf29ce484222325ull;
   void mix(std::uint64_t word) {
@@ -58,42 +58,6 @@ struct LoopHash {
     mix(tail ^ (std::uint64_t{n + 1} << 56));
   }
 };
-
-}  // namespace
-
-namespace {
-
-// §16.3 step 4: `via` (the request's Via number `index`, from the top) is
-// ours and its loop part is what we would compute now over the request as
-// we received it then (the Via below it).
-bool is_our_loop(const message::Field& field, const message::Message& request, const Identity& us,
-                 std::size_t index) {
-  const auto* via = field.as<message::Via>();
-  if (via == nullptr || !us.owns(*via)) return false;
-  std::string_view branch = via->branch;
-  if (!branch.starts_with(kCookie)) return false;
-  branch.remove_prefix(kCookie.size());
-  auto dot = branch.find('.');
-  return dot != std::string_view::npos && branch.substr(0, dot) == loop_hash(request, index + 1);
-}
-
-}  // namespace
-
-bool Identity::owns(const message::Uri& uri) const {
-  if (!uri.is_sip()) return false;
-  return owns_host_port(*this, uri.host, uri.port_or_default());
-}
-
-bool Identity::owns(const message::Via& via) const {
-  std::uint16_t port = via.port;
-  if (!via.has_port) {
-    auto protocol = transport::parse_protocol(via.transport);
-    port = transport::default_port(protocol.value_or(transport::Protocol::kUdp));
-  }
-  return owns_host_port(*this, via.host, port);
-}
-
-namespace {
 
 // loop_hash's 16 hex digits, written at `out`.
 void write_loop_hash(const message::Message& request, std::size_t via_index, char* out) {
@@ -128,7 +92,35 @@ void write_loop_hash(const message::Message& request, std::size_t via_index, cha
     out[i] = kHex[(hash.value >> (60 - 4 * i)) & 0xF];
 }
 
+// §16.3 step 4: `field` (the request's Via number `index`, from the top)
+// is ours and its loop part is what we would compute now over the request
+// as we received it then (with the Via below it on top).
+bool is_our_loop(const message::Field& field, const message::Message& request, const Identity& us,
+                 std::size_t index) {
+  const auto* via = field.as<message::Via>();
+  if (via == nullptr || !us.owns(*via)) return false;
+  std::string_view branch = via->branch;
+  if (!branch.starts_with(kCookie)) return false;
+  branch.remove_prefix(kCookie.size());
+  auto dot = branch.find('.');
+  return dot != std::string_view::npos && branch.substr(0, dot) == loop_hash(request, index + 1);
+}
+
 }  // namespace
+
+bool Identity::owns(const message::Uri& uri) const {
+  if (!uri.is_sip()) return false;
+  return owns_host_port(*this, uri.host, uri.port_or_default());
+}
+
+bool Identity::owns(const message::Via& via) const {
+  std::uint16_t port = via.port;
+  if (!via.has_port) {
+    auto protocol = transport::parse_protocol(via.transport);
+    port = transport::default_port(protocol.value_or(transport::Protocol::kUdp));
+  }
+  return owns_host_port(*this, via.host, port);
+}
 
 std::string loop_hash(const message::Message& request, std::size_t via_index) {
   std::string text(16, '0');
@@ -145,8 +137,9 @@ message::Result<std::string> make_branch(const message::Message& request, bool s
   } else {
     rest = message::create_branch();
   }
-  // "z9hG4bK" <loop part> "." <the rest without its cookie>, written once.
-  std::string branch(kCookie.size() + 17 + rest.size() - kCookie.size(), '.');
+  // "z9hG4bK" <16 digits of loop part> "." <the rest without its cookie>:
+  // 17 octets more than the rest, written once (the '.' is the fill).
+  std::string branch(rest.size() + 17, '.');
   std::memcpy(branch.data(), kCookie.data(), kCookie.size());
   write_loop_hash(request, 0, branch.data() + kCookie.size());
   std::memcpy(branch.data() + kCookie.size() + 17, rest.data() + kCookie.size(),
