@@ -245,12 +245,7 @@ for server in $(for _ in $(seq "$ROUNDS"); do echo "$SERVERS"; done); do
       ;;
     udp-floor)
       floor_bin=$BUILD_DIR/bench/udp_uas_floor
-      if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-        log "building Release ($BUILD_DIR, target udp_uas_floor)"
-        cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-          >/dev/null && cmake --build "$BUILD_DIR" --target udp_uas_floor -j "${JOBS:-$(nproc)}" \
-          >"$work/floor-build.log" 2>&1 || tail -n 20 "$work/floor-build.log" >&2
-      fi
+      build_bench_target udp_uas_floor
       if [ -x "$floor_bin" ]; then
         measure udp-floor "$floor_bin" 127.0.0.1 "$PORT"
       else

@@ -170,12 +170,7 @@ measure_kamailio() {
 measure_relay_floor() {  # NAME [sockets]
   local name=$1 floor_bin=$BUILD_DIR/bench/udp_relay_floor
   shift
-  if [ ! -x "$floor_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; then
-    log "building Release ($BUILD_DIR, target udp_relay_floor)"
-    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-      >/dev/null && cmake --build "$BUILD_DIR" --target udp_relay_floor -j "${JOBS:-$(nproc)}" \
-      >"$work/floor-build.log" 2>&1 || tail -n 20 "$work/floor-build.log" >&2
-  fi
+  build_bench_target udp_relay_floor
   if [ -x "$floor_bin" ]; then
     measure "$name" "$floor_bin" 127.0.0.1 "$PORT" 127.0.0.1 "$CALLEE_PORT" "$@"
   else

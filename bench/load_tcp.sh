@@ -222,10 +222,7 @@ if [ ! -x "$sippet_bin" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
     >/dev/null && cmake --build "$BUILD_DIR" --target sippet >"$work/build.log" 2>&1
 fi
-if [[ " $SERVERS " == *" floor-"* ]] && [ ! -x "$floor_bin" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-    >/dev/null && cmake --build "$BUILD_DIR" --target stream_uas_floor >"$work/build.log" 2>&1
-fi
+[[ " $SERVERS " == *" floor-"* ]] && build_bench_target stream_uas_floor
 
 for _ in $(seq "$ROUNDS"); do
   for server in $SERVERS; do measure_calls "$server"; done

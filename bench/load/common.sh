@@ -81,3 +81,14 @@ take_medians() {
   done
   return 0
 }
+
+# build_bench_target TARGET: builds the Release TARGET in BUILD_DIR when
+# BUILD_DIR/bench/TARGET is missing, or always with SIPPET_REBUILD=1 (its
+# log goes to $work/TARGET-build.log, its end to stderr on failure).
+build_bench_target() {
+  [ -x "$BUILD_DIR/bench/$1" ] && [ "${SIPPET_REBUILD:-0}" != 1 ] && return 0
+  log "building Release ($BUILD_DIR, target $1)"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+    >/dev/null && cmake --build "$BUILD_DIR" --target "$1" -j "${JOBS:-$(nproc)}" \
+    >"$work/$1-build.log" 2>&1 || tail -n 20 "$work/$1-build.log" >&2
+}

@@ -9,7 +9,6 @@
 //   stream_uas_floor tcp IP PORT
 //   stream_uas_floor tls IP PORT CERT.pem KEY.pem
 #include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -17,7 +16,7 @@
 #include <string_view>
 
 #include "../../src/transport/stream_transport.hpp"
-#include "floor_text.hpp"
+#include "floor.hpp"
 
 using sippet::bench::floor_response;
 using sippet::transport::Endpoint;
@@ -66,12 +65,6 @@ int main(int argc, char** argv) {
       (void)t->send(flow, floor_response(bytes, "180 Ringing", contact));
     (void)t->send(flow, floor_response(bytes, "200 OK", contact));
   });
-  transport->start();
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const std::error_code&, int) {
-    transport->close();
-    io.stop();
-  });
-  io.run();
+  sippet::bench::run_until_signalled(io, *transport);
   return 0;
 }

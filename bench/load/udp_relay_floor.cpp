@@ -14,7 +14,6 @@
 // place of the transport: what the kernel alone costs a relay.)
 #include <sys/socket.h>
 #include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -25,7 +24,7 @@
 #include <string_view>
 
 #include "../../src/transport/udp_transport.hpp"
-#include "floor_text.hpp"
+#include "floor.hpp"
 
 namespace {
 
@@ -181,12 +180,6 @@ int main(int argc, char** argv) {
   transport->set_receive_handler([&](std::string_view bytes, const Flow&) {
     if (auto out = relay(bytes, sent_by, *callee)) (void)t->send(out->to, out->bytes);
   });
-  transport->start();
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const std::error_code&, int) {
-    transport->close();
-    io.stop();
-  });
-  io.run();
+  sippet::bench::run_until_signalled(io, *transport);
   return 0;
 }

@@ -8,7 +8,6 @@
 // "reactor": read through Asio's epoll reactor instead of a receive thread
 // blocked in recvmmsg(), the stack's receive path before the receive threads).
 #include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +15,7 @@
 #include <string_view>
 
 #include "../../src/transport/udp_transport.hpp"
-#include "floor_text.hpp"
+#include "floor.hpp"
 
 using sippet::bench::floor_response;
 using sippet::transport::Endpoint;
@@ -57,12 +56,6 @@ int main(int argc, char** argv) {
       (void)t->send(flow.remote, floor_response(bytes, "180 Ringing", contact));
     (void)t->send(flow.remote, floor_response(bytes, "200 OK", contact));
   });
-  transport->start();
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const std::error_code&, int) {
-    transport->close();
-    io.stop();
-  });
-  io.run();
+  sippet::bench::run_until_signalled(io, *transport);
   return 0;
 }

@@ -1,9 +1,14 @@
 #pragma once
-// Text helpers of the load floors (bench/load/udp_*_floor.cpp): just enough
-// SIP for SIPp's scenarios, none of the stack's parsing.
+// What the load floors (bench/load/*_floor.cpp) share: just enough SIP text
+// handling for SIPp's scenarios (none of the stack's parsing), and running
+// a transport until SIGINT or SIGTERM.
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <cctype>
 #include <string>
 #include <string_view>
+
+#include "sippet/transport/transport.hpp"
 
 namespace sippet::bench {
 
@@ -57,6 +62,17 @@ inline std::string floor_response(std::string_view request, std::string_view sta
   });
   out.append("Contact: <sip:").append(contact).append(">\r\nContent-Length: 0\r\n\r\n");
   return out;
+}
+
+// Starts `transport` and runs `io` on this thread until SIGINT or SIGTERM.
+inline void run_until_signalled(asio::io_context& io, sippet::transport::Transport& transport) {
+  transport.start();
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code&, int) {
+    transport.close();
+    io.stop();
+  });
+  io.run();
 }
 
 }  // namespace sippet::bench
