@@ -629,10 +629,14 @@ void Message::append_to(std::string& out) const {
   } else {
     w.put(version);
     w.put(' ');
-    w.put(static_cast<char>('0' + status_line_.code / 100 % 10));
-    w.put(static_cast<char>('0' + status_line_.code / 10 % 10));
-    w.put(static_cast<char>('0' + status_line_.code % 10));
-    w.put(' ');
+    // The three digits and the SP in one store.
+    const unsigned code = status_line_.code;
+    const unsigned tens_units = code % 100;
+    const char digits[4] = {static_cast<char>('0' + code / 100 % 10),
+                            static_cast<char>('0' + tens_units / 10),
+                            static_cast<char>('0' + tens_units % 10), ' '};
+    std::memcpy(w.p, digits, sizeof digits);
+    w.p += sizeof digits;
     w.put(status_line_.reason);
   }
   w.put("\r\n");
