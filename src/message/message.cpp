@@ -120,11 +120,12 @@ bool has_line_break(std::string_view v) {
   return false;
 }
 
-// "Name: " for every typed header, padded to a fixed size, so the writer
-// copies it with one fixed-size copy (the buffer has kWriteSlack octets to
-// spare at its end) and moves on by its length.
-constexpr std::size_t kNameSlot = 32;
-constexpr std::size_t kWriteSlack = kNameSlot;
+// "Name: " for every typed header of up to 14 octets, padded to a fixed
+// size, so the writer copies it with one fixed-size copy and moves on by its
+// length. The copy stays inside the exact-size buffer: after a name come at
+// least CRLF and the Content-Length line, "Content-Length: 0" CRLF CRLF, more
+// octets than the slot.
+constexpr std::size_t kNameSlot = 16;
 struct NameColon {
   std::array<char, kNameSlot> text{};
   std::uint8_t size = 0;  // 0: too long for a slot, write it piecewise
@@ -145,7 +146,7 @@ const std::array<NameColon, kHeaderIdCount>& names_with_colon() {
   return table;
 }
 
-// Writes into a buffer sized beforehand (an upper bound): no capacity
+// Writes into a buffer sized beforehand: no capacity
 // checks per piece on the serialization hot path.
 struct Writer {
   char* p;
@@ -594,7 +595,9 @@ void Message::append_to(std::string& out) const {
   const auto length_end = std::to_chars(length, length + sizeof length, body_.size()).ptr;
   const std::string_view length_text(length, static_cast<std::size_t>(length_end - length));
 
-  // One sizing pass for an upper bound (unfolding only shrinks), then writes.
+  // One sizing pass, exact unless some value holds folding (unfolding only
+  // shrinks: the last resize trims), then the writes.
+  const auto& names = names_with_colon();
   std::size_t size =
       version.size() + 2 + kContentLength.size() + length_text.size() + 4 + body_.size();
   if (is_request_) {
@@ -602,21 +605,19 @@ void Message::append_to(std::string& out) const {
   } else {
     size += 5 + status_line_.reason.size();
   }
-  static const std::size_t kLongestCanonicalName = [] {
-    std::size_t longest = 0;
-    for (std::size_t i = 0; i < kHeaderIdCount; ++i) {
-      longest = std::max(longest, canonical_name(static_cast<HeaderId>(i)).size());
-    }
-    return longest;
-  }();
   for (const Field& f : fields_) {
-    size +=
-        (f.id == HeaderId::kUnknown ? f.name.size() : kLongestCanonicalName) + f.value.size() + 4;
+    if (f.id == HeaderId::kContentLength) continue;
+    const NameColon& name = names[static_cast<std::size_t>(f.id)];
+    if (f.id != HeaderId::kUnknown && name.size != 0) {
+      size += name.size;
+    } else {
+      size += (f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id)).size() + 2;
+    }
+    size += f.value.size() + 2;
   }
   const std::size_t base = out.size();
-  out.resize(base + size + kWriteSlack);
+  out.resize(base + size);
   Writer w{out.data() + base};
-  const auto& names = names_with_colon();
 
   // Start line (§7.1, §7.2).
   if (is_request_) {
@@ -628,10 +629,14 @@ void Message::append_to(std::string& out) const {
   } else {
     w.put(version);
     w.put(' ');
-    w.put(static_cast<char>('0' + status_line_.code / 100 % 10));
-    w.put(static_cast<char>('0' + status_line_.code / 10 % 10));
-    w.put(static_cast<char>('0' + status_line_.code % 10));
-    w.put(' ');
+    // The three digits and the SP in one store.
+    const unsigned code = status_line_.code;
+    const unsigned tens_units = code % 100;
+    const char digits[4] = {static_cast<char>('0' + code / 100 % 10),
+                            static_cast<char>('0' + tens_units / 10),
+                            static_cast<char>('0' + tens_units % 10), ' '};
+    std::memcpy(w.p, digits, sizeof digits);
+    w.p += sizeof digits;
     w.put(status_line_.reason);
   }
   w.put("\r\n");
@@ -641,7 +646,7 @@ void Message::append_to(std::string& out) const {
     if (f.id == HeaderId::kContentLength) continue;
     const NameColon& name = names[static_cast<std::size_t>(f.id)];
     if (f.id != HeaderId::kUnknown && name.size != 0) {
-      std::memcpy(w.p, name.text.data(), kNameSlot);  // within the slack
+      std::memcpy(w.p, name.text.data(), kNameSlot);  // within the buffer (kNameSlot)
       w.p += name.size;
     } else {
       w.put(f.id == HeaderId::kUnknown ? f.name : canonical_name(f.id));

@@ -148,14 +148,9 @@ std::shared_ptr<const std::string> serialize(const message::Message& message) {
 }
 
 std::shared_ptr<const std::string> serialize_compact(const message::Message& message) {
-  std::string scratch = take_buffer();
-  scratch.reserve(message.bytes().empty() ? 512 : message.bytes().size() + 64);
-  message.append_to(scratch);
   auto shared = std::allocate_shared<SharedBytes>(BlockAllocator<SharedBytes>{});
-  shared->text.reserve(scratch.size());  // exact: no spare capacity kept for 32 s
-  shared->text.assign(scratch);
-  give_back(scratch);
   std::string& bytes = shared->text;
+  message.append_to(bytes);  // into an empty string: exact, no spare capacity kept for 32 s
   return std::shared_ptr<const std::string>(std::move(shared), &bytes);
 }
 

@@ -151,7 +151,8 @@ class Message {
   // ---- Serialization (§7) -------------------------------------------------
   // Writes the start line, every field (canonical names for typed headers,
   // folding replaced by a space), a Content-Length matching the body, CRLF,
-  // and the body.
+  // and the body. `out` grows by exactly the octets written, so an empty
+  // string ends with no spare capacity (beyond the small-string buffer).
   void append_to(std::string& out) const;
   std::string to_string() const;
 

@@ -72,6 +72,40 @@ TEST(Serialize, CanonicalNamesOneValuePerLineUnfoldedContentLengthLast) {
             "\r\n");
 }
 
+// Names of 14 octets and fewer are written from fixed-size slots, longer
+// ones piece by piece; the output is sized exactly: a string with room for
+// exactly the message keeps its storage.
+TEST(Serialize, ShortAndLongNamesIntoAnExactSizeBuffer) {
+  Message m = parse(
+      "SIP/2.0 200 OK\r\n"
+      "max-forwards: 70\r\n"
+      "P-Asserted-Identity: <sip:a@example.com>\r\n"
+      "content-disposition: session\r\n"
+      "Content-Length: 2\r\n"
+      "X-A-Rather-Long-Unknown-Header-Name: x\r\n"
+      "Proxy-Authorization: Digest username=\"a\"\r\n"
+      "Record-Route: <sip:p.example.com;lr>\r\n"
+      "\r\n"
+      "ok");
+  const std::string expected =
+      "SIP/2.0 200 OK\r\n"
+      "Max-Forwards: 70\r\n"
+      "P-Asserted-Identity: <sip:a@example.com>\r\n"
+      "Content-Disposition: session\r\n"
+      "X-A-Rather-Long-Unknown-Header-Name: x\r\n"
+      "Proxy-Authorization: Digest username=\"a\"\r\n"
+      "Record-Route: <sip:p.example.com;lr>\r\n"
+      "Content-Length: 2\r\n"
+      "\r\n"
+      "ok";
+  std::string out = "prefix";
+  out.reserve(out.size() + expected.size());
+  const char* const storage = out.data();
+  m.append_to(out);
+  EXPECT_EQ(out, "prefix" + expected);
+  EXPECT_EQ(out.data(), storage);
+}
+
 TEST(Serialize, ResponseStartLine) {
   Message m = parse("SIP/2.0 100 \r\nCall-ID: x\r\n\r\n");
   EXPECT_EQ(m.to_string(), "SIP/2.0 100 \r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n");
