@@ -35,6 +35,59 @@ std::size_t lower_sent_by(char* out, std::string_view host, bool has_port, std::
   return n;
 }
 
+// True when the 8 octets of `w` are ASCII with no upper-case letter.
+bool lower_ascii8(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  if ((w & kHigh) != 0) return false;                         // (no carry between octets below)
+  const std::uint64_t from_a = w + (0x80 - 'A') * kOnes;      // high bit: octet >= 'A'
+  const std::uint64_t past_z = w + (0x80 - 'Z' - 1) * kOnes;  // high bit: octet > 'Z'
+  return (from_a & ~past_z & kHigh) == 0;
+}
+
+// The sent-by as the message writes it, when that is already the key's
+// text: a lower-case host, then (when there is a port) ':' and the port's
+// digits without a leading zero, all in one run. "" otherwise (then
+// lower_sent_by). The usual Via ("127.0.0.1:5060") needs no copy.
+std::string_view written_sent_by(std::string_view host, bool has_port, std::uint16_t port) {
+  const std::size_t size = host.size();
+  if (size == 0) return {};
+  const char* h = host.data();
+  if (size >= 8) {
+    // 8 octets at a time, the last step overlapping the one before.
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 < size; i += 8) {
+      std::memcpy(&w, h + i, 8);
+      if (!lower_ascii8(w)) return {};
+    }
+    std::memcpy(&w, h + size - 8, 8);
+    if (!lower_ascii8(w)) return {};
+  } else {
+    for (std::size_t i = 0; i < size; ++i)
+      if (h[i] >= 'A' && h[i] <= 'Z') return {};
+  }
+  if (!has_port) return host;
+  // The parser read the port from the whole run of digits after the colon:
+  // when its first digits (not a zero) spell `port`, the run is just those
+  // (no octet past them is read). A Via with space around its colon (or
+  // any other spelling) takes the slow path.
+  const char* p = h + size;
+  if (*p != ':' || p[1] == '0') return {};
+  const std::size_t digits = port < 10      ? 1
+                             : port < 100   ? 2
+                             : port < 1000  ? 3
+                             : port < 10000 ? 4
+                                            : 5;
+  std::uint32_t value = 0;
+  for (std::size_t i = 1; i <= digits; ++i) {
+    const auto digit = static_cast<std::uint32_t>(static_cast<unsigned char>(p[i]) - '0');
+    if (digit > 9) return {};
+    value = value * 10 + digit;
+  }
+  if (value != port) return {};
+  return std::string_view(h, size + 1 + digits);
+}
+
 // The same for any host length.
 void assign_sent_by(std::string& out, std::string_view host, bool has_port, std::uint16_t port) {
   out.clear();
@@ -189,10 +242,13 @@ std::optional<KeyView> server_key_view(const message::Message& message,
   if (via == nullptr || !is_rfc3261_branch(via->branch)) return std::nullopt;
   const message::CSeq* cseq = message.cseq();
   if (cseq == nullptr) return std::nullopt;
-  const std::size_t n = lower_sent_by(sent_by, via->host, via->has_port, via->port);
-  if (n == 0) return std::nullopt;
-  return KeyView{
-      Role::kServer, server_method(message, *cseq), via->branch, std::string_view(sent_by, n), {}};
+  std::string_view text = written_sent_by(via->host, via->has_port, via->port);
+  if (text.empty()) {
+    const std::size_t n = lower_sent_by(sent_by, via->host, via->has_port, via->port);
+    if (n == 0) return std::nullopt;
+    text = std::string_view(sent_by, n);
+  }
+  return KeyView{Role::kServer, server_method(message, *cseq), via->branch, text, {}};
 }
 
 std::optional<KeyView> client_key_view(const message::Message& message) {
