@@ -55,21 +55,25 @@ inline const char* skip(const char* p, const char* end, std::uint32_t cls) {
 }
 
 #if defined(__SSE2__)
+// Of the 16 octets in `x`, 0xff in each that is an ALPHA or a DIGIT, else 0.
+// SSE2 compares are signed: each range is shifted to start at -128.
+inline __m128i alnum_bytes(__m128i x) {
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  const __m128i alpha = _mm_cmplt_epi8(
+      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
+  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
+                                       _mm_set1_epi8(-128 + 10));
+  return _mm_or_si128(alpha, digit);
+}
+
 // Of the 16 octets at `p`, a bit per octet that is an ALPHA, a DIGIT, '-',
 // '.' or '_' (0xffff: all of them).
 inline unsigned wide_run_mask(const char* p) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  // SSE2 compares are signed: shift each range to start at -128.
-  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-  const __m128i alpha = _mm_cmplt_epi8(
-      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
-  // '-' '.' are 0x2d 0x2e, next to the digits 0x30-0x39 but for '/' (0x2f).
-  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
-                                       _mm_set1_epi8(-128 + 10));
   const __m128i mark = _mm_or_si128(
       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')), _mm_cmpeq_epi8(x, _mm_set1_epi8('.'))),
       _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
-  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(alpha, digit), mark)));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(alnum_bytes(x), mark)));
 }
 #endif
 
@@ -276,18 +280,12 @@ struct HostMasks {
   unsigned dot;   // '.'
 };
 
-// Classifies 16 octets at `p` (SSE2 has only signed compares: the ranges are
-// shifted so that they start at -128).
+// Classifies 16 octets at `p`.
 inline HostMasks host_masks(const char* p) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-  const __m128i alpha = _mm_cmplt_epi8(
-      _mm_sub_epi8(lower, _mm_set1_epi8(static_cast<char>('a' + 128))), _mm_set1_epi8(-128 + 26));
-  const __m128i digit = _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>('0' + 128))),
-                                       _mm_set1_epi8(-128 + 10));
   const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
   const __m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-  const __m128i ok = _mm_or_si128(_mm_or_si128(alpha, digit), _mm_or_si128(dash, dot));
+  const __m128i ok = _mm_or_si128(alnum_bytes(x), _mm_or_si128(dash, dot));
   return {static_cast<unsigned>(_mm_movemask_epi8(ok)),
           static_cast<unsigned>(_mm_movemask_epi8(dash)),
           static_cast<unsigned>(_mm_movemask_epi8(dot))};
