@@ -45,7 +45,6 @@ SERVERS=${SERVERS:-"sippet-sl kamailio-sl sippet-tm kamailio-tm sippet-tm-dns si
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load-proxy.XXXXXX)
-ticks_per_s=$(getconf CLK_TCK)
 run_timeout=$((CALLS / RATE + 60))
 
 log() { echo "load_proxy: $*" >&2; }
@@ -119,37 +118,19 @@ measure() {
   stop_group "$callee_pgid"
   callee_pgid=""
   local successful failed
-  read -r successful failed < <(python3 - "$stats" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-head, last = rows[0], rows[-1]
-def col(name):
-    return int(last[head.index(name)]) if name in head else 0
-print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
-PY
-  ) || { successful=0; failed=0; }
-  local calls=$((successful + failed)) cpu_us="-"
-  if [ "$calls" -gt 0 ]; then
-    cpu_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$ticks_per_s" -v c="$calls" \
-      'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
-  fi
+  read -r successful failed < <(sipp_call_counts "$stats")
+  local cpu_us
+  cpu_us=$(cpu_us_per_call "$((cpu_after - cpu_before))" "$((successful + failed))")
   log "$name: sipp exit $rc, $successful successful, $failed failed"
   results+=("$name $successful $failed $cpu_us $rss_kib ok")
 }
 
 install_missing sip-tester kamailio
 
-sippet_built=0
 measure_sippet() {
   local name=$1
   shift
-  if [ "$sippet_built" = 0 ] && { [ ! -x "$sippet_bin" ] || [ "${SIPPET_REBUILD:-0}" = 1 ]; }; then
-    log "building Release ($BUILD_DIR, target sippet)"
-    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-      >/dev/null && cmake --build "$BUILD_DIR" --target sippet -j "${JOBS:-$(nproc)}" \
-      >"$work/build.log" 2>&1 || { log "build failed:"; tail -n 20 "$work/build.log" >&2; }
-  fi
-  sippet_built=1
+  build_release sippet "$sippet_bin"
   if [ -x "$sippet_bin" ]; then
     local args=(serve --mode proxy --listen "udp:127.0.0.1:$PORT" --to "${to_uri:-sip:127.0.0.1:$CALLEE_PORT}")
     [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")

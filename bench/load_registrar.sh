@@ -41,7 +41,6 @@ SERVERS=${SERVERS:-"sippet kamailio sippet-auth kamailio-auth"}
 BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=${SIPPET_BIN:-$BUILD_DIR/apps/sippet/sippet}
 work=$(mktemp -d /tmp/sippet-load-registrar.XXXXXX)
-ticks_per_s=$(getconf CLK_TCK)
 run_timeout=$((CALLS / RATE + 60))
 
 log() { echo "load_registrar: $*" >&2; }
@@ -104,18 +103,9 @@ measure() {
   stop_group "$server_pgid"
   server_pgid=""
   local successful failed
-  read -r successful failed < <(python3 - "$stats" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-head, last = rows[0], rows[-1]
-def col(name):
-    return int(last[head.index(name)]) if name in head else 0
-print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
-PY
-  ) || { successful=0; failed=0; }
-  local calls=$((successful + failed)) cpu_us="-"
-  [ "$calls" -gt 0 ] && cpu_us=$(awk -v t="$((cpu_after - cpu_before))" -v hz="$ticks_per_s" \
-    -v c="$calls" 'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
+  read -r successful failed < <(sipp_call_counts "$stats")
+  local cpu_us
+  cpu_us=$(cpu_us_per_call "$((cpu_after - cpu_before))" "$((successful + failed))")
   log "$name: sipp exit $rc, $successful successful, $failed failed"
   results+=("$name $successful $failed $cpu_us $rss_kib $(db_kib "$db") $(bindings_in "$db" "$table") ok")
 }

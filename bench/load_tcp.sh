@@ -38,7 +38,6 @@ BUILD_DIR=${BUILD_DIR:-$root/build/release}
 sippet_bin=$BUILD_DIR/apps/sippet/sippet
 floor_bin=$BUILD_DIR/bench/stream_uas_floor
 work=$(mktemp -d /tmp/sippet-load-tcp.XXXXXX)
-ticks_per_s=$(getconf CLK_TCK)
 run_timeout=$((CALLS / RATE + 60))
 RELAY_UDP=$((PORT + 2))
 RELAY_TLS=$((PORT + 3))
@@ -158,17 +157,9 @@ measure_calls() {
   [ -n "$relay" ] && stop_group "$relay"
   stop_group "$uas_group"
   local ok failed
-  read -r ok failed < <(python3 - "$stats" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
-head, last = rows[0], rows[-1]
-col = lambda n: int(last[head.index(n)]) if n in head else 0
-print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
-PY
-  ) || { ok=0; failed=0; }
-  local calls=$((ok + failed)) cpu="-"
-  [ "$calls" -gt 0 ] && cpu=$(awk -v t="$((after - before))" -v hz="$ticks_per_s" -v c="$calls" \
-    'BEGIN {printf "%.1f", t / hz * 1e6 / c}')
+  read -r ok failed < <(sipp_call_counts "$stats")
+  local cpu
+  cpu=$(cpu_us_per_call "$((after - before))" "$((ok + failed))")
   results+=("$name $ok $failed $cpu $rss ok")
 }
 
@@ -218,10 +209,7 @@ PY
 }
 
 install_missing sip-tester kamailio kamailio-tls-modules
-if [ ! -x "$sippet_bin" ]; then
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-    >/dev/null && cmake --build "$BUILD_DIR" --target sippet >"$work/build.log" 2>&1
-fi
+build_release sippet "$sippet_bin"
 [[ " $SERVERS " == *" floor-"* ]] && build_bench_target stream_uas_floor
 
 for _ in $(seq "$ROUNDS"); do

@@ -82,13 +82,44 @@ take_medians() {
   return 0
 }
 
-# build_bench_target TARGET: builds the Release TARGET in BUILD_DIR when
-# BUILD_DIR/bench/TARGET is missing, or always with SIPPET_REBUILD=1 (its
+# build_release TARGET BINARY: builds the Release TARGET in BUILD_DIR when
+# BINARY is missing, or with SIPPET_REBUILD=1; once per run either way (its
 # log goes to $work/TARGET-build.log, its end to stderr on failure).
-build_bench_target() {
-  [ -x "$BUILD_DIR/bench/$1" ] && [ "${SIPPET_REBUILD:-0}" != 1 ] && return 0
+declare -A built_targets=()
+build_release() {
+  [ -n "${built_targets[$1]:-}" ] && return 0
+  built_targets[$1]=1
+  [ -x "$2" ] && [ "${SIPPET_REBUILD:-0}" != 1 ] && return 0
   log "building Release ($BUILD_DIR, target $1)"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
     >/dev/null && cmake --build "$BUILD_DIR" --target "$1" -j "${JOBS:-$(nproc)}" \
-    >"$work/$1-build.log" 2>&1 || tail -n 20 "$work/$1-build.log" >&2
+    >"$work/$1-build.log" 2>&1 || { log "build of $1 failed:"; tail -n 20 "$work/$1-build.log" >&2; }
+}
+
+# build_bench_target TARGET: build_release for a program of bench/.
+build_bench_target() { build_release "$1" "$BUILD_DIR/bench/$1"; }
+
+# sipp_call_counts STATS: "successful failed" from the last row of SIPp's
+# statistics file (-trace_stat -stf STATS -stat_delimiter ';'), "0 0" when
+# it cannot be read.
+sipp_call_counts() {
+  python3 - "$1" <<'PY' 2>/dev/null || echo "0 0"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+head, last = rows[0], rows[-1]
+def col(name):
+    return int(last[head.index(name)]) if name in head else 0
+print(col("SuccessfulCall(C)"), col("FailedCall(C)"))
+PY
+}
+
+# cpu_us_per_call TICKS CALLS: CPU µs per call of TICKS clock ticks spent
+# over CALLS calls, "-" when there was no call.
+ticks_per_s=$(getconf CLK_TCK)
+cpu_us_per_call() {
+  if [ "$2" -gt 0 ]; then
+    awk -v t="$1" -v hz="$ticks_per_s" -v c="$2" 'BEGIN {printf "%.1f", t / hz * 1e6 / c}'
+  else
+    echo "-"
+  fi
 }
