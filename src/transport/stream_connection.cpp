@@ -197,6 +197,16 @@ StreamConnection::SslWait StreamConnection::ssl_wait(int result, std::error_code
   }
 }
 
+void StreamConnection::retry_ssl(int result, void (StreamConnection::*next)()) {
+  std::error_code error;
+  const SslWait wait = ssl_wait(result, error);
+  if (wait == SslWait::kFailed) {
+    close(error, true);
+    return;
+  }
+  wait_then(wait, next);
+}
+
 void StreamConnection::wait_then(SslWait wait, void (StreamConnection::*next)()) {
   plain_->async_wait(
       wait == SslWait::kRead ? asio::socket_base::wait_read : asio::socket_base::wait_write,
@@ -216,13 +226,7 @@ void StreamConnection::handshake() {
   clear_ssl_errors();
   const int result = SSL_do_handshake(ssl_);
   if (result != 1) {
-    std::error_code error;
-    SslWait wait = ssl_wait(result, error);
-    if (wait == SslWait::kFailed) {
-      close(error, true);
-      return;
-    }
-    wait_then(wait, &StreamConnection::handshake);
+    retry_ssl(result, &StreamConnection::handshake);
     return;
   }
   if (!key_.empty() && owner_->tls->config.verify_server) {
@@ -523,13 +527,7 @@ void StreamConnection::flush_ssl() {
       touch();
       continue;
     }
-    std::error_code error;
-    SslWait wait = ssl_wait(n, error);
-    if (wait == SslWait::kFailed) {
-      close(error, true);
-      return;
-    }
-    wait_then(wait, &StreamConnection::flush_ssl);
+    retry_ssl(n, &StreamConnection::flush_ssl);
     return;
   }
 }

@@ -151,6 +151,10 @@ class StreamConnection : public std::enable_shared_from_this<StreamConnection> {
   SslWait ssl_wait(int result, std::error_code& error);
   // Waits for the socket to be readable or writable, then calls `next`.
   void wait_then(SslWait wait, void (StreamConnection::*next)());
+  // After an OpenSSL call that returned `result` without finishing: closes
+  // the connection if it failed, else waits for what OpenSSL asks and calls
+  // `next` again.
+  void retry_ssl(int result, void (StreamConnection::*next)());
   // Frames what was read; false when the connection stops reading.
   bool consume(const char* data, std::size_t size);
   // consume() with the sends its handlers make gathered, then written.
