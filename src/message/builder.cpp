@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "header_lookup.hpp"
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "scanner.hpp"
@@ -239,7 +240,8 @@ bool as_received(const Field& field, std::string_view received) {
 // field as received, whose bytes the arena of the copy owns too.
 void share_field(std::vector<Field>& fields, const Field& field) {
   Field& copy = fields.emplace_back(field);
-  if (field.id != HeaderId::kUnknown) copy.name = canonical_name(field.id);
+  if (field.id != HeaderId::kUnknown)
+    copy.name = detail::kCanonicalNames[static_cast<std::size_t>(field.id)];
 }
 
 // Copies one field into `to` with its own copy of the text: the text goes

@@ -369,6 +369,46 @@ TEST(FastPath, LineEndEdges) {
   expect_same(invite_with("Call-ID: a\x00b"));
 }
 
+// Ports of every length from none to eight digits, on each side of 65535,
+// with leading zeros, and followed by each delimiter a URI or Via puts after
+// one (the fast path reads them eight octets at a time), in a Via, a
+// name-addr, a bare Contact and a Request-URI (the end of its line).
+TEST(FastPath, PortEdges) {
+  const std::vector<std::string> ports = {"",       "0",      "7",       "05",       "5060",
+                                          "65535",  "65536",  "99999",   "00000",    "000001",
+                                          "123456", "005060", "1234567", "12345678", "123456789"};
+  const std::vector<std::string> afters = {";lr", ">", "", " ", ",", "?x=1", ".", "a"};
+  std::size_t parsed = 0;
+  for (const std::string& port : ports) {
+    for (const std::string& after : afters) {
+      const std::string host = "192.0.2.1:" + port;
+      const std::string name = "h.example.com:" + port;
+      const std::string ps = after.empty() || after == " " || after == "," ? after : "";
+      parsed += expect_same(invite_with("Via: SIP/2.0/UDP " + host + ps + ";branch=z9hG4bK1"));
+      parsed += expect_same(invite_with("Via: SIP/2.0/UDP " + name + after + ";branch=z9hG4bK1"));
+      parsed += expect_same(invite_with("Contact: <sip:a@" + host + after + ">"));
+      parsed += expect_same(invite_with("Contact: sip:a@" + name + after));
+      parsed += expect_same(request_with_uri("sip:a@" + host + after));
+    }
+  }
+  EXPECT_GT(parsed, 0u);
+  // What the fast path gives for the usual shapes.
+  auto r = parse_message(invite_with("Via: SIP/2.0/UDP 192.0.2.1:65535;branch=z9hG4bK1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->top_via()->port, 65535);
+  EXPECT_TRUE(r->top_via()->has_port);
+  r = parse_message(request_with_uri("sip:a@h.example.com:7"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->request_line().uri.port, 7);
+  r = parse_message(invite_with("Contact: <sip:a@192.0.2.1:00000;lr>"));
+  ASSERT_TRUE(r.ok());
+  const auto* contact = r->get(HeaderId::kContact)->as<NameAddr>();
+  ASSERT_NE(contact, nullptr);
+  EXPECT_EQ(contact->uri.port, 0);
+  EXPECT_TRUE(contact->uri.has_port);
+  EXPECT_FALSE(parse_message(invite_with("Via: SIP/2.0/UDP 192.0.2.1:65536;branch=z9hG4bK1")).ok());
+}
+
 TEST(FastPath, RequestUriEdges) {
   const std::vector<std::string> uris = {
       "sip:bob@biloxi.example.com",
