@@ -322,6 +322,40 @@ TEST(FastPath, HeaderNameEdges) {
     expect_same(invite_with(h));
 }
 
+// The body is framed by the first Content-Length, whether its line took the
+// parser's usual path (a known name, ':', a value the fast path takes) or
+// the general one (LWS before the ':', compact form, folding the fast path
+// declines), in either order.
+TEST(FastPath, FirstContentLengthOnEitherPath) {
+  const std::string head =
+      "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n";
+  const std::vector<std::pair<std::string, std::string>> lengths = {
+      {"Content-Length : 4", "Content-Length: 0"},
+      {"Content-Length: 4", "Content-Length : 0"},
+      {"Content-Length:\r\n 4", "Content-Length: 0"},
+      {"Content-Length: 4", "Content-Length:\r\n 0"},
+      {"l: 4", "Content-Length: 0"},
+      {"Content-Length: 4", "l: 0"},
+  };
+  for (const auto& [first, second] : lengths) {
+    const std::string m = head + first + "\r\n" + second + "\r\n\r\nbody";
+    SCOPED_TRACE(m);
+    expect_same(m);
+    for (bool fast : {true, false}) {
+      ParseOptions options;
+      options.fast_paths = fast;
+      options.datagram = true;
+      auto r = parse_message(m, options);
+      ASSERT_TRUE(r.ok()) << r.error().reason;
+      EXPECT_EQ(r->body(), "body");
+      EXPECT_EQ(r->count(HeaderId::kContentLength), 2u);
+      EXPECT_EQ(r->content_length(), 4u);
+    }
+  }
+}
+
 // The fast paths find the end of a value themselves: what follows a value
 // (trailing LWS, folding, bare CR or LF, the end of the input) must be
 // judged as the line splitter of the general parser judges it.
