@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "header_lookup.hpp"
 #include "header_parser.hpp"
 #include "message_access.hpp"
 #include "scanner.hpp"
@@ -72,14 +73,26 @@ Prng& prng() {
 // cannot depend on case. Each character carries log2(36) ≈ 5.17 bits.
 constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
+// Characters taken from one 64-bit draw: its first base-36 digits, the draw
+// read as a fraction of 2^64. The k-th digit is uniform to within 36^k / 2^64
+// (under 2^-22 for k = 8), and the 8 digits together carry 41.4 bits.
+constexpr std::size_t kCharsPerDraw = 8;
+using Wide = unsigned __int128;  // GCC and Clang; the full product of a draw and 36
+
 void fill_random(char* out, std::size_t chars) {
   Prng& g = prng();
   while (chars > 0) {
     std::uint64_t r = g.next();
-    for (int half = 0; half < 2 && chars > 0; ++half, --chars) {
-      std::uint64_t x = (r >> (32 * half)) & 0xffffffffULL;
-      *out++ = kAlphabet[(x * kAlphabet.size()) >> 32];
+    const std::size_t n = chars < kCharsPerDraw ? chars : kCharsPerDraw;
+    for (std::size_t i = 0; i < n; ++i) {
+      // The next digit is the integer part of 36 times the fraction; the
+      // fractional part stays for the digits after it.
+      const Wide x = static_cast<Wide>(r) * kAlphabet.size();
+      out[i] = kAlphabet[static_cast<std::size_t>(x >> 64)];
+      r = static_cast<std::uint64_t>(x);
     }
+    out += n;
+    chars -= n;
   }
 }
 
@@ -227,7 +240,8 @@ bool as_received(const Field& field, std::string_view received) {
 // field as received, whose bytes the arena of the copy owns too.
 void share_field(std::vector<Field>& fields, const Field& field) {
   Field& copy = fields.emplace_back(field);
-  if (field.id != HeaderId::kUnknown) copy.name = canonical_name(field.id);
+  if (field.id != HeaderId::kUnknown)
+    copy.name = detail::kCanonicalNames[static_cast<std::size_t>(field.id)];
 }
 
 // Copies one field into `to` with its own copy of the text: the text goes
@@ -480,9 +494,9 @@ Result<Message> build_response(const Message& request, int code, std::string_vie
 }
 
 void recycle(Message&& message) {
-  // Destroying the message gives its storage to this thread's pools
-  // (storage_pool.hpp).
-  Message gone = std::move(message);
+  // The destructor's work, done in place (no move into a temporary): the
+  // storage goes to this thread's pools (storage_pool.hpp).
+  MessageAccess::release(message);
 }
 
 Result<void> copy_fields(Message& to, const Message& from, HeaderId id) {

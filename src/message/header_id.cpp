@@ -197,6 +197,13 @@ static_assert(kShortTable.perfect, "short_slot_of must stay a perfect hash");
 
 const std::array<ShortSlot, kShortSlots> kShortNameSlots = kShortTable.slots;
 
+const std::array<std::string_view, kHeaderIdCount> kCanonicalNames = [] {
+  std::array<std::string_view, kHeaderIdCount> names{};
+  for (std::size_t i = 0; i < kHeaderIdCount; ++i)
+    names[i] = kEntries[i].canonical;
+  return names;
+}();
+
 HeaderId compact_id(char c) {
   return compact(c);
 }

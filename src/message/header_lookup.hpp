@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -32,6 +33,10 @@ constexpr std::size_t short_slot_of(unsigned first2, unsigned last, std::size_t 
 }
 
 extern const std::array<ShortSlot, kShortSlots> kShortNameSlots;
+
+// canonical_name(id) of every HeaderId, for the copy paths that read it
+// per field (an index instead of a call).
+extern const std::array<std::string_view, kHeaderIdCount> kCanonicalNames;
 
 // The compact form `c` (§7.3.3), or kUnknown.
 HeaderId compact_id(char c);

@@ -29,6 +29,15 @@ struct MessageAccess {
   static StatusLine& status_line(Message& m) { return m.status_line_; }
   static std::vector<Field>& fields(Message& m) { return m.fields_; }
   static std::string_view& body(Message& m) { return m.body_; }
+  // Gives the storage of `m` to this thread's pools, as its destructor does,
+  // and leaves it empty: no fields, bytes or body.
+  static void release(Message& m) noexcept {
+    if (m.bytes_ != nullptr || m.arena_ != nullptr || m.fields_.capacity() != 0)
+      m.release_storage();
+    m.fields_ = std::vector<Field>();  // already empty when the pool took the list
+    m.size_ = 0;
+    m.body_ = {};
+  }
 };
 
 }  // namespace sippet::message::detail

@@ -132,6 +132,112 @@ bool parse_status_line(const char* p, const char* le, StatusLine& sl, Failure& f
   return true;
 }
 
+// A header line parsed by header_line: the header, and where the next line
+// starts.
+struct Line {
+  HeaderId id;
+  const char* next;
+};
+
+// One header line at `p` by the general path (§7.3): the name looked up in
+// full, the fast path tried when `try_fast` (a known name with LWS before
+// the ':', or one the one-step lookup does not take), else the line
+// unfolded and parsed by the §25.1 grammar; its fields appended. Out of
+// line: the header loop keeps only the usual line's state.
+[[gnu::noinline]] Result<Line> header_line(Message& m, const char* p, const char* base,
+                                           const char* e, int status, bool try_fast) {
+  using A = detail::MessageAccess;
+  auto& fields = A::fields(m);
+  const char* lf = nullptr;
+  auto error_at = [&](ErrorKind kind, const char* at, std::string_view what,
+                      std::string_view prefix) {
+    return make_error(kind, static_cast<std::size_t>(at - base), status, what, prefix);
+  };
+  // field-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
+  const char* name_begin = p;
+  std::string_view name;
+  HeaderId id = HeaderId::kUnknown;
+  // Fast path: a known name directly followed by ':' (its octets are then
+  // token characters by construction).
+  if (const char* colon = detail::find_known_name(p, e, id); colon != nullptr) {
+    name = view(p, colon);
+    p = colon;
+  } else if (const char* colon = detail::find_colon_padded(p, e); colon != e) {
+    // LWS before the ':', or a name the one-step lookup does not take.
+    const char* name_end = colon;
+    while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+      --name_end;
+    id = detail::header_id_from_token(p, static_cast<std::size_t>(name_end - p));
+    if (id != HeaderId::kUnknown) {
+      name = view(p, name_end);
+      p = colon;
+    }
+  }
+  if (id == HeaderId::kUnknown) {
+    p = detail::skip(p, e, kToken);
+    if (p == name_begin) {
+      return error_at(ErrorKind::kMalformedHeader, p, "header name expected", "malformed header");
+    }
+    name = view(name_begin, p);
+    while (p < e && (*p == ' ' || *p == '\t'))
+      ++p;
+    if (p == e || *p != ':') {
+      return error_at(ErrorKind::kMalformedHeader, p, "':' expected after the header name",
+                      "malformed header");
+    }
+  }
+  // The common shapes (fast_path.hpp) parse the value and find its end in
+  // one go; anything else, or anything the fast path is unsure of, goes to
+  // the line splitting below and the general §25.1 parser.
+  if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+      fast != nullptr && try_fast) {
+    const char* vb = p + 1;
+    if (*vb == ' ') ++vb;  // the usual ": "; other LWS stays for the fast path to decline
+    const std::size_t before = fields.size();
+    const char* ve = fast(id, name, vb, e, fields);
+    // CRLF, not followed by folding (the zeroed slack reads as no folding,
+    // and as no CRLF at `e`: a CRLF found before `e` ends before it).
+    if (ve != nullptr && ve < e && is_crlf(ve) && ve[2] != ' ' && ve[2] != '\t') {
+      return Line{id, ve + 2};
+    }
+    fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
+  }
+  ++p;
+  // The value runs to the CRLF not followed by SP or HT (folding, §7.3.1).
+  const char* value_begin = p;
+  const char* line_end;
+  while (true) {
+    const char* cr = detail::find_line_break_padded(p, e);
+    if (cr == e || (*cr == '\r' && cr + 1 == e)) {
+      return error_at(ErrorKind::kIncomplete, e, "header line not terminated",
+                      "incomplete message");
+    }
+    if (*cr != '\r' || cr[1] != '\n') {
+      return error_at(ErrorKind::kMalformedHeader, cr, "CR and LF must come as CRLF",
+                      "malformed header");
+    }
+    lf = cr + 1;
+    if (lf + 1 < e && (lf[1] == ' ' || lf[1] == '\t')) {
+      A::folded(m) = true;
+      p = lf + 1;
+      continue;
+    }
+    line_end = cr;
+    break;
+  }
+  const char* vb = detail::skip_lws(value_begin, line_end);
+  const char* ve = detail::trim_back(vb, line_end);
+  Failure f;
+  if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
+    if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
+    std::string prefix = "malformed ";
+    prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
+    prefix.append(" header");
+    return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
+  }
+  return Line{id, lf + 1};
+}
+
 // Parses `bytes` into the default-constructed `m`.
 Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& options) {
   if (bytes.size() > options.max_size) {
@@ -215,98 +321,42 @@ Result<void> parse_into(Message& m, std::string_view bytes, const ParseOptions& 
       }
       return error_at(ErrorKind::kMalformedHeader, p, "CR without LF", "malformed header");
     }
-    // field-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
-    const char* name_begin = p;
-    std::string_view name;
-    HeaderId id = HeaderId::kUnknown;
-    // Fast path: a known name directly followed by ':' (its octets are then
-    // token characters by construction).
-    if (const char* colon = detail::find_known_name(p, e, id); colon != nullptr) {
-      name = view(p, colon);
-      p = colon;
-    } else if (const char* colon = detail::find_colon_padded(p, e); colon != e) {
-      // LWS before the ':', or a name the one-step lookup does not take.
-      const char* name_end = colon;
-      while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
-        --name_end;
-      id = detail::header_id_from_token(p, static_cast<std::size_t>(name_end - p));
-      if (id != HeaderId::kUnknown) {
-        name = view(p, name_end);
-        p = colon;
-      }
-    }
-    if (id == HeaderId::kUnknown) {
-      p = detail::skip(p, e, kToken);
-      if (p == name_begin) {
-        return error_at(ErrorKind::kMalformedHeader, p, "header name expected", "malformed header");
-      }
-      name = view(name_begin, p);
-      while (p < e && (*p == ' ' || *p == '\t'))
-        ++p;
-      if (p == e || *p != ':') {
-        return error_at(ErrorKind::kMalformedHeader, p, "':' expected after the header name",
-                        "malformed header");
-      }
-    }
-    // The common shapes (fast_path.hpp) parse the value and find its end in
-    // one go; anything else, or anything the fast path is unsure of, goes to
-    // the line splitting below and the general §25.1 parser.
-    if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
-        fast != nullptr && fast_paths) {
-      const char* vb = p + 1;
-      if (*vb == ' ') ++vb;  // the usual ": "; other LWS stays for the fast path to decline
-      const std::size_t before = fields.size();
-      const char* ve = fast(id, name, vb, e, fields);
-      // CRLF, not followed by folding (the zeroed slack reads as no folding,
-      // and as no CRLF at `e`: a CRLF found before `e` ends before it).
-      if (ve != nullptr && ve < e && is_crlf(ve) && ve[2] != ' ' && ve[2] != '\t') {
-        if (id == HeaderId::kContentLength && !have_content_length) {
-          have_content_length = true;
-          content_length_index = fields.size() - 1;
+    // The usual line, kept short so the loop's state stays in registers: a
+    // known name directly followed by ':' (header_lookup.hpp) and a value
+    // its fast path (fast_path.hpp) takes whole, up to a CRLF not followed
+    // by folding (the zeroed slack reads as no folding, and as no CRLF at
+    // `e`: a CRLF found before `e` ends before it). Anything else goes to
+    // header_line, the fast path not tried again when it declined here.
+    bool try_fast = fast_paths;
+    if (fast_paths) {
+      HeaderId id = HeaderId::kUnknown;
+      if (const char* colon = detail::find_known_name(p, e, id); colon != nullptr) {
+        if (const auto fast = detail::kFastHandlers[static_cast<std::size_t>(id)];
+            fast != nullptr) {
+          const char* vb = colon + 1;
+          if (*vb == ' ') ++vb;  // the usual ": "; other LWS stays for the fast path to decline
+          const std::size_t before = fields.size();
+          const char* ve = fast(id, view(p, colon), vb, e, fields);
+          if (ve != nullptr && ve < e && is_crlf(ve) && ve[2] != ' ' && ve[2] != '\t') {
+            if (id == HeaderId::kContentLength && !have_content_length) {
+              have_content_length = true;
+              content_length_index = fields.size() - 1;
+            }
+            p = ve + 2;
+            continue;
+          }
+          fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
+          try_fast = false;
         }
-        p = ve + 2;
-        continue;
       }
-      fields.erase(fields.begin() + static_cast<std::ptrdiff_t>(before), fields.end());
     }
-    ++p;
-    // The value runs to the CRLF not followed by SP or HT (folding, §7.3.1).
-    const char* value_begin = p;
-    const char* line_end;
-    while (true) {
-      const char* cr = detail::find_line_break_padded(p, e);
-      if (cr == e || (*cr == '\r' && cr + 1 == e)) {
-        return error_at(ErrorKind::kIncomplete, e, "header line not terminated",
-                        "incomplete message");
-      }
-      if (*cr != '\r' || cr[1] != '\n') {
-        return error_at(ErrorKind::kMalformedHeader, cr, "CR and LF must come as CRLF",
-                        "malformed header");
-      }
-      lf = cr + 1;
-      if (lf + 1 < e && (lf[1] == ' ' || lf[1] == '\t')) {
-        A::folded(m) = true;
-        p = lf + 1;
-        continue;
-      }
-      line_end = cr;
-      break;
-    }
-    const char* vb = detail::skip_lws(value_begin, line_end);
-    const char* ve = detail::trim_back(vb, line_end);
-    Failure f;
-    if (!detail::kHeaderHandlers[static_cast<std::size_t>(id)](id, name, vb, ve, fields, f)) {
-      if (id == HeaderId::kContentLength) f.kind = ErrorKind::kBadContentLength;
-      std::string prefix = "malformed ";
-      prefix.append(id == HeaderId::kUnknown ? name : canonical_name(id));
-      prefix.append(" header");
-      return make_error(f.kind, static_cast<std::size_t>(f.at - base), status, f.what, prefix);
-    }
-    if (id == HeaderId::kContentLength && !have_content_length) {
+    auto line = header_line(m, p, base, e, status, try_fast);
+    if (!line) return line.error();
+    if (line->id == HeaderId::kContentLength && !have_content_length) {
       have_content_length = true;
       content_length_index = fields.size() - 1;
     }
-    p = lf + 1;
+    p = line->next;
   }
   if (have_content_length) content_length = &fields[content_length_index];
 

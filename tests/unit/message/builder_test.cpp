@@ -341,6 +341,29 @@ TEST(RandomIds, TagAndCallId) {
   EXPECT_EQ(call_ids.size(), 10000u);
 }
 
+// Several characters come from each random draw: every position of a tag
+// and of a Call-ID (more than one draw each) still takes every character, so
+// no position is fixed or narrowed by the way draws are split.
+TEST(RandomIds, EveryPositionTakesEveryCharacter) {
+  std::vector<std::set<char>> tag_positions(16), id_positions(24);
+  for (int i = 0; i < 3000; ++i) {
+    std::string tag = create_tag();
+    std::string id = create_call_id();
+    ASSERT_EQ(tag.size(), tag_positions.size());
+    ASSERT_EQ(id.size(), id_positions.size());
+    for (std::size_t k = 0; k < tag.size(); ++k)
+      tag_positions[k].insert(tag[k]);
+    for (std::size_t k = 0; k < id.size(); ++k)
+      id_positions[k].insert(id[k]);
+  }
+  // 3000 draws of 36 equally likely characters: one missing at a position
+  // has a chance of about 36 * (35/36)^3000, under 1e-35.
+  for (std::size_t k = 0; k < tag_positions.size(); ++k)
+    EXPECT_EQ(tag_positions[k].size(), 36u) << "tag position " << k;
+  for (std::size_t k = 0; k < id_positions.size(); ++k)
+    EXPECT_EQ(id_positions[k].size(), 36u) << "Call-ID position " << k;
+}
+
 TEST(RandomIds, ThreadsDrawDifferentValues) {
   std::vector<std::string> a, b;
   std::thread ta([&] {

@@ -322,6 +322,40 @@ TEST(FastPath, HeaderNameEdges) {
     expect_same(invite_with(h));
 }
 
+// The body is framed by the first Content-Length, whether its line took the
+// parser's usual path (a known name, ':', a value the fast path takes) or
+// the general one (LWS before the ':', compact form, folding the fast path
+// declines), in either order.
+TEST(FastPath, FirstContentLengthOnEitherPath) {
+  const std::string head =
+      "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nMax-Forwards: 70\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n";
+  const std::vector<std::pair<std::string, std::string>> lengths = {
+      {"Content-Length : 4", "Content-Length: 0"},
+      {"Content-Length: 4", "Content-Length : 0"},
+      {"Content-Length:\r\n 4", "Content-Length: 0"},
+      {"Content-Length: 4", "Content-Length:\r\n 0"},
+      {"l: 4", "Content-Length: 0"},
+      {"Content-Length: 4", "l: 0"},
+  };
+  for (const auto& [first, second] : lengths) {
+    const std::string m = head + first + "\r\n" + second + "\r\n\r\nbody";
+    SCOPED_TRACE(m);
+    expect_same(m);
+    for (bool fast : {true, false}) {
+      ParseOptions options;
+      options.fast_paths = fast;
+      options.datagram = true;
+      auto r = parse_message(m, options);
+      ASSERT_TRUE(r.ok()) << r.error().reason;
+      EXPECT_EQ(r->body(), "body");
+      EXPECT_EQ(r->count(HeaderId::kContentLength), 2u);
+      EXPECT_EQ(r->content_length(), 4u);
+    }
+  }
+}
+
 // The fast paths find the end of a value themselves: what follows a value
 // (trailing LWS, folding, bare CR or LF, the end of the input) must be
 // judged as the line splitter of the general parser judges it.
@@ -367,6 +401,46 @@ TEST(FastPath, LineEndEdges) {
   expect_same(invite_with("User-Agent: a\x01b"));
   expect_same(invite_with("User-Agent: caf\xc3\xa9"));
   expect_same(invite_with("Call-ID: a\x00b"));
+}
+
+// Ports of every length from none to eight digits, on each side of 65535,
+// with leading zeros, and followed by each delimiter a URI or Via puts after
+// one (the fast path reads them eight octets at a time), in a Via, a
+// name-addr, a bare Contact and a Request-URI (the end of its line).
+TEST(FastPath, PortEdges) {
+  const std::vector<std::string> ports = {"",       "0",      "7",       "05",       "5060",
+                                          "65535",  "65536",  "99999",   "00000",    "000001",
+                                          "123456", "005060", "1234567", "12345678", "123456789"};
+  const std::vector<std::string> afters = {";lr", ">", "", " ", ",", "?x=1", ".", "a"};
+  std::size_t parsed = 0;
+  for (const std::string& port : ports) {
+    for (const std::string& after : afters) {
+      const std::string host = "192.0.2.1:" + port;
+      const std::string name = "h.example.com:" + port;
+      const std::string ps = after.empty() || after == " " || after == "," ? after : "";
+      parsed += expect_same(invite_with("Via: SIP/2.0/UDP " + host + ps + ";branch=z9hG4bK1"));
+      parsed += expect_same(invite_with("Via: SIP/2.0/UDP " + name + after + ";branch=z9hG4bK1"));
+      parsed += expect_same(invite_with("Contact: <sip:a@" + host + after + ">"));
+      parsed += expect_same(invite_with("Contact: sip:a@" + name + after));
+      parsed += expect_same(request_with_uri("sip:a@" + host + after));
+    }
+  }
+  EXPECT_GT(parsed, 0u);
+  // What the fast path gives for the usual shapes.
+  auto r = parse_message(invite_with("Via: SIP/2.0/UDP 192.0.2.1:65535;branch=z9hG4bK1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->top_via()->port, 65535);
+  EXPECT_TRUE(r->top_via()->has_port);
+  r = parse_message(request_with_uri("sip:a@h.example.com:7"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->request_line().uri.port, 7);
+  r = parse_message(invite_with("Contact: <sip:a@192.0.2.1:00000;lr>"));
+  ASSERT_TRUE(r.ok());
+  const auto* contact = r->get(HeaderId::kContact)->as<NameAddr>();
+  ASSERT_NE(contact, nullptr);
+  EXPECT_EQ(contact->uri.port, 0);
+  EXPECT_TRUE(contact->uri.has_port);
+  EXPECT_FALSE(parse_message(invite_with("Via: SIP/2.0/UDP 192.0.2.1:65536;branch=z9hG4bK1")).ok());
 }
 
 TEST(FastPath, RequestUriEdges) {

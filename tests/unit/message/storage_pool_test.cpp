@@ -127,6 +127,56 @@ TEST(StoragePool, ManyLiveMessagesThenReleasedKeepTheirContent) {
   EXPECT_EQ(again->from()->tag(), "1928301774");
 }
 
+TEST(StoragePool, RecycleEmptiesTheMessageAndReusesItsStorage) {
+  {
+    auto warm = parse_message(kInvite);
+    ASSERT_TRUE(warm.ok());
+  }
+  const std::size_t before = allocations.load();
+  for (int i = 0; i < 50; ++i) {
+    auto r = parse_message(kInvite);
+    ASSERT_TRUE(r.ok());
+    Message m = std::move(r).value();
+    recycle(std::move(m));
+    EXPECT_TRUE(m.fields().empty());
+    EXPECT_TRUE(m.bytes().empty());
+    EXPECT_TRUE(m.body().empty());
+    EXPECT_EQ(m.get(HeaderId::kCallId), nullptr);
+  }
+  EXPECT_EQ(allocations.load() - before, 0u);
+}
+
+TEST(StoragePool, RecycledRequestLeavesItsResponseIntact) {
+  auto invite = parse_message(kInvite);
+  ASSERT_TRUE(invite.ok());
+  auto response = build_response(*invite, 200, {}, "4711");
+  ASSERT_TRUE(response.ok());
+  recycle(std::move(invite).value());   // the response still owns the shared bytes
+  auto other = parse_message(kInvite);  // may take the request's recycled storage
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(response->call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+  EXPECT_EQ(response->from()->tag(), "1928301774");
+  EXPECT_EQ(response->to()->tag(), "4711");
+  EXPECT_EQ(response->top_via()->branch, "z9hG4bK776asdhds");
+}
+
+TEST(StoragePool, RecycleOfALongFieldListFreesIt) {
+  // More values than a pooled list holds: the list is freed, not pooled.
+  std::string text = kInvite;
+  std::string many;
+  for (int i = 0; i < 200; ++i)
+    many += "Subject: s" + std::to_string(i) + "\r\n";
+  text.insert(text.find("Content-Length"), many);
+  auto r = parse_message(text);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->count(HeaderId::kSubject), 200u);
+  Message m = std::move(r).value();
+  recycle(std::move(m));
+  EXPECT_TRUE(m.fields().empty());
+  recycle(std::move(m));  // an empty message: nothing to give back
+  EXPECT_TRUE(m.fields().empty());
+}
+
 TEST(StoragePool, LargeMessagesBypassThePool) {
   std::string big = kInvite;
   big.insert(big.find("Content-Length"), "Subject: " + std::string(4000, 'x') + "\r\n");
