@@ -68,15 +68,19 @@ std::optional<message::Message> UasCore::respond(const message::Message& request
         "uas: cannot build a " + std::to_string(code) + " response: " + response.error().reason);
     return std::nullopt;
   }
+  add_contact(*response, request, code);
+  return std::move(*response);
+}
+
+void UasCore::add_contact(message::Message& response, const message::Message& request, int code) {
   // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
   if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
     auto protocol = transport::Protocol::kUdp;
     if (const message::Via* via = request.top_via())
       protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
-    (void)message::copy_fields(*response, contact_templates_[static_cast<std::size_t>(protocol)],
+    (void)message::copy_fields(response, contact_templates_[static_cast<std::size_t>(protocol)],
                                HeaderId::kContact);
   }
-  return std::move(*response);
 }
 
 void UasCore::reply(const message::Message& request, int code, stack::Transaction transaction,
@@ -96,10 +100,20 @@ bool UasCore::send(message::Message&& response, stack::Transaction transaction) 
   const int code = response.status_code();
   auto sent = stack_.load()->send_response(std::move(response), transaction);
   if (sent) return true;
-  // The request stays unanswered: its client sees no final response.
-  stack_.load()->logger().log(
-      stack::LogLevel::kWarning,
-      "uas: cannot send a " + std::to_string(code) + ": " + sent.error().reason);
+  return refused(code, sent.error());
+}
+
+bool UasCore::send_keeping(const message::Message& response, stack::Transaction transaction) {
+  auto sent = stack_.load()->send_response(response, transaction);
+  if (sent) return true;
+  return refused(response.status_code(), sent.error());
+}
+
+bool UasCore::refused(int code, const message::Error& error) {
+  // The client never gets this response (a refused final one leaves the
+  // request unanswered).
+  stack_.load()->logger().log(stack::LogLevel::kWarning,
+                              "uas: cannot send a " + std::to_string(code) + ": " + error.reason);
   return false;
 }
 
@@ -197,8 +211,20 @@ void UasCore::answer_invite(message::Message&& invite, stack::Transaction transa
   if (options_.ring.count() <= 0) {
     // 180 then the final response at once, with the same To tag (§12.1.1).
     const std::string tag = message::create_tag();
-    reply(invite, 180, transaction, tag);
-    answer(std::move(invite), options_.answer, transaction, tag);
+    auto ringing = respond(invite, 180, tag);
+    if (ringing) send_keeping(*ringing, transaction);
+    const int code = options_.answer;
+    if (ringing && code >= 200 && code < 300) {
+      // A 2xx has the fields the 180 has (§8.2.6.1, and the Record-Route of
+      // §12.1.1: build_response copies the same for 101-299 with the same
+      // tag), then its Contact: the 180 becomes the 2xx.
+      ringing->set_status(code, message::default_reason(code));
+      add_contact(*ringing, invite, code);
+      if (send(std::move(*ringing), transaction))
+        await_ack(std::move(invite), tag, code, transaction);
+      return;
+    }
+    answer(std::move(invite), code, transaction, tag);
     return;
   }
   Pending pending{std::move(invite), transaction, message::create_tag()};

@@ -120,6 +120,8 @@ class UasCore final : public stack::Core {
   // The response to `request`; a 2xx to INVITE carries the dialog's Contact.
   std::optional<message::Message> respond(const message::Message& request, int code,
                                           std::string_view tag);
+  // Adds the dialog's Contact to a 2xx `response` to the INVITE `request`.
+  void add_contact(message::Message& response, const message::Message& request, int code);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
   // The final response to an INVITE; a 2xx is then resent until its ACK.
@@ -127,6 +129,10 @@ class UasCore final : public stack::Core {
               std::string_view tag);
   // False (logged) when the stack refuses the response.
   bool send(message::Message&& response, stack::Transaction transaction);
+  // The same, `response` left as it is (to become the next response).
+  bool send_keeping(const message::Message& response, stack::Transaction transaction);
+  // Logs a response the stack refused; false.
+  bool refused(int code, const message::Error& error);
   // Keeps the INVITE of a 2xx just sent and schedules its first
   // retransmission.
   void await_ack(message::Message&& invite, std::string_view tag, int code,

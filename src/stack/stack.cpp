@@ -233,6 +233,17 @@ message::Result<Transaction> Stack::send_response(message::Message&& response,
       .send_response(std::move(response), std::nullopt);
 }
 
+message::Result<Transaction> Stack::send_response(const message::Message& response,
+                                                  std::optional<Transaction> transaction) {
+  auto& state = impl_->state;
+  if (transaction) {
+    if (!transaction->is_server() || transaction->worker >= state.worker_count())
+      return no_transaction();
+    return state.worker(transaction->worker).send_response(response, transaction->id);
+  }
+  return state.worker(state.worker_for(response.call_id())).send_response(response, std::nullopt);
+}
+
 message::Result<void> Stack::send_stateless(const message::Message& message,
                                             const SendOptions& options) {
   // RFC 3261 §16.11 / RFC 3263 §4.4: a request to a host name goes to one

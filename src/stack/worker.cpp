@@ -210,10 +210,19 @@ std::optional<transaction::TransportInfo> Worker::invite_destination(
 message::Result<Transaction> Worker::send_response(message::Message&& response,
                                                    std::optional<transaction::TransactionId> id) {
   return with_layer([&](Run&) -> message::Result<Transaction> {
-    auto sent = layer_.send_response(std::move(response), id, actions_);
+    auto sent = layer_.send_response(response, id, actions_);
     if (!sent) return sent.error();
     // Serialized: its storage serves the next build_response.
     message::recycle(std::move(response));
+    return Transaction{transaction::Role::kServer, index_, *sent};
+  });
+}
+
+message::Result<Transaction> Worker::send_response(const message::Message& response,
+                                                   std::optional<transaction::TransactionId> id) {
+  return with_layer([&](Run&) -> message::Result<Transaction> {
+    auto sent = layer_.send_response(response, id, actions_);
+    if (!sent) return sent.error();
     return Transaction{transaction::Role::kServer, index_, *sent};
   });
 }

@@ -155,7 +155,12 @@ class Worker {
   // which may still be a host name being resolved.
   message::Result<Transaction> send_cancel(message::Message&& cancel,
                                            const transaction::TransportInfo& destination);
+  // Sends `response` through its server transaction; its storage goes back
+  // to this thread's pools once it is serialized.
   message::Result<Transaction> send_response(message::Message&& response,
+                                             std::optional<transaction::TransactionId> id);
+  // The same, `response` left to the caller as it is.
+  message::Result<Transaction> send_response(const message::Message& response,
                                              std::optional<transaction::TransactionId> id);
   message::Result<void> terminate(transaction::TransactionId id);
   message::Result<message::Message> build_cancel(transaction::TransactionId id);

@@ -207,7 +207,7 @@ message::Result<TransactionId> TransactionLayer::send_request(message::Message&&
   return id;
 }
 
-message::Result<TransactionId> TransactionLayer::send_response(message::Message&& response,
+message::Result<TransactionId> TransactionLayer::send_response(const message::Message& response,
                                                                std::optional<TransactionId> id,
                                                                Actions& out) {
   Impl& s = impl();

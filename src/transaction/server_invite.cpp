@@ -67,7 +67,7 @@ void ServerInvite::on_request(message::Message&& request, Context& ctx) {
   }
 }
 
-message::Result<void> ServerInvite::send_response(message::Message& response, Context& ctx) {
+message::Result<void> ServerInvite::send_response(const message::Message& response, Context& ctx) {
   const int code = response.status_code();
   if (state() == State::kAccepted && code >= 200 && code < 300) {
     // RFC 6026 §7.1: the TU's 2xx retransmissions pass through Accepted.

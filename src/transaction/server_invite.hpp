@@ -17,7 +17,7 @@ class ServerInvite final : public Transaction {
   // Proceeding: arms the 100 Trying timer, delivers the INVITE to the Core.
   void start(message::Message&& request, Context& ctx);
   void on_request(message::Message&& request, Context& ctx) override;
-  message::Result<void> send_response(message::Message& response, Context& ctx) override;
+  message::Result<void> send_response(const message::Message& response, Context& ctx) override;
   void on_timer(TimerId timer, Context& ctx) override;
   void on_transport_error(Context& ctx) override;
   std::string_view response_to_tag() const override { return response_to_tag_; }

@@ -19,7 +19,8 @@ void ServerNonInvite::on_request(message::Message&&, Context& ctx) {
   if (state() != State::kTrying && last_response_) send(ctx, last_response_, true);
 }
 
-message::Result<void> ServerNonInvite::send_response(message::Message& response, Context& ctx) {
+message::Result<void> ServerNonInvite::send_response(const message::Message& response,
+                                                     Context& ctx) {
   if (state() == State::kCompleted) {
     // §17.2.2: further final responses from the TU are not sent.
     return make_error(message::ErrorKind::kWrongState, kErrWrongState);

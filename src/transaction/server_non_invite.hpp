@@ -15,7 +15,7 @@ class ServerNonInvite final : public Transaction {
   // Trying: delivers the request to the Core.
   void start(message::Message&& request, Context& ctx);
   void on_request(message::Message&& request, Context& ctx) override;
-  message::Result<void> send_response(message::Message& response, Context& ctx) override;
+  message::Result<void> send_response(const message::Message& response, Context& ctx) override;
   void on_timer(TimerId timer, Context& ctx) override;
 
  private:

@@ -157,7 +157,7 @@ std::shared_ptr<const std::string> serialize_compact(const message::Message& mes
 void Transaction::on_request(message::Message&&, Context&) {}
 void Transaction::on_response(message::Message&&, Context&) {}
 
-message::Result<void> Transaction::send_response(message::Message&, Context&) {
+message::Result<void> Transaction::send_response(const message::Message&, Context&) {
   return make_error(message::ErrorKind::kNoTransaction, kErrNoTransaction);
 }
 

@@ -90,9 +90,9 @@ class Transaction {
   virtual void on_request(message::Message&& request, Context& ctx);
   // A response matched this (client) transaction.
   virtual void on_response(message::Message&& response, Context& ctx);
-  // The Core sends a response through this (server) transaction. Moves from
-  // `response` only on success.
-  virtual message::Result<void> send_response(message::Message& response, Context& ctx);
+  // The Core sends a response through this (server) transaction (serialized:
+  // `response` is left as it is).
+  virtual message::Result<void> send_response(const message::Message& response, Context& ctx);
   // A live timer fired (already disarmed).
   virtual void on_timer(TimerId timer, Context& ctx) = 0;
   // A CANCEL for this transaction (client INVITE only).

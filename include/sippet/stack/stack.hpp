@@ -168,6 +168,10 @@ class Stack {
   // transaction cannot send now (a second final response).
   message::Result<Transaction> send_response(message::Message&& response,
                                              std::optional<Transaction> transaction = {});
+  // The same, `response` left to the caller as it is (serialized, not
+  // moved from): e.g. a 180 whose fields the final response reuses.
+  message::Result<Transaction> send_response(const message::Message& response,
+                                             std::optional<Transaction> transaction = {});
 
   // Sends without a transaction: an ACK or a statelessly forwarded request
   // (as send_request routes it), or a response (on options.flow, else by

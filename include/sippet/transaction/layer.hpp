@@ -100,8 +100,9 @@ class TransactionLayer {
   // Sends `response` through its server transaction: `id` when given, else
   // the one matching the response (top Via + CSeq method). Errors:
   // kErrNoTransaction (kNotFound), kErrWrongState (e.g. a second final
-  // response), kErrNotAResponse, kErrUnmatchable.
-  message::Result<TransactionId> send_response(message::Message&& response,
+  // response), kErrNotAResponse, kErrUnmatchable. The response is read
+  // (serialized), never moved from.
+  message::Result<TransactionId> send_response(const message::Message& response,
                                                std::optional<TransactionId> id, Actions& out);
   // A CANCEL for the pending client INVITE transaction `id` (§9.1), to be sent
   // with send_request (it gets its own transaction). Error

@@ -54,14 +54,15 @@ constexpr char kUas[] = "10.0.0.1:5060";
 
 class UasCoreTest : public ::testing::Test {
  protected:
-  void start(unsigned threads) {
+  void start(unsigned threads) { start(threads, core_); }
+  void start(unsigned threads, UasCore& core) {
     stack::StackConfig config;
     config.listen.push_back(transport::parse_listen_spec("udp:10.0.0.1:5060").value());
     config.threads = threads;
     config.logger = logger_;
     config.transports = network_;
     config.manual_clock = clock_;
-    auto created = stack::Stack::create(std::move(config), core_);
+    auto created = stack::Stack::create(std::move(config), core);
     ASSERT_TRUE(created.ok()) << created.error().reason;
     stack_ = std::move(created).value();
   }
@@ -299,6 +300,78 @@ TEST_F(UasCoreTest, ResendsALost2xxUntilItsAck) {
   EXPECT_FALSE(peer->receive(milliseconds(50)).has_value());
   EXPECT_EQ(network_->dropped(), 1u);
   EXPECT_EQ(logger_->warnings.load(), 0);
+}
+
+// An INVITE through two proxies that record-route (§12.1.1).
+constexpr char kRoutedInvite[] =
+    "INVITE sip:uas@10.0.0.1:5060 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp2\r\n"
+    "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKp1\r\n"
+    "Record-Route: <sip:p2.example.com;lr>\r\n"
+    "Record-Route: <sip:p1.example.com;lr>\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@example.com>;tag=1928301774\r\n"
+    "To: <sip:bob@example.com>\r\n"
+    "Call-ID: routed\r\n"
+    "CSeq: 7 INVITE\r\n"
+    "Content-Length: 0\r\n\r\n";
+
+// The 180 and the final response as they leave (§8.2.6.1: every Via, From,
+// To with our tag, Call-ID, CSeq; §12.1.1: a 101-299 response to the
+// INVITE copies the Record-Route, a 2xx adds our Contact), `tag` in place
+// of the To tag the UAS chose.
+std::string expected_response(std::string_view status, bool record_route, bool contact,
+                              std::string_view tag) {
+  std::string text = "SIP/2.0 " + std::string(status) + "\r\n";
+  text += "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKp2\r\n";
+  text += "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKp1\r\n";
+  if (record_route) {
+    text += "Record-Route: <sip:p2.example.com;lr>\r\n";
+    text += "Record-Route: <sip:p1.example.com;lr>\r\n";
+  }
+  text += "From: <sip:alice@example.com>;tag=1928301774\r\n";
+  text += "To: <sip:bob@example.com>;tag=" + std::string(tag) + "\r\n";
+  text += "Call-ID: routed\r\nCSeq: 7 INVITE\r\n";
+  if (contact) text += "Contact: <sip:sippet@10.0.0.1:5060>\r\n";
+  text += "Content-Length: 0\r\n\r\n";
+  return text;
+}
+
+TEST_F(UasCoreTest, A2xxHasThe180sFieldsAndTagThenItsContact) {
+  start(1);
+  auto peer = network_->peer(Protocol::kUdp, at("10.0.0.2:5060")).value();
+  ASSERT_FALSE(peer->send(at(kUas), kRoutedInvite));
+  auto ringing = peer->receive(kWait);
+  ASSERT_TRUE(ringing.has_value());
+  auto ok = peer->receive(kWait);
+  ASSERT_TRUE(ok.has_value());
+  auto parsed = message::parse_message(ringing->bytes);
+  ASSERT_TRUE(parsed.ok()) << ringing->bytes;
+  const std::string tag(parsed->to()->tag());
+  EXPECT_FALSE(tag.empty());
+  EXPECT_EQ(ringing->bytes, expected_response("180 Ringing", true, false, tag));
+  EXPECT_EQ(ok->bytes, expected_response("200 OK", true, true, tag));
+  EXPECT_EQ(logger_->warnings.load(), 0);
+}
+
+TEST_F(UasCoreTest, ANon2xxAnswerHasNoRecordRouteNorContact) {
+  UasOptions options;
+  options.answer = 486;
+  UasCore busy{options, {Protocol::kUdp}};
+  start(1, busy);
+  auto peer = network_->peer(Protocol::kUdp, at("10.0.0.2:5060")).value();
+  ASSERT_FALSE(peer->send(at(kUas), kRoutedInvite));
+  auto ringing = peer->receive(kWait);
+  ASSERT_TRUE(ringing.has_value());
+  auto final_response = peer->receive(kWait);
+  ASSERT_TRUE(final_response.has_value());
+  auto parsed = message::parse_message(ringing->bytes);
+  ASSERT_TRUE(parsed.ok()) << ringing->bytes;
+  const std::string tag(parsed->to()->tag());
+  EXPECT_EQ(ringing->bytes, expected_response("180 Ringing", true, false, tag));
+  // §12.1.1 is for 101-299 responses: a 486 copies no Record-Route.
+  EXPECT_EQ(final_response->bytes, expected_response("486 Busy Here", false, false, tag));
+  stack_.reset();  // before `busy`
 }
 
 TEST_F(UasCoreTest, StopsResendingA2xxAfter64T1) {

@@ -67,6 +67,37 @@ TEST_F(RouterTest, RetransmittedRequestIsAbsorbedAndGetsTheLastResponse) {
   EXPECT_EQ(core_.request_count(), 1u);
 }
 
+TEST_F(RouterTest, AResponseSentByReferenceStaysTheCallersForTheNextOne) {
+  peer_.send_to(port_, make_request("INVITE", port_, sent_by(), "z9hG4bKkeep", "call-keep"));
+  ASSERT_TRUE(core_.wait_requests(1));
+  auto& got = core_.requests()[0];
+  auto ringing = message::build_response(got.message, 180, {}, "keep-tag");
+  ASSERT_TRUE(ringing.ok());
+  const std::string before = ringing->to_string();
+  // Found from the response (top Via + CSeq), sent, and left as it was.
+  auto sent = stack_->send_response(*ringing);
+  ASSERT_TRUE(sent.ok()) << sent.error().reason;
+  EXPECT_EQ(*sent, *got.transaction);
+  EXPECT_EQ(ringing->to_string(), before);
+  auto first = peer_.receive_message();
+  // (A slow run may see the automatic 100 Trying first, §17.2.1.)
+  if (first.has_value() && first->status_code() == 100) first = peer_.receive_message();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->status_code(), 180);
+  // The same message becomes the final response, through the transaction.
+  ringing->set_status(486, "Busy Here");
+  ASSERT_TRUE(stack_->send_response(*ringing, got.transaction).ok());
+  auto final_response = peer_.receive_message();
+  ASSERT_TRUE(final_response.has_value());
+  EXPECT_EQ(final_response->status_code(), 486);
+  EXPECT_EQ(final_response->to()->tag(), "keep-tag");
+  EXPECT_EQ(final_response->top_via()->branch, "z9hG4bKkeep");
+  // A second final response is refused (§17.2.1), the message still the caller's.
+  auto again = stack_->send_response(*ringing, got.transaction);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(ringing->status_code(), 486);
+}
+
 TEST_F(RouterTest, RportAskedGetsReceivedAndSourcePortAndResponseGoesThere) {
   // sent-by names a host and port the peer is not at; rport asked (RFC 3581).
   peer_.send_to(port_, make_request("OPTIONS", port_, "client.example.com:5999", "z9hG4bKrp",
