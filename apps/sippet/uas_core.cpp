@@ -73,8 +73,10 @@ std::optional<message::Message> UasCore::respond(const message::Message& request
 }
 
 void UasCore::add_contact(message::Message& response, const message::Message& request, int code) {
-  // §8.2.6.2 / §12.1.1: a 2xx to INVITE carries the Contact of the dialog.
-  if (code >= 200 && code < 300 && request.method() == Method::kInvite) {
+  // §12.1.1: a response that establishes a dialog carries its Contact: a
+  // 2xx to INVITE, and a 101-199 one, which establishes an early dialog
+  // (§12.1: it has our To tag).
+  if (code > 100 && code < 300 && request.method() == Method::kInvite) {
     auto protocol = transport::Protocol::kUdp;
     if (const message::Via* via = request.top_via())
       protocol = transport::parse_protocol(via->transport).value_or(transport::Protocol::kUdp);
@@ -215,11 +217,10 @@ void UasCore::answer_invite(message::Message&& invite, stack::Transaction transa
     if (ringing) send_keeping(*ringing, transaction);
     const int code = options_.answer;
     if (ringing && code >= 200 && code < 300) {
-      // A 2xx has the fields the 180 has (§8.2.6.1, and the Record-Route of
-      // §12.1.1: build_response copies the same for 101-299 with the same
-      // tag), then its Contact: the 180 becomes the 2xx.
+      // A 2xx has the fields the 180 has (§8.2.6.1, and the Record-Route
+      // and Contact of §12.1.1, for 101-299 alike, with the same tag): the
+      // 180 becomes the 2xx.
       ringing->set_status(code, message::default_reason(code));
-      add_contact(*ringing, invite, code);
       if (send(std::move(*ringing), transaction))
         await_ack(std::move(invite), tag, code, transaction);
       return;

@@ -117,10 +117,12 @@ class UasCore final : public stack::Core {
 
   void answer_invite(message::Message&& invite, stack::Transaction transaction);
   void answer_cancel(message::Message cancel, stack::Transaction transaction);
-  // The response to `request`; a 2xx to INVITE carries the dialog's Contact.
+  // The response to `request`; a 101-299 one to INVITE carries the
+  // dialog's Contact.
   std::optional<message::Message> respond(const message::Message& request, int code,
                                           std::string_view tag);
-  // Adds the dialog's Contact to a 2xx `response` to the INVITE `request`.
+  // Adds the dialog's Contact to a 101-299 `response` to the INVITE
+  // `request`.
   void add_contact(message::Message& response, const message::Message& request, int code);
   void reply(const message::Message& request, int code, stack::Transaction transaction,
              std::string_view tag = {});
