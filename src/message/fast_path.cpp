@@ -151,10 +151,14 @@ inline std::size_t ipv4_run(const char* p) {
       (d & (d >> 1) & (d >> 2) & (d >> 3)) != 0) {
     return 0;
   }
-  // A part of three digits is at most 255.
+  // A part of three digits is at most 255: its digits, read as a big-endian
+  // number, are at most those of "255" (digits compare as their values). The
+  // fourth octet read is within the 16 seen.
   for (unsigned three = d & (d >> 1) & (d >> 2); three != 0; three &= three - 1) {
-    const char* q = p + __builtin_ctz(three);
-    if ((q[0] - '0') * 100 + (q[1] - '0') * 10 + (q[2] - '0') > 255) return 0;
+    std::uint32_t word;
+    std::memcpy(&word, p + __builtin_ctz(three), 4);
+    constexpr std::uint32_t k255 = '2' << 16 | '5' << 8 | '5';
+    if ((__builtin_bswap32(word) >> 8) > k255) return 0;
   }
   return is(p[run], kHostChar) ? 0 : run;
 }
@@ -452,10 +456,30 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
 
 // TEXT-UTF8-TRIM (parse_text): Server, User-Agent, Subject, Organization.
 // The text runs to the line break (TEXT holds LWS, so no class stops it).
+// One 16-octet pass finds the line break and any octet TEXT does not hold
+// before it: the controls other than HT, CR and LF, and DEL (every octet
+// from 0x80 is UTF8-CONT or starts a TEXT-UTF8char). It reads past `e` (the
+// zeroed slack stops the pass).
 const char* text(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out) {
-  const char* end = find_line_break_padded(b, e);
-  if (end == b || is(*b, kWs) || is(end[-1], kWs) || skip_run(b, end, kText) != end) return nullptr;
+  const char* end = e;
+  for (const char* p = b; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    const __m128i stop =
+        _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), control),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (hit != 0) {
+      const char* q = p + __builtin_ctz(hit);
+      if (q < e) {
+        if (*q != '\r' && *q != '\n') return nullptr;  // not TEXT
+        end = q;
+      }
+      break;
+    }
+  }
+  if (end == b || is(*b, kWs) || is(end[-1], kWs)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view value = view(b, end);  // not read back: see tokens()
   field.value = value;
