@@ -259,6 +259,30 @@ inline const char* uri_params(const char* p, const char* e, Params& out) {
   }
 }
 
+// The end of an addr-spec's URI from `p` (§20.10): the first ';', ',', SP,
+// HT, CR or LF in [p, e), else `e`; nullptr when a '?' comes first (headers
+// need the brackets). 16 octets per step; it reads past `e` (the zeroed
+// slack after the message ends the search).
+inline const char* addr_spec_end(const char* p, const char* e) {
+  for (; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')))),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (hit != 0) {
+      const char* q = p + __builtin_ctz(hit);
+      if (q >= e) return e;
+      return *q == '?' ? nullptr : q;
+    }
+  }
+  return e;
+}
 // via-parm (parse_via): "SIP/2.0/" transport SP host [":" port] params.
 inline const char* via(const char* p, const char* e, Via& v) {
   if (e - p <= 8) return nullptr;
@@ -300,11 +324,8 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
       // may not hold a '?' (headers need the brackets).
       if (kBrackets) return nullptr;
       const char* u = p;
-      p = skip_run(q, e, kAddrSpec);
-      if (std::memchr(u, '?', static_cast<std::size_t>(p - u)) != nullptr ||
-          !fast_sip_uri(u, p, out.uri)) {
-        return nullptr;
-      }
+      p = addr_spec_end(q, e);
+      if (p == nullptr || !fast_sip_uri(u, p, out.uri)) return nullptr;
       if (p < e && *p == ';') p = header_params<false>(p + 1, e, out.params);
       return p;
     }

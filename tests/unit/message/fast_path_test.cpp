@@ -522,5 +522,27 @@ TEST(FastPath, TextOctetEdges) {
   }
 }
 
+// Bare URIs (addr-spec, §20.10) in Contact, From and To: each octet that ends
+// one, and the '?' that sends it to the general parser, before, at and after
+// the 16th octet of the URI.
+TEST(FastPath, AddrSpecEndEdges) {
+  const std::string ends[] = {";",    ",",           " ",       "\t",   "?",
+                              ";x=1", ", <sip:b@h>", " ;tag=1", "?a=b", "\t;x"};
+  for (const std::string& end : ends) {
+    for (std::size_t at : {8u, 14u, 15u, 16u, 17u, 23u, 31u, 32u, 33u}) {
+      std::string uri = "sip:sipp@127.0.0.1:5061;transport=udp;lr;maddr=192.0.2.1";
+      uri.resize(at);
+      SCOPED_TRACE(testing::Message() << "'" << end << "' at " << at);
+      expect_same(invite_with("Contact: " + uri + end));
+      expect_same(invite_with("Contact: " + uri + end + "\r\nSubject: x"));
+      expect_same(invite_with("From: " + uri + end));
+      expect_same(invite_with("To: " + uri + end));
+    }
+  }
+  // The URI runs to the end of the message (no line break after it).
+  const std::string head = invite_with("X: y");
+  expect_same(head.substr(0, head.size() - 2) + "Contact: sip:a@b");
+}
+
 }  // namespace
 }  // namespace sippet::message
