@@ -353,6 +353,11 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   return p;
 }
 
+// Whether `out` has no room for one more field. The fast paths then decline (the general parser
+// grows the list): with no reallocation on their path they save fewer registers.
+inline bool full(const std::vector<Field>& out) {
+  return out.size() == out.capacity();
+}
 // A field holding a default T (NameAddr, Via: values of 100 to 200 octets),
 // copied as one block: building the value in place zero-fills it and then
 // stores its members' defaults, about twice as many stores.
@@ -372,6 +377,7 @@ const char* list(HeaderId id, std::string_view name, const char* b, const char* 
                  std::vector<Field>& out) {
   const char* p = b;
   while (true) {
+    if (full(out)) return nullptr;
     Field& field = append_field<T>(out, id, name);
     const char* start = p;
     p = kElement(p, e, *std::get_if<T>(&field.typed));
@@ -385,6 +391,7 @@ const char* list(HeaderId id, std::string_view name, const char* b, const char* 
 
 const char* single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
                              std::vector<Field>& out) {
+  if (full(out)) return nullptr;
   Field& field = append_field<NameAddr>(out, id, name);
   const char* p = name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed));
   if (p != nullptr) field.value = view(b, p);
@@ -405,6 +412,7 @@ const char* tokens(HeaderId id, std::string_view name, const char* b, const char
     const char* start = p;
     p = skip(p, e, kToken);  // tokens are short: no block scan
     if (p == start) return nullptr;
+    if (full(out)) return nullptr;
     Field& field = out.emplace_back(id, name, std::in_place_type<Token>);
     // Both views stored from registers: reading field.value back right after
     // its two 8-octet stores would be one 16-octet load the CPU cannot
@@ -431,6 +439,7 @@ const char* integer(HeaderId id, std::string_view name, const char* b, const cha
   for (; p - b < 9 && digit(*p); ++p)
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
   if (p == b || digit(*p) || value > kLimit) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Integer>);
   field.value = view(b, p);
   std::get_if<Integer>(&field.typed)->value = value;
@@ -449,6 +458,7 @@ const char* cseq(HeaderId id, std::string_view name, const char* b, const char* 
   if (method == nullptr) return nullptr;
   p = skip(method, e, kToken);
   if (p == method) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<CSeq>);
   field.value = view(b, p);
   CSeq& c = *std::get_if<CSeq>(&field.typed);
@@ -468,6 +478,7 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
     p = skip_run(p, e, kWord);
     if (p == w) return nullptr;
   }
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view text = view(b, p);  // not read back: see tokens()
   field.value = text;
@@ -501,6 +512,7 @@ const char* text(HeaderId id, std::string_view name, const char* b, const char* 
     }
   }
   if (end == b || is(*b, kWs) || is(end[-1], kWs)) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view value = view(b, end);  // not read back: see tokens()
   field.value = value;
@@ -516,6 +528,7 @@ const char* content_type(HeaderId id, std::string_view name, const char* b, cons
   const char* sub = p + 1;
   p = skip(sub, e, kToken);
   if (p == sub) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<MediaType>);
   MediaType& m = *std::get_if<MediaType>(&field.typed);
   m.type = view(b, sub - 1);

@@ -544,5 +544,34 @@ TEST(FastPath, AddrSpecEndEdges) {
   expect_same(head.substr(0, head.size() - 2) + "Contact: sip:a@b");
 }
 
+// More fields than a pooled field list holds: each fast path declines when
+// the list is full (the general parser then grows it), at every kind of
+// header and in the middle of a list header, and the message is the same.
+TEST(FastPath, FieldListGrowsOnTheGeneralPath) {
+  const std::string kinds[] = {
+      "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1, SIP/2.0/TCP h;branch=z9hG4bK-2",
+      "Contact: sip:sipp@127.0.0.1:5061, <sip:b@h>;q=0.5",
+      "Route: <sip:p1@h;lr>, <sip:p2@h;lr>",
+      "From: sipp <sip:sipp@127.0.0.1:5061>;tag=1",
+      "Allow: INVITE, ACK, BYE",
+      "Expires: 60",
+      "Subject: Performance Test",
+      "Call-ID: 1-123@127.0.0.1",
+      "Content-Type: application/sdp",
+  };
+  for (const std::string& kind : kinds) {
+    for (std::size_t skip = 0; skip < 3; ++skip) {
+      SCOPED_TRACE(testing::Message() << kind << " after " << skip);
+      std::string headers;
+      for (std::size_t i = 0; i < skip; ++i)
+        headers += "Max-Forwards: 70\r\n";
+      for (int i = 0; i < 150; ++i)  // past any pooled list (at most 128 fields)
+        headers += kind + "\r\n";
+      headers.resize(headers.size() - 2);
+      expect_same(invite_with(headers));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sippet::message
