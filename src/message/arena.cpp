@@ -26,18 +26,23 @@ std::unique_ptr<char[]> Arena::destroy(Arena* arena) noexcept {
 
 std::string_view Arena::intern(std::string_view text) {
   if (text.empty()) return {};
-  if (capacity_ - used_ < text.size()) {
-    const std::size_t size = std::max(kArenaChunk, text.size());
-    // Not value-initialized: intern() writes every octet it hands out.
-    more_.push_back(std::make_unique_for_overwrite<char[]>(size));
+  char* out = allocate(text.size());
+  std::memcpy(out, text.data(), text.size());
+  return {out, text.size()};
+}
+
+char* Arena::allocate(std::size_t size) {
+  if (capacity_ - used_ < size) {
+    const std::size_t chunk = std::max(kArenaChunk, size);
+    // Not value-initialized: the caller writes every octet it is handed.
+    more_.push_back(std::make_unique_for_overwrite<char[]>(chunk));
     current_ = more_.back().get();
     used_ = 0;
-    capacity_ = size;
+    capacity_ = chunk;
   }
   char* out = current_ + used_;
-  std::memcpy(out, text.data(), text.size());
-  used_ += text.size();
-  return {out, text.size()};
+  used_ += size;
+  return out;
 }
 
 Arena::~Arena() {

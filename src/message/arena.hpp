@@ -28,6 +28,8 @@ class Arena {
 
   // Copies `text` into storage that never moves; returns a view of the copy.
   std::string_view intern(std::string_view text);
+  // `size` (> 0) octets that never move, for the caller to write.
+  char* allocate(std::size_t size);
 
   // Makes the arena one more owner of the received-bytes buffer `data`
   // (storage_pool.hpp) until it ends, so views into that buffer may be kept

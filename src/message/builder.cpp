@@ -124,7 +124,10 @@ bool has_tag_param(const Params& params) {
 // fall back to parsing.
 
 // Moves `view` from the old text [begin, end] to the copy, `delta` octets away.
-struct Rebase {
+// With kChecked false the caller knows every view is inside the old text:
+// nothing is checked and `ok` stays true.
+template <bool kChecked>
+struct BasicRebase {
   const char* begin;
   const char* end;
   std::ptrdiff_t delta;
@@ -135,7 +138,7 @@ struct Rebase {
       view = {};  // an empty view keeps no pointer into the old message
       return;
     }
-    if (view.data() < begin || view.data() + view.size() > end) {
+    if (kChecked && (view.data() < begin || view.data() + view.size() > end)) {
       ok = false;
       return;
     }
@@ -154,14 +157,15 @@ struct Rebase {
     (*this)(uri.params);
   }
 };
+using Rebase = BasicRebase<true>;
 
 // One branch per HeaderValue alternative; a new alternative fails to compile
 // here until it says which of its members are views.
 static_assert(std::variant_size_v<HeaderValue> == 15,
               "HeaderValue changed: update rebase_typed() for the new alternative");
 
-template <class T>
-void rebase_value(T& v, Rebase& r) {
+template <class T, class R>
+void rebase_value(T& v, R& r) {
   if constexpr (std::is_same_v<T, Text>) {
     r(v.text);
   } else if constexpr (std::is_same_v<T, Integer> || std::is_same_v<T, Star> ||
@@ -312,31 +316,23 @@ Result<void> add_to_tag(Message& m, std::size_t to_index, std::string_view tag) 
     return m.set_param(HeaderId::kTo, "tag", tag);
   }
   constexpr std::string_view kTagParam = ";tag=";
-  char buffer[1024];
-  if (old.size() + kTagParam.size() + tag.size() > sizeof buffer) {
-    return m.set_param(HeaderId::kTo, "tag", tag);
-  }
-  std::memcpy(buffer, old.data(), old.size());
-  std::memcpy(buffer + old.size(), kTagParam.data(), kTagParam.size());
-  std::memcpy(buffer + old.size() + kTagParam.size(), tag.data(), tag.size());
-  const std::string_view text = MessageAccess::intern(
-      m, std::string_view(buffer, old.size() + kTagParam.size() + tag.size()));
-  Rebase rebase{old.data(), old.data() + old.size(), text.data() - old.data()};
-  // The value is rebased in a copy (the To stays as it was if that fails),
-  // made and written back as block copies: the member-wise ones cost
-  // several times more.
-  static_assert(std::is_trivially_copyable_v<NameAddr>);
-  alignas(NameAddr) unsigned char storage[sizeof(NameAddr)];
-  std::memcpy(storage, static_cast<const void*>(addr), sizeof storage);
-  NameAddr& copy = *std::launder(reinterpret_cast<NameAddr*>(storage));
-  rebase_value(copy, rebase);
-  if (!rebase.ok) return m.set_param(HeaderId::kTo, "tag", tag);
-  const char* params_begin = raw.empty() ? text.data() + old.size() + 1 : copy.params.raw().data();
-  copy.params =
+  // The text with the tag is written straight into the arena.
+  const std::size_t size = old.size() + kTagParam.size() + tag.size();
+  char* out = MessageAccess::arena(m).allocate(size);
+  std::memcpy(out, old.data(), old.size());
+  std::memcpy(out + old.size(), kTagParam.data(), kTagParam.size());
+  std::memcpy(out + old.size() + kTagParam.size(), tag.data(), tag.size());
+  const std::string_view text(out, size);
+  // The To was copied by fill_response as received or rebased into its own
+  // text, so every view of it is inside `old`: each moves in place, with
+  // nothing to check.
+  BasicRebase<false> shift{old.data(), old.data() + old.size(), text.data() - old.data()};
+  rebase_value(*addr, shift);
+  const char* params_begin = raw.empty() ? text.data() + old.size() + 1 : addr->params.raw().data();
+  addr->params =
       Params(std::string_view(params_begin,
                               static_cast<std::size_t>(text.data() + text.size() - params_begin)),
              ';');
-  std::memcpy(static_cast<void*>(addr), &copy, sizeof copy);
   to->value = text;
   return {};
 }

@@ -151,10 +151,14 @@ inline std::size_t ipv4_run(const char* p) {
       (d & (d >> 1) & (d >> 2) & (d >> 3)) != 0) {
     return 0;
   }
-  // A part of three digits is at most 255.
+  // A part of three digits is at most 255: its digits, read as a big-endian
+  // number, are at most those of "255" (digits compare as their values). The
+  // fourth octet read is within the 16 seen.
   for (unsigned three = d & (d >> 1) & (d >> 2); three != 0; three &= three - 1) {
-    const char* q = p + __builtin_ctz(three);
-    if ((q[0] - '0') * 100 + (q[1] - '0') * 10 + (q[2] - '0') > 255) return 0;
+    std::uint32_t word;
+    std::memcpy(&word, p + __builtin_ctz(three), 4);
+    constexpr std::uint32_t k255 = '2' << 16 | '5' << 8 | '5';
+    if ((__builtin_bswap32(word) >> 8) > k255) return 0;
   }
   return is(p[run], kHostChar) ? 0 : run;
 }
@@ -255,6 +259,30 @@ inline const char* uri_params(const char* p, const char* e, Params& out) {
   }
 }
 
+// The end of an addr-spec's URI from `p` (§20.10): the first ';', ',', SP,
+// HT, CR or LF in [p, e), else `e`; nullptr when a '?' comes first (headers
+// need the brackets). 16 octets per step; it reads past `e` (the zeroed
+// slack after the message ends the search).
+inline const char* addr_spec_end(const char* p, const char* e) {
+  for (; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')))),
+                     _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+                                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (hit != 0) {
+      const char* q = p + __builtin_ctz(hit);
+      if (q >= e) return e;
+      return *q == '?' ? nullptr : q;
+    }
+  }
+  return e;
+}
 // via-parm (parse_via): "SIP/2.0/" transport SP host [":" port] params.
 inline const char* via(const char* p, const char* e, Via& v) {
   if (e - p <= 8) return nullptr;
@@ -296,11 +324,8 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
       // may not hold a '?' (headers need the brackets).
       if (kBrackets) return nullptr;
       const char* u = p;
-      p = skip_run(q, e, kAddrSpec);
-      if (std::memchr(u, '?', static_cast<std::size_t>(p - u)) != nullptr ||
-          !fast_sip_uri(u, p, out.uri)) {
-        return nullptr;
-      }
+      p = addr_spec_end(q, e);
+      if (p == nullptr || !fast_sip_uri(u, p, out.uri)) return nullptr;
       if (p < e && *p == ';') p = header_params<false>(p + 1, e, out.params);
       return p;
     }
@@ -328,6 +353,11 @@ inline const char* name_addr(const char* p, const char* e, NameAddr& out) {
   return p;
 }
 
+// Whether `out` has no room for one more field. The fast paths then decline (the general parser
+// grows the list): with no reallocation on their path they save fewer registers.
+inline bool full(const std::vector<Field>& out) {
+  return out.size() == out.capacity();
+}
 // A field holding a default T (NameAddr, Via: values of 100 to 200 octets),
 // copied as one block: building the value in place zero-fills it and then
 // stores its members' defaults, about twice as many stores.
@@ -347,6 +377,7 @@ const char* list(HeaderId id, std::string_view name, const char* b, const char* 
                  std::vector<Field>& out) {
   const char* p = b;
   while (true) {
+    if (full(out)) return nullptr;
     Field& field = append_field<T>(out, id, name);
     const char* start = p;
     p = kElement(p, e, *std::get_if<T>(&field.typed));
@@ -360,6 +391,7 @@ const char* list(HeaderId id, std::string_view name, const char* b, const char* 
 
 const char* single_name_addr(HeaderId id, std::string_view name, const char* b, const char* e,
                              std::vector<Field>& out) {
+  if (full(out)) return nullptr;
   Field& field = append_field<NameAddr>(out, id, name);
   const char* p = name_addr<false>(b, e, *std::get_if<NameAddr>(&field.typed));
   if (p != nullptr) field.value = view(b, p);
@@ -380,6 +412,7 @@ const char* tokens(HeaderId id, std::string_view name, const char* b, const char
     const char* start = p;
     p = skip(p, e, kToken);  // tokens are short: no block scan
     if (p == start) return nullptr;
+    if (full(out)) return nullptr;
     Field& field = out.emplace_back(id, name, std::in_place_type<Token>);
     // Both views stored from registers: reading field.value back right after
     // its two 8-octet stores would be one 16-octet load the CPU cannot
@@ -406,6 +439,7 @@ const char* integer(HeaderId id, std::string_view name, const char* b, const cha
   for (; p - b < 9 && digit(*p); ++p)
     value = value * 10 + static_cast<std::uint32_t>(*p - '0');
   if (p == b || digit(*p) || value > kLimit) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Integer>);
   field.value = view(b, p);
   std::get_if<Integer>(&field.typed)->value = value;
@@ -424,6 +458,7 @@ const char* cseq(HeaderId id, std::string_view name, const char* b, const char* 
   if (method == nullptr) return nullptr;
   p = skip(method, e, kToken);
   if (p == method) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<CSeq>);
   field.value = view(b, p);
   CSeq& c = *std::get_if<CSeq>(&field.typed);
@@ -443,6 +478,7 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
     p = skip_run(p, e, kWord);
     if (p == w) return nullptr;
   }
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view text = view(b, p);  // not read back: see tokens()
   field.value = text;
@@ -452,10 +488,31 @@ const char* call_id(HeaderId id, std::string_view name, const char* b, const cha
 
 // TEXT-UTF8-TRIM (parse_text): Server, User-Agent, Subject, Organization.
 // The text runs to the line break (TEXT holds LWS, so no class stops it).
+// One 16-octet pass finds the line break and any octet TEXT does not hold
+// before it: the controls other than HT, CR and LF, and DEL (every octet
+// from 0x80 is UTF8-CONT or starts a TEXT-UTF8char). It reads past `e` (the
+// zeroed slack stops the pass).
 const char* text(HeaderId id, std::string_view name, const char* b, const char* e,
                  std::vector<Field>& out) {
-  const char* end = find_line_break_padded(b, e);
-  if (end == b || is(*b, kWs) || is(end[-1], kWs) || skip_run(b, end, kText) != end) return nullptr;
+  const char* end = e;
+  for (const char* p = b; p < e; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    const __m128i stop =
+        _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), control),
+                     _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    const unsigned hit = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (hit != 0) {
+      const char* q = p + __builtin_ctz(hit);
+      if (q < e) {
+        if (*q != '\r' && *q != '\n') return nullptr;  // not TEXT
+        end = q;
+      }
+      break;
+    }
+  }
+  if (end == b || is(*b, kWs) || is(end[-1], kWs)) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<Text>);
   const std::string_view value = view(b, end);  // not read back: see tokens()
   field.value = value;
@@ -471,6 +528,7 @@ const char* content_type(HeaderId id, std::string_view name, const char* b, cons
   const char* sub = p + 1;
   p = skip(sub, e, kToken);
   if (p == sub) return nullptr;
+  if (full(out)) return nullptr;
   Field& field = out.emplace_back(id, name, std::in_place_type<MediaType>);
   MediaType& m = *std::get_if<MediaType>(&field.typed);
   m.type = view(b, sub - 1);

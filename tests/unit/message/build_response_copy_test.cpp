@@ -194,6 +194,29 @@ TEST(BuildResponseCopy, ToShapes) {
   }
 }
 
+// A To longer than an arena chunk (1024 octets): the tagged text takes
+// storage of its own, and the views of the value move into it.
+TEST(BuildResponseCopy, LongToGetsItsTag) {
+  const std::string head =
+      "OPTIONS sip:b@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"
+      "From: <sip:a@example.com>;tag=9\r\n"
+      "Call-ID: c1\r\n"
+      "CSeq: 1 OPTIONS\r\n";
+  const std::string user(1500, 'u');
+  const std::string param(1500, 'p');
+  for (std::string to : {"\"Bob\" <sip:" + user + "@192.0.2.4:5070>",
+                         "sip:b@example.com;x=" + param, "B <sip:b@example.com>;y=" + param}) {
+    SCOPED_TRACE(to.size());
+    check_copy(head + "To: " + to + "\r\n\r\n", 200, "zz9");
+    Message request = parse(head + "To: " + to + "\r\n\r\n");
+    auto r = build_response(request, 180, {}, "zz9");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->to()->tag(), "zz9");
+    EXPECT_NE(r->to_string().find("To: " + to + ";tag=zz9\r\n"), std::string::npos);
+  }
+}
+
 TEST(BuildResponseCopy, FoldedValuesAreCopiedAndWrittenUnfolded) {
   const std::string text =
       "INVITE sip:b@example.com SIP/2.0\r\n"

@@ -5,6 +5,7 @@
 // on each edge of what the fast paths take.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -463,6 +464,113 @@ TEST(FastPath, RequestUriEdges) {
   };
   for (const std::string& uri : uris)
     expect_same(request_with_uri(uri));
+}
+
+// Dotted quads in the Request-URI, the Via and a To: three-digit parts on
+// either side of 255 in each place, and lengths that end the 16-octet step.
+TEST(FastPath, Ipv4PartEdges) {
+  std::vector<std::string> hosts;
+  for (const char* part : {"255", "256", "250", "199", "260", "300", "099", "999", "25", "2"}) {
+    const std::string x(part);
+    for (const std::string& h : {x + ".0.0.1", "1." + x + ".0.1", "1.0." + x + ".1", "1.0.0." + x})
+      hosts.push_back(h);
+  }
+  for (const char* h :
+       {"255.255.255.255", "255.255.255.256", "100.200.255.254", "1.2.3.4", "1.2.3.4.5", "1.2.3",
+        "1.2..3", "1.2.3.", "1234.1.1.1", "1.1.1.1234", "249.250.251.252"}) {
+    hosts.emplace_back(h);
+  }
+  for (const std::string& host : hosts) {
+    SCOPED_TRACE(host);
+    for (const std::string& tail : {std::string(), std::string(":5080"), std::string(";lr")}) {
+      expect_same(request_with_uri("sip:service@" + host + tail));
+      expect_same(invite_with("Via: SIP/2.0/UDP " + host + tail + ";branch=z9hG4bK-1"));
+      expect_same(invite_with("To: service <sip:service@" + host + tail + ">"));
+    }
+  }
+}
+
+// TEXT-UTF8-TRIM values with each octet TEXT does not hold (the controls but
+// HT, and DEL) and the edges it does (HT, SP, 0x80, 0xff), before, at and
+// after the 16th octet, and in values the line break ends in the same block.
+TEST(FastPath, TextOctetEdges) {
+  const std::string octets[] = {std::string(1, '\0'),
+                                "\x01",
+                                "\x08",
+                                "\t",
+                                "\x0b",
+                                "\x0c",
+                                "\x0e",
+                                "\x1f",
+                                " ",
+                                "\x7f",
+                                "\x80",
+                                "\xff",
+                                "~",
+                                "!"};
+  for (const std::string& octet : octets) {
+    for (std::size_t at : {0u, 1u, 7u, 14u, 15u, 16u, 17u, 31u, 40u}) {
+      std::string value = "Performance Test and a little more text to scan";
+      value.insert(std::min(at, value.size()), octet);
+      SCOPED_TRACE(testing::Message()
+                   << "octet " << static_cast<int>(static_cast<unsigned char>(octet[0])) << " at "
+                   << at);
+      expect_same(invite_with("Subject: " + value));
+      expect_same(invite_with("Subject: " + value.substr(0, 12 + at % 5)));
+      expect_same(invite_with("Server: " + value + "\r\nUser-Agent: x"));
+    }
+  }
+}
+
+// Bare URIs (addr-spec, §20.10) in Contact, From and To: each octet that ends
+// one, and the '?' that sends it to the general parser, before, at and after
+// the 16th octet of the URI.
+TEST(FastPath, AddrSpecEndEdges) {
+  const std::string ends[] = {";",    ",",           " ",       "\t",   "?",
+                              ";x=1", ", <sip:b@h>", " ;tag=1", "?a=b", "\t;x"};
+  for (const std::string& end : ends) {
+    for (std::size_t at : {8u, 14u, 15u, 16u, 17u, 23u, 31u, 32u, 33u}) {
+      std::string uri = "sip:sipp@127.0.0.1:5061;transport=udp;lr;maddr=192.0.2.1";
+      uri.resize(at);
+      SCOPED_TRACE(testing::Message() << "'" << end << "' at " << at);
+      expect_same(invite_with("Contact: " + uri + end));
+      expect_same(invite_with("Contact: " + uri + end + "\r\nSubject: x"));
+      expect_same(invite_with("From: " + uri + end));
+      expect_same(invite_with("To: " + uri + end));
+    }
+  }
+  // The URI runs to the end of the message (no line break after it).
+  const std::string head = invite_with("X: y");
+  expect_same(head.substr(0, head.size() - 2) + "Contact: sip:a@b");
+}
+
+// More fields than a pooled field list holds: each fast path declines when
+// the list is full (the general parser then grows it), at every kind of
+// header and in the middle of a list header, and the message is the same.
+TEST(FastPath, FieldListGrowsOnTheGeneralPath) {
+  const std::string kinds[] = {
+      "Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1, SIP/2.0/TCP h;branch=z9hG4bK-2",
+      "Contact: sip:sipp@127.0.0.1:5061, <sip:b@h>;q=0.5",
+      "Route: <sip:p1@h;lr>, <sip:p2@h;lr>",
+      "From: sipp <sip:sipp@127.0.0.1:5061>;tag=1",
+      "Allow: INVITE, ACK, BYE",
+      "Expires: 60",
+      "Subject: Performance Test",
+      "Call-ID: 1-123@127.0.0.1",
+      "Content-Type: application/sdp",
+  };
+  for (const std::string& kind : kinds) {
+    for (std::size_t skip = 0; skip < 3; ++skip) {
+      SCOPED_TRACE(testing::Message() << kind << " after " << skip);
+      std::string headers;
+      for (std::size_t i = 0; i < skip; ++i)
+        headers += "Max-Forwards: 70\r\n";
+      for (int i = 0; i < 150; ++i)  // past any pooled list (at most 128 fields)
+        headers += kind + "\r\n";
+      headers.resize(headers.size() - 2);
+      expect_same(invite_with(headers));
+    }
+  }
 }
 
 }  // namespace
