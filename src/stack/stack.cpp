@@ -221,27 +221,37 @@ message::Result<Transaction> Stack::Impl::send_pending(message::Message&& reques
   return sent;
 }
 
+namespace {
+
+// The worker that sends `response`: the one of server transaction
+// `transaction` when given (null when it names no server transaction), else
+// the one of its Call-ID.
+Worker* response_worker(StackState& state, const message::Message& response,
+                        const std::optional<Transaction>& transaction) {
+  if (!transaction) return &state.worker(state.worker_for(response.call_id()));
+  if (!transaction->is_server() || transaction->worker >= state.worker_count()) return nullptr;
+  return &state.worker(transaction->worker);
+}
+
+std::optional<transaction::TransactionId> id_of(const std::optional<Transaction>& transaction) {
+  if (!transaction) return std::nullopt;
+  return transaction->id;
+}
+
+}  // namespace
+
 message::Result<Transaction> Stack::send_response(message::Message&& response,
                                                   std::optional<Transaction> transaction) {
-  auto& state = impl_->state;
-  if (transaction) {
-    if (!transaction->is_server() || transaction->worker >= state.worker_count())
-      return no_transaction();
-    return state.worker(transaction->worker).send_response(std::move(response), transaction->id);
-  }
-  return state.worker(state.worker_for(response.call_id()))
-      .send_response(std::move(response), std::nullopt);
+  Worker* worker = response_worker(impl_->state, response, transaction);
+  if (worker == nullptr) return no_transaction();
+  return worker->send_response(std::move(response), id_of(transaction));
 }
 
 message::Result<Transaction> Stack::send_response(const message::Message& response,
                                                   std::optional<Transaction> transaction) {
-  auto& state = impl_->state;
-  if (transaction) {
-    if (!transaction->is_server() || transaction->worker >= state.worker_count())
-      return no_transaction();
-    return state.worker(transaction->worker).send_response(response, transaction->id);
-  }
-  return state.worker(state.worker_for(response.call_id())).send_response(response, std::nullopt);
+  Worker* worker = response_worker(impl_->state, response, transaction);
+  if (worker == nullptr) return no_transaction();
+  return worker->send_response(response, id_of(transaction));
 }
 
 message::Result<void> Stack::send_stateless(const message::Message& message,
