@@ -179,13 +179,16 @@ TEST(BuildResponseCopy, ExactText) {
   EXPECT_EQ(r->to()->params.get("x"), "1");
 }
 
+// An OPTIONS up to its To (each test adds one).
+constexpr std::string_view kOptionsHead =
+    "OPTIONS sip:b@example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"
+    "From: <sip:a@example.com>;tag=9\r\n"
+    "Call-ID: c1\r\n"
+    "CSeq: 1 OPTIONS\r\n";
+
 TEST(BuildResponseCopy, ToShapes) {
-  const std::string head =
-      "OPTIONS sip:b@example.com SIP/2.0\r\n"
-      "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"
-      "From: <sip:a@example.com>;tag=9\r\n"
-      "Call-ID: c1\r\n"
-      "CSeq: 1 OPTIONS\r\n";
+  const std::string head(kOptionsHead);
   for (std::string to : {"sip:b@example.com", "sip:b@example.com;user=phone", "<sip:b@example.com>",
                          "B <sip:b@example.com>;a;b=\"q\"", "<tel:+1-201-555-0123>",
                          "\"B\" <sip:b@[::1]:5070;transport=tcp>"}) {
@@ -197,12 +200,7 @@ TEST(BuildResponseCopy, ToShapes) {
 // A To longer than an arena chunk (1024 octets): the tagged text takes
 // storage of its own, and the views of the value move into it.
 TEST(BuildResponseCopy, LongToGetsItsTag) {
-  const std::string head =
-      "OPTIONS sip:b@example.com SIP/2.0\r\n"
-      "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1\r\n"
-      "From: <sip:a@example.com>;tag=9\r\n"
-      "Call-ID: c1\r\n"
-      "CSeq: 1 OPTIONS\r\n";
+  const std::string head(kOptionsHead);
   const std::string user(1500, 'u');
   const std::string param(1500, 'p');
   for (std::string to : {"\"Bob\" <sip:" + user + "@192.0.2.4:5070>",
