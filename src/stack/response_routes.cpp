@@ -40,7 +40,9 @@ void Worker::record_response(transaction::TransactionId id, const Peer& peer,
   // Under load, the response a slot releases left kSentResponses sends ago
   // and is in no cache any more: its reference count, and the slot itself,
   // are fetched now, ahead of the next two sends, so that those find them
-  // in the cache instead of waiting for memory.
+  // in the cache instead of waiting for memory. (The bytes are made by
+  // allocate_shared, which in libstdc++ puts the count just before them;
+  // elsewhere the prefetch is merely useless.)
   const std::size_t next = next_sent_response_;
   __builtin_prefetch(&sent_responses_[(next + 1) % kSentResponses], 1);
   if (const std::string* released = sent_responses_[next].bytes.get())
